@@ -1,0 +1,124 @@
+import type { ClickHouseClient, ClickHouseSettings } from '@clickhouse/client';
+import type { ReadQuery } from '../contract/read-query.js';
+import { BadamError } from '../errors.js';
+import type { GroupHead, MessageRow } from '../ordering/assign-orders.js';
+import { quoteIdentifier, sqlInteger } from './identifiers.js';
+
+/** One message as every read API returns it. */
+export interface MessageView {
+  group_id: number;
+  order: number;
+  sender_id: number;
+  text: string;
+  /** ISO-8601 with milliseconds, UTC. */
+  time: string;
+}
+
+export interface MessagePage {
+  group_id: number;
+  messages: MessageView[];
+  has_more: boolean;
+  /** Pass as `before` to get the next (older) page; null when there is none. */
+  next_before: number | null;
+}
+
+export interface MessagesRepository {
+  readPage(query: ReadQuery): Promise<MessagePage>;
+  /** For each group: its highest order, and the next Kafka offset to store from `partition` (0 if none). */
+  groupHeads(groupIds: readonly number[], partition: number): Promise<Map<number, GroupHead>>;
+  insert(rows: readonly MessageRow[]): Promise<void>;
+  isReachable(): Promise<boolean>;
+}
+
+// 64-bit integers arrive as JSON strings (output_format_json_quote_64bit_integers); ids fit in a double by contract.
+interface StoredRow {
+  group_id: string;
+  order: string;
+  sender_id: string;
+  text: string;
+  created_at_ms: string;
+}
+
+interface HeadRow {
+  group_id: string;
+  max_order: string;
+  next_offset: string;
+}
+
+export function createMessagesRepository(
+  client: ClickHouseClient,
+  table: string,
+  insertSettings: ClickHouseSettings = {},
+): MessagesRepository {
+  const from = quoteIdentifier(table);
+
+  return {
+    async readPage({ groupId, limit, before }) {
+      // FINAL hides a duplicate that a merge has not removed yet; filtered on the key prefix it reads one group only.
+      // One row more than asked tells whether an older page exists.
+      const query = `SELECT group_id, \`order\`, sender_id, text, created_at_ms FROM ${from} FINAL
+        WHERE group_id = ${sqlInteger(groupId)}${before === undefined ? '' : ` AND \`order\` < ${sqlInteger(before)}`}
+        ORDER BY \`order\` DESC LIMIT ${sqlInteger(limit + 1)}`;
+      const rows = await run(() => selectRows<StoredRow>(client, query));
+      const page = rows.slice(0, limit).map(toView);
+      const hasMore = rows.length > limit;
+      return {
+        group_id: groupId,
+        messages: page,
+        has_more: hasMore,
+        next_before: hasMore ? (page.at(-1)?.order ?? null) : null,
+      };
+    },
+
+    async groupHeads(groupIds, partition) {
+      const heads = new Map<number, GroupHead>();
+      if (groupIds.length === 0) return heads;
+      const query = `SELECT group_id, max(\`order\`) AS max_order,
+          maxIf(kafka_offset + 1, kafka_partition = ${sqlInteger(partition)}) AS next_offset
+        FROM ${from} WHERE group_id IN (${groupIds.map(sqlInteger).join(',')}) GROUP BY group_id`;
+      for (const row of await run(() => selectRows<HeadRow>(client, query))) {
+        heads.set(Number(row.group_id), { maxOrder: Number(row.max_order), nextOffset: Number(row.next_offset) });
+      }
+      return heads;
+    },
+
+    async insert(rows) {
+      if (rows.length === 0) return;
+      // One INSERT is one block, stored whole or not at all: a batch never lands half-written.
+      await run(() => client.insert({ table, values: rows as MessageRow[], format: 'JSONEachRow', clickhouse_settings: insertSettings }));
+    },
+
+    async isReachable() {
+      try {
+        const result = await client.ping();
+        return result.success;
+      } catch {
+        return false;
+      }
+    },
+  };
+}
+
+async function selectRows<T>(client: ClickHouseClient, query: string): Promise<T[]> {
+  const result = await client.query({ query, format: 'JSONEachRow' });
+  return result.json<T>();
+}
+
+function toView(row: StoredRow): MessageView {
+  return {
+    group_id: Number(row.group_id),
+    order: Number(row.order),
+    sender_id: Number(row.sender_id),
+    text: row.text,
+    time: new Date(Number(row.created_at_ms)).toISOString(),
+  };
+}
+
+/** Whatever goes wrong talking to ClickHouse is, for the caller, the database being unavailable: retry later. */
+async function run<T>(call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    throw new BadamError('database_unavailable', 'the message store is unavailable, retry later', { cause: error });
+  }
+}

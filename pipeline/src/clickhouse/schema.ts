@@ -1,0 +1,41 @@
+import type { ClickHouseClient } from '@clickhouse/client';
+import { quoteIdentifier } from './identifiers.js';
+
+/**
+ * The one table. ReplacingMergeTree keyed by (group_id, order): if a message is ever written twice (a consumer that
+ * lost its partition finishing a batch the new owner also processed), both copies carry the same key and the same
+ * content, and reads use FINAL so the copy never shows, even before a merge.
+ *
+ * - created_at_ms: epoch milliseconds as UInt64, because DateTime64 does not exist on 18.16 (Debian's server).
+ * - kafka_partition, kafka_offset: where the row came from, for exactly-once: a consumer skips a record whose offset
+ *   is not above the highest one stored for that group from that partition.
+ * - index_granularity 1024: reads are point lookups of one group; a smaller granule reads fewer rows per query.
+ *
+ * Statements are idempotent and run in order by `migrate`; a new migration is appended, never edited.
+ */
+export function migrations(table: string): string[] {
+  const name = quoteIdentifier(table);
+  return [
+    `CREATE TABLE IF NOT EXISTS ${name} (
+      group_id UInt64,
+      \`order\` UInt64,
+      sender_id UInt64,
+      text String,
+      created_at_ms UInt64,
+      kafka_partition UInt32,
+      kafka_offset UInt64
+    ) ENGINE = ReplacingMergeTree()
+    ORDER BY (group_id, \`order\`)
+    SETTINGS index_granularity = 1024`,
+  ];
+}
+
+export async function migrate(client: ClickHouseClient, table: string): Promise<void> {
+  for (const statement of migrations(table)) {
+    await client.command({ query: statement });
+  }
+}
+
+export async function dropTable(client: ClickHouseClient, table: string): Promise<void> {
+  await client.command({ query: `DROP TABLE IF EXISTS ${quoteIdentifier(table)}` });
+}

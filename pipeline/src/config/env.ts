@@ -1,0 +1,113 @@
+/**
+ * Config is read once at startup from a spec (key, type, default, bounds); every problem is collected and reported
+ * together, naming the variable, so a misconfigured service fails at boot with one readable message. Nothing else
+ * reads process.env.
+ */
+export type EnvSpec = Record<string, EnvVar<unknown>>;
+
+export interface EnvVar<T> {
+  readonly describe: string;
+  parse(raw: string | undefined, key: string): T;
+}
+
+export type ConfigOf<S extends EnvSpec> = { [K in keyof S]: S[K] extends EnvVar<infer T> ? T : never };
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export function readConfig<S extends EnvSpec>(spec: S, env: NodeJS.ProcessEnv = process.env): ConfigOf<S> {
+  const problems: string[] = [];
+  const config: Record<string, unknown> = {};
+  for (const [key, variable] of Object.entries(spec)) {
+    try {
+      config[key] = variable.parse(emptyToUndefined(env[key]), key);
+    } catch (error) {
+      problems.push(`${key}: ${(error as Error).message} (${variable.describe})`);
+    }
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config as ConfigOf<S>;
+}
+
+function emptyToUndefined(raw: string | undefined): string | undefined {
+  return raw === undefined || raw.trim() === '' ? undefined : raw.trim();
+}
+
+export function int(describe: string, options: { default?: number; min?: number; max?: number } = {}): EnvVar<number> {
+  const { min = Number.MIN_SAFE_INTEGER, max = Number.MAX_SAFE_INTEGER } = options;
+  return {
+    describe,
+    parse(raw) {
+      if (raw === undefined) {
+        if (options.default === undefined) throw new Error('is required');
+        return options.default;
+      }
+      if (!/^-?[0-9]+$/.test(raw)) throw new Error(`must be an integer, got ${JSON.stringify(raw)}`);
+      const value = Number(raw);
+      if (value < min || value > max) throw new Error(`must be between ${min} and ${max}, got ${value}`);
+      return value;
+    },
+  };
+}
+
+export function str(describe: string, options: { default?: string; pattern?: RegExp } = {}): EnvVar<string> {
+  return {
+    describe,
+    parse(raw) {
+      const value = raw ?? options.default;
+      if (value === undefined) throw new Error('is required');
+      if (options.pattern !== undefined && !options.pattern.test(value)) {
+        throw new Error(`must match ${options.pattern}, got ${JSON.stringify(value)}`);
+      }
+      return value;
+    },
+  };
+}
+
+export function list(describe: string, options: { default?: string[] } = {}): EnvVar<string[]> {
+  return {
+    describe,
+    parse(raw) {
+      if (raw === undefined) {
+        if (options.default === undefined) throw new Error('is required');
+        return options.default;
+      }
+      const items = raw.split(',').map((item) => item.trim()).filter((item) => item !== '');
+      if (items.length === 0) throw new Error('must list at least one value');
+      return items;
+    },
+  };
+}
+
+export function oneOf<const T extends string>(describe: string, values: readonly T[], fallback: T): EnvVar<T> {
+  return {
+    describe,
+    parse(raw) {
+      if (raw === undefined) return fallback;
+      if (!(values as readonly string[]).includes(raw)) {
+        throw new Error(`must be one of ${values.join(', ')}, got ${JSON.stringify(raw)}`);
+      }
+      return raw as T;
+    },
+  };
+}
+
+export function url(describe: string, options: { default?: string } = {}): EnvVar<string> {
+  return {
+    describe,
+    parse(raw) {
+      const value = raw ?? options.default;
+      if (value === undefined) throw new Error('is required');
+      try {
+        new URL(value);
+      } catch {
+        throw new Error(`must be a URL, got ${JSON.stringify(value)}`);
+      }
+      return value;
+    },
+  };
+}

@@ -1,0 +1,48 @@
+import { int, list, str, url } from './env.js';
+
+/**
+ * The variables more than one service reads, defined once. Each service's config spreads the groups it needs into
+ * its own spec. Defaults suit the native stack (scripts/stack.sh); compose and swarm set every one explicitly.
+ */
+export const kafkaSettings = {
+  KAFKA_BROKERS: list('comma-separated Kafka bootstrap addresses, host:port', { default: ['127.0.0.1:19092'] }),
+  KAFKA_TOPIC: str('the topic messages travel on', { default: 'messages', pattern: /^[A-Za-z0-9._-]{1,200}$/ }),
+  KAFKA_CLIENT_ID: str('client id reported to the broker', { default: 'badam' }),
+} as const;
+
+export const clickhouseSettings = {
+  CLICKHOUSE_URL: url('ClickHouse HTTP endpoint', { default: 'http://127.0.0.1:18123' }),
+  CLICKHOUSE_USER: str('ClickHouse user', { default: 'default' }),
+  CLICKHOUSE_PASSWORD: str('ClickHouse password', { default: '' }),
+  CLICKHOUSE_DATABASE: str('ClickHouse database', { default: 'default', pattern: /^[A-Za-z_][A-Za-z0-9_]{0,63}$/ }),
+  CLICKHOUSE_TABLE: str('the messages table', { default: 'messages', pattern: /^[A-Za-z_][A-Za-z0-9_]{0,63}$/ }),
+  CLICKHOUSE_TIMEOUT_MS: int('timeout of every ClickHouse request, ms', { default: 5000, min: 100, max: 600000 }),
+  CLICKHOUSE_MAX_CONNECTIONS: int('HTTP connections kept to ClickHouse', { default: 16, min: 1, max: 1024 }),
+} as const;
+
+export const httpSettings = {
+  HOST: str('interface to listen on', { default: '127.0.0.1' }),
+  PORT: int('HTTP port', { default: 3000, min: 0, max: 65535 }),
+  LOG_LEVEL: str('pino log level', { default: 'info', pattern: /^(fatal|error|warn|info|debug|trace|silent)$/ }),
+  SHUTDOWN_GRACE_MS: int('time allowed for in-flight work on SIGTERM, ms', { default: 10000, min: 0, max: 120000 }),
+} as const;
+
+/** The three read apps (fastify, hapi, restify) take exactly the same configuration. */
+export const readAppSettings = { ...httpSettings, ...clickhouseSettings } as const;
+
+type Settings<S> = { [K in keyof S]: S[K] extends { parse(...args: never[]): infer T } ? T : never };
+
+export function clickhouseConnection(config: Settings<typeof clickhouseSettings>) {
+  return {
+    url: config.CLICKHOUSE_URL,
+    username: config.CLICKHOUSE_USER,
+    password: config.CLICKHOUSE_PASSWORD,
+    database: config.CLICKHOUSE_DATABASE,
+    requestTimeoutMs: config.CLICKHOUSE_TIMEOUT_MS,
+    maxOpenConnections: config.CLICKHOUSE_MAX_CONNECTIONS,
+  };
+}
+
+export function kafkaConnection(config: Settings<typeof kafkaSettings>) {
+  return { brokers: config.KAFKA_BROKERS, clientId: config.KAFKA_CLIENT_ID };
+}

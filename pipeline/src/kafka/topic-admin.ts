@@ -1,0 +1,25 @@
+import { KafkaJS } from '@confluentinc/kafka-javascript';
+import { baseClientConfig, type KafkaConnection } from './client-config.js';
+
+/**
+ * Creates the topic if it is missing and checks an existing one has the expected partition count: a topic with
+ * fewer partitions would silently shrink the consumer fleet, one with a different count would move groups.
+ */
+export async function ensureTopic(connection: KafkaConnection, topic: string, partitions: number): Promise<void> {
+  const admin = new KafkaJS.Kafka({}).admin(baseClientConfig(connection));
+  await admin.connect();
+  try {
+    const existing = await admin.listTopics();
+    if (!existing.includes(topic)) {
+      await admin.createTopics({ topics: [{ topic, numPartitions: partitions, replicationFactor: 1 }] });
+      return;
+    }
+    const [metadata] = await admin.fetchTopicMetadata({ topics: [topic] });
+    const found = metadata?.partitions.length ?? 0;
+    if (found !== partitions) {
+      throw new Error(`topic ${topic} has ${found} partitions, expected ${partitions}`);
+    }
+  } finally {
+    await admin.disconnect();
+  }
+}

@@ -1,0 +1,22 @@
+import { clickhouseSettings, httpSettings, int, kafkaSettings, readConfig, str } from '@badam/pipeline';
+
+export const consumerSettings = {
+  ...httpSettings,
+  ...kafkaSettings,
+  ...clickhouseSettings,
+  CONSUMER_GROUP_ID: str('Kafka consumer group shared by the fleet', {
+    default: 'badam-consumers',
+    pattern: /^[A-Za-z0-9._-]{1,200}$/,
+  }),
+  CONSUMER_INSTANCE_ID: str('static group membership id (e.g. consumer-{{.Task.Slot}}); empty for dynamic', {
+    default: '',
+  }),
+  CONSUMER_MAX_BATCH: int('most records stored in one insert', { default: 2000, min: 1, max: 20000 }),
+  CONSUMER_CONCURRENCY: int('partitions processed at once by this consumer', { default: 4, min: 1, max: 64 }),
+} as const;
+
+export type ConsumerConfig = ReturnType<typeof loadConsumerConfig>;
+
+export function loadConsumerConfig(env: NodeJS.ProcessEnv = process.env) {
+  return readConfig(consumerSettings, env);
+}

@@ -1,0 +1,5 @@
+import { readAppSettings, readConfig } from '@badam/pipeline';
+
+export function loadReadAppConfig(env: NodeJS.ProcessEnv = process.env) {
+  return readConfig(readAppSettings, env);
+}

@@ -1,0 +1,64 @@
+import { KafkaJS } from '@confluentinc/kafka-javascript';
+import {
+  BadamError,
+  baseClientConfig,
+  encodeMessage,
+  messageKey,
+  type KafkaConnection,
+  type SendMessage,
+} from '@badam/pipeline';
+
+export interface Receipt {
+  partition: number;
+  offset: number;
+}
+
+export interface MessageSender {
+  /** Resolves once the broker has the record (acks=all); rejects with broker_unavailable otherwise. */
+  send(message: SendMessage): Promise<Receipt>;
+  close(): Promise<void>;
+}
+
+export interface MessageSenderOptions extends KafkaConnection {
+  topic: string;
+  sendTimeoutMs: number;
+  lingerMs: number;
+}
+
+export async function createMessageSender(options: MessageSenderOptions): Promise<MessageSender> {
+  const producer = new KafkaJS.Kafka({}).producer({
+    ...baseClientConfig(options),
+    // Idempotence makes librdkafka use acks=all and retry without duplicating or reordering a partition's records.
+    'enable.idempotence': true,
+    'linger.ms': options.lingerMs,
+    'compression.type': 'lz4',
+    // A record not acknowledged in this time fails its send, so a request answers 503 instead of hanging while the
+    // broker is down. Fail before the HTTP client or the gateway gives up.
+    'message.timeout.ms': options.sendTimeoutMs,
+    'request.timeout.ms': Math.min(options.sendTimeoutMs, 30000),
+  });
+  await producer.connect();
+
+  return {
+    async send(message) {
+      try {
+        const [metadata] = await producer.send({
+          topic: options.topic,
+          messages: [{ key: messageKey(message.group_id), value: encodeMessage(message, Date.now()) }],
+        });
+        const offset = metadata?.offset ?? metadata?.baseOffset;
+        if (metadata === undefined || offset === undefined) throw new Error('broker returned no offset');
+        return { partition: metadata.partition, offset: Number(offset) };
+      } catch (error) {
+        throw new BadamError('broker_unavailable', 'the message broker is unavailable, retry later', {
+          cause: error,
+        });
+      }
+    },
+    async close() {
+      // Waits for records already handed to librdkafka, so an accepted request is never dropped on shutdown.
+      await producer.flush({ timeout: options.sendTimeoutMs });
+      await producer.disconnect();
+    },
+  };
+}

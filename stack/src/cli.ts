@@ -1,0 +1,104 @@
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DEFAULT_PARTITIONS } from '@badam/pipeline';
+import { startFleet } from './fleet.js';
+import { startInfra } from './infra/infra.js';
+import { loadStackConfig } from './stack-config.js';
+
+const USAGE = `usage: scripts/stack.sh <command>
+  up      start Kafka, ClickHouse, the producer, the consumer fleet, the read apps and the gateway; Ctrl-C stops all
+  reset   delete all native stack state (the data folder); the stack must be stopped
+`;
+
+const TOPIC = 'messages';
+const TABLE = 'messages';
+
+async function up() {
+  const config = loadStackConfig();
+  const pidFile = join(config.BADAM_DATA_DIR, 'stack.pid');
+  if (runningPid(pidFile) !== undefined) throw new Error(`the stack already runs (pid ${runningPid(pidFile)})`);
+
+  const infra = await startInfra({
+    dataDir: config.BADAM_DATA_DIR,
+    kafkaPort: config.BADAM_KAFKA_PORT,
+    clickhouseHttpPort: config.BADAM_CLICKHOUSE_HTTP_PORT,
+    clickhouseTcpPort: config.BADAM_CLICKHOUSE_TCP_PORT,
+    kafkaHeapMb: config.BADAM_KAFKA_HEAP_MB,
+  });
+  writeFileSync(pidFile, String(process.pid));
+  const stops: (() => Promise<void>)[] = [() => infra.stop()];
+  let stopping = false;
+  const stopAll = async (exitCode: number) => {
+    if (stopping) return;
+    stopping = true;
+    console.log('\n[stack] stopping...');
+    for (const stop of stops.reverse()) await stop().catch((error: unknown) => console.error(error));
+    rmSync(pidFile, { force: true });
+    console.log('[stack] stopped');
+    process.exit(exitCode);
+  };
+  process.on('SIGINT', () => void stopAll(0));
+  process.on('SIGTERM', () => void stopAll(0));
+
+  try {
+    if (config.BADAM_PARTITIONS !== DEFAULT_PARTITIONS) console.log(`[stack] topic with ${config.BADAM_PARTITIONS} partitions`);
+    await infra.prepare(TOPIC, config.BADAM_PARTITIONS, TABLE);
+    const fleet = await startFleet({
+      dataDir: config.BADAM_DATA_DIR,
+      kafka: infra.kafka,
+      clickhouse: infra.clickhouse,
+      topic: TOPIC,
+      table: TABLE,
+      basePort: config.BADAM_SERVICE_BASE_PORT,
+      replicas: config.BADAM_REPLICAS,
+      consumers: config.BADAM_CONSUMERS,
+    });
+    stops.push(() => fleet.stop());
+    console.log(`[stack] up. State and logs: ${config.BADAM_DATA_DIR}`);
+    console.log(`  kafka       127.0.0.1:${config.BADAM_KAFKA_PORT} (topic ${TOPIC})`);
+    console.log(`  clickhouse  ${infra.clickhouse.url} (table ${TABLE})`);
+    for (const [service, ports] of fleet.ports) {
+      console.log(`  ${service.padEnd(11)} ${ports.map((port) => `127.0.0.1:${port}`).join(' ')}`);
+    }
+    const producer = fleet.url('producer');
+    console.log(`\n  send:  curl -s -XPOST ${producer}/messages -H 'content-type: application/json' \\
+           -d '{"group_id":1,"sender_id":7,"text":"hello"}'`);
+    console.log(`  read:  curl -s ${fleet.url('fastify')}/groups/1/messages`);
+    console.log('\n[stack] Ctrl-C stops everything.');
+  } catch (error) {
+    console.error(`[stack] failed to start: ${(error as Error).message}`);
+    await stopAll(1);
+  }
+}
+
+function runningPid(pidFile: string): number | undefined {
+  if (!existsSync(pidFile)) return undefined;
+  const pid = Number(readFileSync(pidFile, 'utf8'));
+  try {
+    process.kill(pid, 0);
+    return pid;
+  } catch {
+    return undefined;
+  }
+}
+
+function reset() {
+  const config = loadStackConfig();
+  const pid = runningPid(join(config.BADAM_DATA_DIR, 'stack.pid'));
+  if (pid !== undefined) throw new Error(`the stack runs (pid ${pid}); stop it first`);
+  rmSync(config.BADAM_DATA_DIR, { recursive: true, force: true });
+  console.log(`[stack] removed ${config.BADAM_DATA_DIR}`);
+}
+
+const command = process.argv[2];
+try {
+  if (command === 'up') await up();
+  else if (command === 'reset') reset();
+  else {
+    process.stderr.write(USAGE);
+    process.exit(command === undefined || command === 'help' ? 0 : 2);
+  }
+} catch (error) {
+  console.error(`[stack] ${(error as Error).message}`);
+  process.exit(1);
+}

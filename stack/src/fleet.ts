@@ -1,0 +1,102 @@
+import { join } from 'node:path';
+import type { ClickHouseConnection, KafkaConnection } from '@badam/pipeline';
+import { serviceEntry } from './paths.js';
+import { ManagedProcess } from './process/managed-process.js';
+import { httpOk, waitFor } from './process/wait.js';
+
+/** The read apps the stack runs, each an adapter over the same query module. */
+export const READ_APPS = ['fastify'] as const;
+
+/** Port blocks per service, relative to the base port: replica i of a service listens on base + offset + i. */
+const PORT_OFFSETS = { producer: 1, fastify: 11, hapi: 21, restify: 31, consumer: 41 } as const;
+
+export type ServiceName = keyof typeof PORT_OFFSETS;
+
+export interface FleetOptions {
+  dataDir: string;
+  kafka: KafkaConnection;
+  clickhouse: ClickHouseConnection;
+  topic: string;
+  table: string;
+  basePort: number;
+  replicas: number;
+  consumers: number;
+  readApps?: readonly string[];
+  logLevel?: string;
+  /** Extra environment for every service (tuning knobs in tests and benchmarks). */
+  env?: Record<string, string>;
+}
+
+export interface Fleet {
+  processes: Map<ServiceName, ManagedProcess[]>;
+  ports: Map<ServiceName, number[]>;
+  url(service: ServiceName, replica?: number): string;
+  stop(): Promise<void>;
+}
+
+export function serviceEnvironment(options: FleetOptions, service: ServiceName, replica: number, port: number) {
+  return {
+    HOST: '127.0.0.1',
+    PORT: String(port),
+    LOG_LEVEL: options.logLevel ?? 'info',
+    KAFKA_BROKERS: options.kafka.brokers.join(','),
+    KAFKA_TOPIC: options.topic,
+    KAFKA_CLIENT_ID: `${service}-${replica + 1}`,
+    CLICKHOUSE_URL: options.clickhouse.url,
+    CLICKHOUSE_USER: options.clickhouse.username,
+    CLICKHOUSE_PASSWORD: options.clickhouse.password,
+    CLICKHOUSE_DATABASE: options.clickhouse.database,
+    CLICKHOUSE_TABLE: options.table,
+    ...options.env,
+  };
+}
+
+/** Starts every service replica, restarting any that dies, and waits until all report healthy. */
+export async function startFleet(options: FleetOptions): Promise<Fleet> {
+  const counts = new Map<ServiceName, number>([
+    ['producer', options.replicas],
+    ['consumer', options.consumers],
+    ...(options.readApps ?? READ_APPS).map((app) => [app as ServiceName, options.replicas] as const),
+  ]);
+  const processes = new Map<ServiceName, ManagedProcess[]>();
+  const ports = new Map<ServiceName, number[]>();
+  for (const [service, count] of counts) {
+    const servicePorts = Array.from({ length: count }, (_, i) => options.basePort + PORT_OFFSETS[service] + i);
+    ports.set(service, servicePorts);
+    processes.set(
+      service,
+      servicePorts.map((port, replica) =>
+        new ManagedProcess({
+          name: `${service}-${replica + 1}`,
+          command: process.execPath,
+          args: [serviceEntry(service)],
+          env: serviceEnvironment(options, service, replica, port),
+          logFile: join(options.dataDir, 'logs', `${service}-${replica + 1}.log`),
+          restart: true,
+        }).start(),
+      ),
+    );
+  }
+  const fleet: Fleet = {
+    processes,
+    ports,
+    url: (service, replica = 0) => `http://127.0.0.1:${ports.get(service)?.[replica]}`,
+    async stop() {
+      // Producers and apps first (no new work), then consumers (they finish and commit what they hold).
+      const all = [...processes.entries()];
+      await Promise.all(all.filter(([name]) => name !== 'consumer').flatMap(([, list]) => list.map((p) => p.stop())));
+      await Promise.all((processes.get('consumer') ?? []).map((p) => p.stop()));
+    },
+  };
+  try {
+    await Promise.all(
+      [...ports.entries()].flatMap(([service, list]) =>
+        list.map((_, replica) => waitFor(`${service}-${replica + 1}`, () => httpOk(`${fleet.url(service, replica)}/health`))),
+      ),
+    );
+  } catch (error) {
+    await fleet.stop();
+    throw error;
+  }
+  return fleet;
+}

@@ -1,0 +1,74 @@
+import { mkdirSync } from 'node:fs';
+import {
+  createClickHouseClient,
+  ensureTopic,
+  migrate,
+  type ClickHouseConnection,
+  type KafkaConnection,
+} from '@badam/pipeline';
+import type { ManagedProcess } from '../process/managed-process.js';
+import { startClickHouse } from './clickhouse.js';
+import { startKafka } from './kafka.js';
+
+export interface InfraOptions {
+  dataDir: string;
+  kafkaPort: number;
+  clickhouseHttpPort: number;
+  clickhouseTcpPort: number;
+  kafkaHeapMb?: number;
+}
+
+/** The broker and the database: what every service and every integration test needs running. */
+export interface Infra {
+  kafka: KafkaConnection;
+  clickhouse: ClickHouseConnection;
+  broker: ManagedProcess;
+  database: ManagedProcess;
+  /** Creates the topic (if missing) and applies the migrations to the table. */
+  prepare(topic: string, partitions: number, table: string): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function startInfra(options: InfraOptions): Promise<Infra> {
+  mkdirSync(options.dataDir, { recursive: true });
+  const [broker, database] = await Promise.all([
+    startKafka({
+      dataDir: options.dataDir,
+      port: options.kafkaPort,
+      controllerPort: options.kafkaPort + 1,
+      ...(options.kafkaHeapMb === undefined ? {} : { heapMb: options.kafkaHeapMb }),
+    }),
+    startClickHouse({
+      dataDir: options.dataDir,
+      httpPort: options.clickhouseHttpPort,
+      tcpPort: options.clickhouseTcpPort,
+    }),
+  ]);
+  const kafka: KafkaConnection = { brokers: [`127.0.0.1:${options.kafkaPort}`], clientId: 'badam-stack' };
+  const clickhouse: ClickHouseConnection = {
+    url: `http://127.0.0.1:${options.clickhouseHttpPort}`,
+    username: 'default',
+    password: '',
+    database: 'default',
+    requestTimeoutMs: 30_000,
+    maxOpenConnections: 4,
+  };
+  return {
+    kafka,
+    clickhouse,
+    broker,
+    database,
+    async prepare(topic, partitions, table) {
+      await ensureTopic(kafka, topic, partitions);
+      const client = createClickHouseClient(clickhouse);
+      try {
+        await migrate(client, table);
+      } finally {
+        await client.close();
+      }
+    },
+    async stop() {
+      await Promise.all([broker.stop(), database.stop()]);
+    },
+  };
+}

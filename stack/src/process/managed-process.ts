@@ -1,0 +1,98 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream, mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+
+export interface ProcessSpec {
+  name: string;
+  command: string;
+  args: string[];
+  env?: Record<string, string>;
+  cwd?: string;
+  /** stdout and stderr are appended here. */
+  logFile: string;
+  /** Restart after an exit nobody asked for (a crash or a kill from outside). */
+  restart?: boolean;
+}
+
+/**
+ * A child process the stack owns: started, watched, restarted when it dies unasked, and stopped by its own pid
+ * (SIGTERM, then SIGKILL after a grace period), never by name.
+ */
+export class ManagedProcess {
+  #child: ChildProcess | undefined;
+  #stopping = false;
+  #restarts = 0;
+  #exited: Promise<void> = Promise.resolve();
+
+  constructor(readonly spec: ProcessSpec) {}
+
+  get pid(): number | undefined {
+    return this.#child?.pid;
+  }
+
+  get restarts(): number {
+    return this.#restarts;
+  }
+
+  start(): this {
+    this.#stopping = false;
+    mkdirSync(dirname(this.spec.logFile), { recursive: true });
+    const log = createWriteStream(this.spec.logFile, { flags: 'a' });
+    const child = spawn(this.spec.command, this.spec.args, {
+      cwd: this.spec.cwd,
+      env: { ...process.env, ...this.spec.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child.stdout?.pipe(log);
+    child.stderr?.pipe(log);
+    this.#child = child;
+    this.#exited = new Promise((resolve) => {
+      child.once('exit', (code, signal) => {
+        log.end();
+        resolve();
+        if (this.#stopping || this.spec.restart !== true) return;
+        this.#restarts++;
+        const delay = Math.min(500 * this.#restarts, 5000);
+        process.stderr.write(`[stack] ${this.spec.name} exited (${signal ?? code}); restarting in ${delay} ms\n`);
+        setTimeout(() => {
+          if (!this.#stopping) this.start();
+        }, delay).unref();
+      });
+    });
+    return this;
+  }
+
+  /** Sends `signal` to the process by pid without stopping supervision (a fault injection in tests). */
+  signal(signal: NodeJS.Signals): void {
+    if (this.#child?.pid !== undefined && this.#child.exitCode === null) process.kill(this.#child.pid, signal);
+  }
+
+  /** Resolves when the current child has exited (immediately if none runs). */
+  exited(): Promise<void> {
+    return this.#exited;
+  }
+
+  async stop(graceMs = 15_000): Promise<void> {
+    this.#stopping = true;
+    const child = this.#child;
+    if (child === undefined || child.exitCode !== null || child.signalCode !== null) return;
+    this.signal('SIGTERM');
+    const timer = setTimeout(() => this.signal('SIGKILL'), graceMs);
+    await this.#exited;
+    clearTimeout(timer);
+  }
+}
+
+/** Runs a command to completion, failing with its output when it exits non-zero. */
+export function run(command: string, args: string[], options: { cwd?: string; env?: Record<string, string> } = {}) {
+  return new Promise<string>((resolve, reject) => {
+    const child = spawn(command, args, { ...options, env: { ...process.env, ...options.env } });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.once('error', reject);
+    child.once('exit', (code) =>
+      code === 0 ? resolve(output) : reject(new Error(`${command} ${args.join(' ')} exited ${code}:\n${output}`)),
+    );
+  });
+}

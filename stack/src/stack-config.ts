@@ -1,0 +1,28 @@
+import { resolve } from 'node:path';
+import { int, readConfig, str } from '@badam/pipeline';
+import { repoRoot } from './paths.js';
+
+/** Ports default to ranges well away from the usual services of a developer machine (8080, 9000, 9092, 5432...). */
+export const stackSettings = {
+  BADAM_DATA_DIR: str('folder holding all native stack state; `reset` wipes it', { default: '.data' }),
+  BADAM_GATEWAY_PORT: int('gateway (HAProxy) port', { default: 18000, min: 1, max: 65535 }),
+  BADAM_KAFKA_PORT: int('Kafka broker port; the KRaft controller uses the next one', { default: 19092, min: 1, max: 65534 }),
+  BADAM_CLICKHOUSE_HTTP_PORT: int('ClickHouse HTTP port', { default: 18123, min: 1, max: 65535 }),
+  BADAM_CLICKHOUSE_TCP_PORT: int('ClickHouse native protocol port', { default: 19000, min: 1, max: 65535 }),
+  BADAM_SERVICE_BASE_PORT: int('first port of the services: producer N+1.., fastify N+11.., hapi N+21.., restify N+31.., consumers N+41..', {
+    default: 18200,
+    min: 1,
+    max: 65000,
+  }),
+  BADAM_REPLICAS: int('replicas of the producer and of each read app', { default: 3, min: 1, max: 9 }),
+  BADAM_CONSUMERS: int('consumer processes in the fleet', { default: 3, min: 1, max: 9 }),
+  BADAM_PARTITIONS: int('partitions of the topic (the most consumers that can work)', { default: 12, min: 1, max: 1000 }),
+  BADAM_KAFKA_HEAP_MB: int('Kafka JVM heap, MiB', { default: 512, min: 128, max: 16384 }),
+} as const;
+
+export type StackConfig = ReturnType<typeof loadStackConfig>;
+
+export function loadStackConfig(env: NodeJS.ProcessEnv = process.env) {
+  const config = readConfig(stackSettings, env);
+  return { ...config, BADAM_DATA_DIR: resolve(repoRoot, config.BADAM_DATA_DIR) };
+}
