@@ -18,3 +18,4 @@ export * from './http/json-body.js';
 export * from './runtime/logger.js';
 export * from './runtime/shutdown.js';
 export * from './kafka/topic-admin.js';
+export * from './clickhouse/reconciliation.js';

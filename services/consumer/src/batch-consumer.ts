@@ -15,6 +15,7 @@ export interface BatchConsumerOptions extends KafkaConnection {
   topic: string;
   groupId: string;
   instanceId: string;
+  sessionTimeoutMs: number;
   maxBatch: number;
   concurrency: number;
   repository: MessagesRepository;
@@ -40,7 +41,10 @@ export function createBatchConsumer(options: BatchConsumerOptions): BatchConsume
   const consumer = new KafkaJS.Kafka({}).consumer({
     ...baseClientConfig(options),
     'group.id': options.groupId,
-    ...(options.instanceId === '' ? {} : { 'group.instance.id': options.instanceId, 'session.timeout.ms': 30000 }),
+    // A killed consumer's partitions wait this long before moving to the others.
+    'session.timeout.ms': options.sessionTimeoutMs,
+    'heartbeat.interval.ms': Math.floor(options.sessionTimeoutMs / 5),
+    ...(options.instanceId === '' ? {} : { 'group.instance.id': options.instanceId }),
     'enable.auto.commit': false,
     'auto.offset.reset': 'earliest',
     'partition.assignment.strategy': 'cooperative-sticky',

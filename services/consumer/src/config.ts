@@ -12,6 +12,11 @@ export const consumerSettings = {
     default: '',
   }),
   CONSUMER_MAX_BATCH: int('most records stored in one insert', { default: 2000, min: 1, max: 20000 }),
+  CONSUMER_SESSION_TIMEOUT_MS: int('how long before a silent consumer loses its partitions, ms', {
+    default: 10000,
+    min: 6000,
+    max: 300000,
+  }),
   CONSUMER_CONCURRENCY: int('partitions processed at once by this consumer', { default: 4, min: 1, max: 64 }),
 } as const;
 

@@ -45,6 +45,7 @@ if (version !== undefined) {
     topic: config.KAFKA_TOPIC,
     groupId: config.CONSUMER_GROUP_ID,
     instanceId: config.CONSUMER_INSTANCE_ID,
+    sessionTimeoutMs: config.CONSUMER_SESSION_TIMEOUT_MS,
     maxBatch: config.CONSUMER_MAX_BATCH,
     concurrency: config.CONSUMER_CONCURRENCY,
     repository,

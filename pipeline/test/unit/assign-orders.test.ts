@@ -1,0 +1,48 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { assignOrders, type ConsumedRecord, type GroupHead } from '../../src/index.js';
+
+function record(offset: number, groupId: number, partition = 3): ConsumedRecord {
+  return { partition, offset, message: { group_id: groupId, sender_id: 1, text: `m${offset}`, accepted_at_ms: 1 } };
+}
+
+const NOW = 1_700_000_000_123;
+
+describe('assignOrders', () => {
+  it('starts a new group at order 1 and counts up within the batch', () => {
+    const { rows, alreadyStored } = assignOrders([record(0, 5), record(1, 5), record(2, 5)], new Map(), NOW);
+    assert.deepEqual(rows.map((r) => r.order), [1, 2, 3]);
+    assert.equal(alreadyStored, 0);
+    assert.ok(rows.every((r) => r.created_at_ms === NOW && r.kafka_partition === 3));
+  });
+
+  it('continues each group from its stored maximum, groups interleaved', () => {
+    const heads = new Map<number, GroupHead>([
+      [5, { maxOrder: 10, nextOffset: 0 }],
+      [6, { maxOrder: 2, nextOffset: 0 }],
+    ]);
+    const { rows } = assignOrders([record(20, 5), record(21, 6), record(22, 5), record(23, 7)], heads, NOW);
+    assert.deepEqual(
+      rows.map((r) => [r.group_id, r.order]),
+      [[5, 11], [6, 3], [5, 12], [7, 1]],
+    );
+  });
+
+  it('skips records a previous run already stored (redelivery after a crash)', () => {
+    const heads = new Map<number, GroupHead>([[5, { maxOrder: 2, nextOffset: 12 }]]);
+    const { rows, alreadyStored } = assignOrders([record(10, 5), record(11, 5), record(12, 5), record(13, 9)], heads, NOW);
+    assert.equal(alreadyStored, 2);
+    assert.deepEqual(rows.map((r) => [r.kafka_offset, r.group_id, r.order]), [[12, 5, 3], [13, 9, 1]]);
+  });
+
+  it('gives the same rows for the same batch and heads (two racing consumers write identical keys)', () => {
+    const heads = new Map<number, GroupHead>([[5, { maxOrder: 4, nextOffset: 3 }]]);
+    const batch = [record(3, 5), record(4, 6), record(5, 5)];
+    assert.deepEqual(assignOrders(batch, heads, NOW), assignOrders(batch, heads, NOW));
+  });
+
+  it('refuses records out of offset order or from two partitions', () => {
+    assert.throws(() => assignOrders([record(2, 5), record(1, 5)], new Map(), NOW), /increasing offset order/);
+    assert.throws(() => assignOrders([record(1, 5, 0), record(2, 5, 1)], new Map(), NOW), /one partition/);
+  });
+});

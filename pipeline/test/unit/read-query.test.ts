@@ -1,0 +1,36 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { BadamError, parseReadQuery } from '../../src/index.js';
+
+function rejects(groupId: string | undefined, query: Record<string, unknown>, field: string) {
+  assert.throws(
+    () => parseReadQuery(groupId, query),
+    (error: unknown) => error instanceof BadamError && error.code === 'invalid_request' && error.field === field,
+  );
+}
+
+describe('parseReadQuery', () => {
+  it('defaults to the latest 10', () => {
+    assert.deepEqual(parseReadQuery('42', {}), { groupId: 42, limit: 10, before: undefined });
+  });
+
+  it('reads limit and before', () => {
+    assert.deepEqual(parseReadQuery('42', { limit: '100', before: '7' }), { groupId: 42, limit: 100, before: 7 });
+  });
+
+  it('refuses group ids that are not positive integers', () => {
+    for (const id of ['0', '-1', '1.5', 'abc', '', '1e3', '0x10', ' 1', '9007199254740992', '99999999999999999999', undefined]) {
+      rejects(id, {}, 'group_id');
+    }
+  });
+
+  it('refuses limits outside 1..100 and bad cursors', () => {
+    for (const limit of ['0', '101', '-5', 'ten', '']) rejects('1', { limit }, 'limit');
+    for (const before of ['0', '-1', 'x', '1.5']) rejects('1', { before }, 'before');
+  });
+
+  it('refuses repeated and unknown parameters', () => {
+    rejects('1', { limit: ['5', '6'] }, 'limit');
+    rejects('1', { offset: '5' }, 'offset');
+  });
+});

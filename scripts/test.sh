@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# The whole test suite: sets up when needed, builds, then runs unit and integration tests in one node:test run
+# against a Kafka broker and a ClickHouse server that the harness starts on their own ports and stops at the end.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/ensure-setup.sh
+exec node stack/dist/src/testing/run-tests.js "$@"

@@ -1,0 +1,103 @@
+import { randomUUID } from 'node:crypto';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import type { TestContext } from 'node:test';
+import {
+  DEFAULT_PARTITIONS,
+  createClickHouseClient,
+  dropTable,
+  ensureTopic,
+  migrate,
+  type ClickHouseConnection,
+  type KafkaConnection,
+} from '@badam/pipeline';
+import type { ClickHouseClient } from '@clickhouse/client';
+import { startFleet, type Fleet, type FleetOptions } from '../fleet.js';
+import { TEST_ENV } from './test-env.js';
+
+/**
+ * Factories for integration tests. Each makes uniquely named resources (topic, table, consumer group, ports), so
+ * test files run in parallel against one broker and one database, and registers its own cleanup on the test.
+ */
+export function testInfra(): { kafka: KafkaConnection; clickhouse: ClickHouseConnection; dataDir: string } {
+  const brokers = process.env[TEST_ENV.kafkaBrokers];
+  const url = process.env[TEST_ENV.clickhouseUrl];
+  const dataDir = process.env[TEST_ENV.dataDir];
+  if (brokers === undefined || url === undefined || dataDir === undefined) {
+    throw new Error('integration tests run under the test harness: npm test (scripts/test.sh)');
+  }
+  return {
+    kafka: { brokers: brokers.split(','), clientId: 'badam-test' },
+    clickhouse: {
+      url,
+      username: 'default',
+      password: '',
+      database: 'default',
+      requestTimeoutMs: 30_000,
+      maxOpenConnections: 8,
+    },
+    dataDir,
+  };
+}
+
+export function uniqueName(prefix: string): string {
+  return `${prefix}_${randomUUID().replaceAll('-', '').slice(0, 12)}`;
+}
+
+export function createTestClickHouse(t: TestContext): ClickHouseClient {
+  const client = createClickHouseClient(testInfra().clickhouse);
+  t.after(() => client.close());
+  return client;
+}
+
+/** A fresh messages table with the production schema, dropped after the test. */
+export async function createTestTable(t: TestContext, client: ClickHouseClient): Promise<string> {
+  const table = uniqueName('messages_test');
+  await migrate(client, table);
+  t.after(() => dropTable(client, table));
+  return table;
+}
+
+export async function createTestTopic(partitions = DEFAULT_PARTITIONS): Promise<string> {
+  const topic = uniqueName('messages-test');
+  await ensureTopic(testInfra().kafka, topic, partitions);
+  return topic;
+}
+
+/** A base port whose whole block (base+1 .. base+49) is free right now. */
+export async function freeBasePort(): Promise<number> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const base = 30000 + Math.floor(Math.random() * 600) * 50;
+    const free = await Promise.all(Array.from({ length: 49 }, (_, i) => portFree(base + 1 + i)));
+    if (free.every(Boolean)) return base;
+  }
+  throw new Error('no free block of ports found');
+}
+
+function portFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+}
+
+export type TestFleetOptions = Partial<Omit<FleetOptions, 'kafka' | 'clickhouse'>> & { topic: string; table: string };
+
+/** The real services as processes, against the test broker and database; stopped by pid after the test. */
+export async function startTestFleet(t: TestContext, options: TestFleetOptions): Promise<Fleet> {
+  const infra = testInfra();
+  const fleet = await startFleet({
+    dataDir: join(infra.dataDir, uniqueName('fleet')),
+    kafka: infra.kafka,
+    clickhouse: infra.clickhouse,
+    basePort: await freeBasePort(),
+    replicas: 1,
+    consumers: 1,
+    logLevel: 'warn',
+    ...options,
+    env: { CONSUMER_GROUP_ID: uniqueName('consumers'), ...options.env },
+  });
+  t.after(() => fleet.stop());
+  return fleet;
+}

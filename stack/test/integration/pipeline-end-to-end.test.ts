@@ -1,0 +1,55 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { createTestClickHouse, createTestTable, createTestTopic, startTestFleet } from '../../src/testing/fixtures.js';
+import { readGroup, send } from '../../src/testing/http-client.js';
+
+describe('a message through the whole pipeline', () => {
+  it('is readable within a second with order = previous max + 1 and a millisecond time', async (t) => {
+    const client = createTestClickHouse(t);
+    const table = await createTestTable(t, client);
+    const topic = await createTestTopic();
+    const fleet = await startTestFleet(t, { topic, table, consumers: 2 });
+    const groupId = 1 + Math.floor(Math.random() * 1e9);
+
+    for (const [index, text] of ['first', 'second', 'third'].entries()) {
+      const before = Date.now();
+      const receipt = await send(fleet.url('producer'), { group_id: groupId, sender_id: 7, text });
+      assert.equal(receipt.status, 202);
+      assert.match(String(receipt.body.id), /^\d+-\d+$/);
+      // The first message may wait for the fresh consumer group's partition assignment; later ones get a second.
+      const page = await waitForOrder(fleet.url('fastify'), groupId, index + 1, index === 0 ? 10_000 : 1000);
+      const newest = page.messages[0];
+      assert.equal(newest?.text, text);
+      assert.equal(newest?.sender_id, 7);
+      assert.match(newest?.time ?? '', /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+      assert.ok(Date.parse(newest?.time ?? '') >= before - 5);
+    }
+    const page = await readGroup(fleet.url('fastify'), groupId);
+    assert.deepEqual(page.messages.map((m) => [m.order, m.text]), [[3, 'third'], [2, 'second'], [1, 'first']]);
+  });
+
+  it('refuses bad input with a 4xx naming the field, and stores nothing', async (t) => {
+    const client = createTestClickHouse(t);
+    const table = await createTestTable(t, client);
+    const topic = await createTestTopic();
+    const fleet = await startTestFleet(t, { topic, table });
+    const bad = await send(fleet.url('producer'), { group_id: -4, sender_id: 7, text: 'x' });
+    assert.equal(bad.status, 400);
+    assert.equal(bad.body.field, 'group_id');
+    const good = await send(fleet.url('producer'), { group_id: 5, sender_id: 7, text: 'after the bad one' });
+    assert.equal(good.status, 202);
+    await waitForOrder(fleet.url('fastify'), 5, 1, 5000);
+    const result = await client.query({ query: `SELECT count() AS n FROM ${table}`, format: 'JSONEachRow' });
+    assert.deepEqual(await result.json(), [{ n: '1' }]);
+  });
+});
+
+async function waitForOrder(appUrl: string, groupId: number, order: number, timeoutMs: number) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const page = await readGroup(appUrl, groupId);
+    if (page.messages[0]?.order === order) return page;
+    if (Date.now() > deadline) assert.fail(`order ${order} of group ${groupId} not readable after ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
