@@ -19,3 +19,4 @@ export * from './runtime/logger.js';
 export * from './runtime/shutdown.js';
 export * from './kafka/topic-admin.js';
 export * from './clickhouse/reconciliation.js';
+export * from './http/fastify-server.js';

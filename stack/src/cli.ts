@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEFAULT_PARTITIONS } from '@badam/pipeline';
-import { startFleet } from './fleet.js';
+import { launchFleet } from './fleet.js';
 import { startInfra } from './infra/infra.js';
 import { loadStackConfig } from './stack-config.js';
 
@@ -43,7 +43,7 @@ async function up() {
   try {
     if (config.BADAM_PARTITIONS !== DEFAULT_PARTITIONS) console.log(`[stack] topic with ${config.BADAM_PARTITIONS} partitions`);
     await infra.prepare(TOPIC, config.BADAM_PARTITIONS, TABLE);
-    const fleet = await startFleet({
+    const fleet = launchFleet({
       dataDir: config.BADAM_DATA_DIR,
       kafka: infra.kafka,
       clickhouse: infra.clickhouse,
@@ -54,6 +54,7 @@ async function up() {
       consumers: config.BADAM_CONSUMERS,
     });
     stops.push(() => fleet.stop());
+    await fleet.ready();
     console.log(`[stack] up. State and logs: ${config.BADAM_DATA_DIR}`);
     console.log(`  kafka       127.0.0.1:${config.BADAM_KAFKA_PORT} (topic ${TOPIC})`);
     console.log(`  clickhouse  ${infra.clickhouse.url} (table ${TABLE})`);

@@ -31,6 +31,8 @@ export interface Fleet {
   processes: Map<ServiceName, ManagedProcess[]>;
   ports: Map<ServiceName, number[]>;
   url(service: ServiceName, replica?: number): string;
+  /** Resolves when every replica reports healthy. */
+  ready(timeoutMs?: number): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -51,8 +53,11 @@ export function serviceEnvironment(options: FleetOptions, service: ServiceName, 
   };
 }
 
-/** Starts every service replica, restarting any that dies, and waits until all report healthy. */
-export async function startFleet(options: FleetOptions): Promise<Fleet> {
+/**
+ * Starts every service replica, restarting any that dies. Returns at once, so the caller can register stop()
+ * before waiting on ready(): an interrupted start-up must not leave processes behind.
+ */
+export function launchFleet(options: FleetOptions): Fleet {
   const counts = new Map<ServiceName, number>([
     ['producer', options.replicas],
     ['consumer', options.consumers],
@@ -81,6 +86,15 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
     processes,
     ports,
     url: (service, replica = 0) => `http://127.0.0.1:${ports.get(service)?.[replica]}`,
+    async ready(timeoutMs = 60_000) {
+      await Promise.all(
+        [...ports.entries()].flatMap(([service, list]) =>
+          list.map((_, replica) =>
+            waitFor(`${service}-${replica + 1}`, () => httpOk(`${fleet.url(service, replica)}/health`), timeoutMs),
+          ),
+        ),
+      );
+    },
     async stop() {
       // Producers and apps first (no new work), then consumers (they finish and commit what they hold).
       const all = [...processes.entries()];
@@ -88,12 +102,14 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
       await Promise.all((processes.get('consumer') ?? []).map((p) => p.stop()));
     },
   };
+  return fleet;
+}
+
+/** launchFleet, then waits until every replica is healthy; stops them all if that fails. */
+export async function startFleet(options: FleetOptions): Promise<Fleet> {
+  const fleet = launchFleet(options);
   try {
-    await Promise.all(
-      [...ports.entries()].flatMap(([service, list]) =>
-        list.map((_, replica) => waitFor(`${service}-${replica + 1}`, () => httpOk(`${fleet.url(service, replica)}/health`))),
-      ),
-    );
+    await fleet.ready();
   } catch (error) {
     await fleet.stop();
     throw error;

@@ -24,8 +24,8 @@ export interface MessagePage {
 
 export interface MessagesRepository {
   readPage(query: ReadQuery): Promise<MessagePage>;
-  /** For each group: its highest order, and the next Kafka offset to store from `partition` (0 if none). */
-  groupHeads(groupIds: readonly number[], partition: number): Promise<Map<number, GroupHead>>;
+  /** For each group that has messages: its highest order, and per source partition the next offset to store. */
+  groupHeads(groupIds: readonly number[]): Promise<Map<number, GroupHead>>;
   insert(rows: readonly MessageRow[]): Promise<void>;
   isReachable(): Promise<boolean>;
 }
@@ -41,6 +41,7 @@ interface StoredRow {
 
 interface HeadRow {
   group_id: string;
+  kafka_partition: number;
   max_order: string;
   next_offset: string;
 }
@@ -70,14 +71,17 @@ export function createMessagesRepository(
       };
     },
 
-    async groupHeads(groupIds, partition) {
-      const heads = new Map<number, GroupHead>();
+    async groupHeads(groupIds) {
+      const heads = new Map<number, { maxOrder: number; nextOffsets: Map<number, number> }>();
       if (groupIds.length === 0) return heads;
-      const query = `SELECT group_id, max(\`order\`) AS max_order,
-          maxIf(kafka_offset + 1, kafka_partition = ${sqlInteger(partition)}) AS next_offset
-        FROM ${from} WHERE group_id IN (${groupIds.map(sqlInteger).join(',')}) GROUP BY group_id`;
+      const query = `SELECT group_id, kafka_partition, max(\`order\`) AS max_order, max(kafka_offset) + 1 AS next_offset
+        FROM ${from} WHERE group_id IN (${groupIds.map(sqlInteger).join(',')}) GROUP BY group_id, kafka_partition`;
       for (const row of await run(() => selectRows<HeadRow>(client, query))) {
-        heads.set(Number(row.group_id), { maxOrder: Number(row.max_order), nextOffset: Number(row.next_offset) });
+        const groupId = Number(row.group_id);
+        const head = heads.get(groupId) ?? { maxOrder: 0, nextOffsets: new Map<number, number>() };
+        head.maxOrder = Math.max(head.maxOrder, Number(row.max_order));
+        head.nextOffsets.set(Number(row.kafka_partition), Number(row.next_offset));
+        heads.set(groupId, head);
       }
       return heads;
     },

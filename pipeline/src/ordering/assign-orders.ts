@@ -11,8 +11,11 @@ export interface ConsumedRecord {
 export interface GroupHead {
   /** Highest order stored for the group (0 when it has none). */
   maxOrder: number;
-  /** One past the highest offset of this partition stored for the group (0 when none): lower offsets are stored. */
-  nextOffset: number;
+  /**
+   * Per partition the group's records came from: one past the highest offset stored (lower offsets are stored).
+   * A group lives in one partition unless the topic was ever repartitioned.
+   */
+  nextOffsets: ReadonlyMap<number, number>;
 }
 
 /** A row of the messages table, as inserted. */
@@ -34,8 +37,8 @@ export interface Assignment {
 
 /**
  * Gives each new record of a batch its group's next order: the stored max + 1, then + 2 for the group's next record
- * in the same batch, in offset order. A record at or below the group's stored offset is a redelivery and is skipped,
- * which is what makes at-least-once delivery store every message exactly once.
+ * in the same batch, in offset order. A record below the group's next offset for its partition is a redelivery and
+ * is skipped, which is what makes at-least-once delivery store every message exactly once.
  *
  * The result depends only on the records and the heads, so two consumers that race on the same batch (one of them
  * a zombie after a rebalance) compute identical keys and rows, which ReplacingMergeTree collapses.
@@ -45,31 +48,37 @@ export function assignOrders(
   heads: ReadonlyMap<number, GroupHead>,
   nowMs: number,
 ): Assignment {
-  const next = new Map<number, GroupHead>();
+  const next = new Map<number, { maxOrder: number; nextOffsets: Map<number, number> }>();
+  const lastOffsets = new Map<number, number>();
   const rows: MessageRow[] = [];
   let alreadyStored = 0;
-  let previous: ConsumedRecord | undefined;
   for (const record of records) {
-    if (previous !== undefined && (record.partition !== previous.partition || record.offset <= previous.offset)) {
-      throw new Error('assignOrders takes the records of one partition in increasing offset order');
+    const { partition, offset } = record;
+    if ((lastOffsets.get(partition) ?? -1) >= offset) {
+      throw new Error('assignOrders takes each partition\'s records in increasing offset order');
     }
-    previous = record;
+    lastOffsets.set(partition, offset);
     const groupId = record.message.group_id;
-    const head = next.get(groupId) ?? heads.get(groupId) ?? { maxOrder: 0, nextOffset: 0 };
-    if (record.offset < head.nextOffset) {
+    let head = next.get(groupId);
+    if (head === undefined) {
+      const stored = heads.get(groupId);
+      head = { maxOrder: stored?.maxOrder ?? 0, nextOffsets: new Map(stored?.nextOffsets) };
+      next.set(groupId, head);
+    }
+    if (offset < (head.nextOffsets.get(partition) ?? 0)) {
       alreadyStored++;
       continue;
     }
-    const order = head.maxOrder + 1;
-    next.set(groupId, { maxOrder: order, nextOffset: record.offset + 1 });
+    head.maxOrder++;
+    head.nextOffsets.set(partition, offset + 1);
     rows.push({
       group_id: groupId,
-      order,
+      order: head.maxOrder,
       sender_id: record.message.sender_id,
       text: record.message.text,
       created_at_ms: nowMs,
-      kafka_partition: record.partition,
-      kafka_offset: record.offset,
+      kafka_partition: partition,
+      kafka_offset: offset,
     });
   }
   return { rows, alreadyStored };

@@ -7,17 +7,17 @@ export interface StoredBatch {
 }
 
 /**
- * The consumer's unit of work for one partition's batch: one query for the heads of every group in the batch, one
- * insert. The insert is synchronous, so the next batch's query sees it.
+ * The consumer's unit of work, for a batch from any of its partitions: one query for the heads of every group in
+ * the batch, one insert. The insert is synchronous, so the next batch's query sees it.
  */
 export async function storeBatch(
   repository: MessagesRepository,
-  partition: number,
   records: readonly ConsumedRecord[],
   now: () => number = Date.now,
 ): Promise<StoredBatch> {
+  if (records.length === 0) return { stored: 0, alreadyStored: 0 };
   const groupIds = [...new Set(records.map((record) => record.message.group_id))];
-  const heads = await repository.groupHeads(groupIds, partition);
+  const heads = await repository.groupHeads(groupIds);
   const { rows, alreadyStored } = assignOrders(records, heads, now());
   await repository.insert(rows);
   return { stored: rows.length, alreadyStored };

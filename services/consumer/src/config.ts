@@ -11,13 +11,17 @@ export const consumerSettings = {
   CONSUMER_INSTANCE_ID: str('static group membership id (e.g. consumer-{{.Task.Slot}}); empty for dynamic', {
     default: '',
   }),
-  CONSUMER_MAX_BATCH: int('most records stored in one insert', { default: 2000, min: 1, max: 20000 }),
+  CONSUMER_MAX_BATCH: int('most records stored in one insert', { default: 5000, min: 1, max: 10000 }),
   CONSUMER_SESSION_TIMEOUT_MS: int('how long before a silent consumer loses its partitions, ms', {
     default: 10000,
     min: 6000,
     max: 300000,
   }),
-  CONSUMER_CONCURRENCY: int('partitions processed at once by this consumer', { default: 4, min: 1, max: 64 }),
+  CONSUMER_LINGER_MS: int('how long a batch may wait for more records after its first, ms', {
+    default: 50,
+    min: 0,
+    max: 5000,
+  }),
 } as const;
 
 export type ConsumerConfig = ReturnType<typeof loadConsumerConfig>;

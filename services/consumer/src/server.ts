@@ -47,7 +47,7 @@ if (version !== undefined) {
     instanceId: config.CONSUMER_INSTANCE_ID,
     sessionTimeoutMs: config.CONSUMER_SESSION_TIMEOUT_MS,
     maxBatch: config.CONSUMER_MAX_BATCH,
-    concurrency: config.CONSUMER_CONCURRENCY,
+    lingerMs: config.CONSUMER_LINGER_MS,
     repository,
     logger,
   });

@@ -1,7 +1,8 @@
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import {
+  BadamError,
   MAX_SEND_BODY_BYTES,
-  errorResponse,
+  createFastifyServer,
   parseJsonBody,
   parseSendMessage,
   type Logger,
@@ -15,15 +16,9 @@ export interface ProducerAppOptions {
 
 /** The producer's HTTP API, built without listening so tests can inject requests. */
 export function buildProducerApp({ sender, logger }: ProducerAppOptions): FastifyInstance {
-  const app = Fastify({
-    loggerInstance: logger as FastifyBaseLogger,
-    disableRequestLogging: true,
-    bodyLimit: MAX_SEND_BODY_BYTES,
-    connectionTimeout: 10_000,
-    requestTimeout: 15_000,
-    keepAliveTimeout: 65_000,
-  });
+  const app = createFastifyServer(logger, { bodyLimit: MAX_SEND_BODY_BYTES });
 
+  // Only JSON, decoded strictly (invalid UTF-8 is refused, not replaced); anything else is a 415.
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_request, body, done) => {
     try {
@@ -33,20 +28,11 @@ export function buildProducerApp({ sender, logger }: ProducerAppOptions): Fastif
     }
   });
 
-  app.setErrorHandler((error, request, reply) => {
-    const response = errorResponse(error);
-    if (response.status >= 500) request.log.error({ err: error }, 'send failed');
-    return reply.code(response.status).headers(response.headers).send(response.body);
-  });
-  app.setNotFoundHandler((_request, reply) => {
-    const response = errorResponse(Object.assign(new Error('not found'), { statusCode: 404 }));
-    return reply.code(response.status).send(response.body);
-  });
-
   app.post('/messages', async (request, reply) => {
     if (request.body === undefined) {
-      const response = errorResponse(Object.assign(new Error('no body'), { statusCode: 415 }));
-      return reply.code(response.status).send(response.body);
+      throw new BadamError('unsupported_media_type', 'send a JSON body with content-type application/json', {
+        field: 'content-type',
+      });
     }
     const message = parseSendMessage(request.body);
     const receipt = await sender.send(message);

@@ -8,7 +8,7 @@ export const producerSettings = {
     min: 100,
     max: 60000,
   }),
-  PRODUCER_LINGER_MS: int('how long the producer waits to batch records, ms', { default: 2, min: 0, max: 1000 }),
+  PRODUCER_LINGER_MS: int('how long the producer waits to batch records, ms', { default: 5, min: 0, max: 1000 }),
 } as const;
 
 export type ProducerConfig = ReturnType<typeof loadProducerConfig>;

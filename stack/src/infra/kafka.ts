@@ -68,7 +68,7 @@ export async function startKafka(options: KafkaOptions): Promise<ManagedProcess>
   const broker = new ManagedProcess({
     name: 'kafka',
     command: 'java',
-    args: [`-Xms${heap}`, `-Xmx${heap}`, '-XX:+UseG1GC', '-XX:TieredStopAtLevel=1', ...java, 'kafka.Kafka', properties],
+    args: [`-Xms${heap}`, `-Xmx${heap}`, '-XX:+UseG1GC', ...java, 'kafka.Kafka', properties],
     logFile: join(options.dataDir, 'logs/kafka.log'),
   }).start();
   await waitFor(`Kafka on port ${options.port}`, () => portOpen(options.port), 90_000);

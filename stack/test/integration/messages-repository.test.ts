@@ -72,13 +72,13 @@ describe('messages repository on the real ClickHouse', () => {
     assert.deepEqual(page.messages.map((m) => m.order), [2, 1]);
   });
 
-  it('reports each group head: max order and the next offset from the asked partition', async (t) => {
+  it('reports each group head: max order and the next offset per source partition', async (t) => {
     const client = createTestClickHouse(t);
     const repository = createMessagesRepository(client, await createTestTable(t, client));
     await repository.insert([row(4, 1, 10), row(4, 2, 15), { ...row(5, 1, 3), kafka_partition: 9 }]);
-    const heads = await repository.groupHeads([4, 5, 6], 2);
-    assert.deepEqual(heads.get(4), { maxOrder: 2, nextOffset: 16 });
-    assert.deepEqual(heads.get(5), { maxOrder: 1, nextOffset: 0 }); // stored from another partition
+    const heads = await repository.groupHeads([4, 5, 6]);
+    assert.deepEqual(heads.get(4), { maxOrder: 2, nextOffsets: new Map([[2, 16]]) });
+    assert.deepEqual(heads.get(5), { maxOrder: 1, nextOffsets: new Map([[9, 4]]) });
     assert.equal(heads.has(6), false);
   });
 });
