@@ -1,3 +1,4 @@
+import { DEFAULT_PARTITIONS } from '../kafka/topic.js';
 import { int, list, str, url } from './env.js';
 
 /**
@@ -8,6 +9,20 @@ export const kafkaSettings = {
   KAFKA_BROKERS: list('comma-separated Kafka bootstrap addresses, host:port', { default: ['127.0.0.1:19092'] }),
   KAFKA_TOPIC: str('the topic messages travel on', { default: 'messages', pattern: /^[A-Za-z0-9._-]{1,200}$/ }),
   KAFKA_CLIENT_ID: str('client id reported to the broker', { default: 'badam' }),
+} as const;
+
+/** The topic's shape: read by the one-shot init that creates it, and checked against by the consumers' docs. */
+export const topicSettings = {
+  KAFKA_TOPIC_PARTITIONS: int('partitions of the topic: the most consumers that can work at once', {
+    default: DEFAULT_PARTITIONS,
+    min: 1,
+    max: 10000,
+  }),
+  KAFKA_TOPIC_REPLICATION: int('replicas of each partition (1 for one broker, 3 for the swarm cluster)', {
+    default: 1,
+    min: 1,
+    max: 5,
+  }),
 } as const;
 
 export const clickhouseSettings = {

@@ -5,13 +5,18 @@ import { baseClientConfig, type KafkaConnection } from './client-config.js';
  * Creates the topic if it is missing and checks an existing one has the expected partition count: a topic with
  * fewer partitions would silently shrink the consumer fleet, one with a different count would move groups.
  */
-export async function ensureTopic(connection: KafkaConnection, topic: string, partitions: number): Promise<void> {
+export async function ensureTopic(
+  connection: KafkaConnection,
+  topic: string,
+  partitions: number,
+  replicationFactor = 1,
+): Promise<void> {
   const admin = new KafkaJS.Kafka({}).admin(baseClientConfig(connection));
   await admin.connect();
   try {
     const existing = await admin.listTopics();
     if (!existing.includes(topic)) {
-      await admin.createTopics({ topics: [{ topic, numPartitions: partitions, replicationFactor: 1 }] });
+      await admin.createTopics({ topics: [{ topic, numPartitions: partitions, replicationFactor }] });
       return;
     }
     const [metadata] = await admin.fetchTopicMetadata({ topics: [topic] });

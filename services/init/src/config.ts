@@ -1,0 +1,13 @@
+import { clickhouseSettings, int, kafkaSettings, readConfig, str, topicSettings } from '@badam/pipeline';
+
+export const initSettings = {
+  ...kafkaSettings,
+  ...topicSettings,
+  ...clickhouseSettings,
+  LOG_LEVEL: str('pino log level', { default: 'info' }),
+  INIT_TIMEOUT_MS: int('give up after this long, ms', { default: 180_000, min: 1000, max: 3_600_000 }),
+} as const;
+
+export function loadInitConfig(env: NodeJS.ProcessEnv = process.env) {
+  return readConfig(initSettings, env);
+}

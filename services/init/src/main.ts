@@ -1,0 +1,43 @@
+import {
+  backoffDelays,
+  clickhouseConnection,
+  createClickHouseClient,
+  createLogger,
+  ensureTopic,
+  kafkaConnection,
+  migrate,
+  sleep,
+} from '@badam/pipeline';
+import { loadInitConfig } from './config.js';
+
+/**
+ * The deployment's one-shot init (compose and swarm run it before the services): creates the topic with its
+ * partition count and applies the ClickHouse migrations, retrying while the broker or the database is still
+ * starting. Everything it does is idempotent, so it runs on every deploy.
+ */
+const config = loadInitConfig();
+const logger = createLogger('init', config.LOG_LEVEL);
+const deadline = Date.now() + config.INIT_TIMEOUT_MS;
+
+async function retry(what: string, step: () => Promise<void>) {
+  const nextDelay = backoffDelays(500, 5000);
+  for (;;) {
+    try {
+      await step();
+      logger.info(`${what}: done`);
+      return;
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      const delayMs = nextDelay();
+      logger.warn({ err: error, delayMs }, `${what}: not yet, retrying`);
+      await sleep(delayMs);
+    }
+  }
+}
+
+await retry(`topic ${config.KAFKA_TOPIC} (${config.KAFKA_TOPIC_PARTITIONS} partitions)`, () =>
+  ensureTopic(kafkaConnection(config), config.KAFKA_TOPIC, config.KAFKA_TOPIC_PARTITIONS, config.KAFKA_TOPIC_REPLICATION),
+);
+const clickhouse = createClickHouseClient(clickhouseConnection(config));
+await retry(`migrations of ${config.CLICKHOUSE_TABLE}`, () => migrate(clickhouse, config.CLICKHOUSE_TABLE));
+await clickhouse.close();
