@@ -20,3 +20,4 @@ export * from './runtime/shutdown.js';
 export * from './kafka/topic-admin.js';
 export * from './clickhouse/reconciliation.js';
 export * from './http/fastify-server.js';
+export * from './runtime/read-app.js';

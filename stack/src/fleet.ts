@@ -2,10 +2,10 @@ import { join } from 'node:path';
 import type { ClickHouseConnection, KafkaConnection } from '@badam/pipeline';
 import { serviceEntry } from './paths.js';
 import { ManagedProcess } from './process/managed-process.js';
-import { httpOk, waitFor } from './process/wait.js';
+import { httpAnswers, httpOk, waitFor } from './process/wait.js';
 
 /** The read apps the stack runs, each an adapter over the same query module. */
-export const READ_APPS = ['fastify'] as const;
+export const READ_APPS = ['fastify', 'hapi', 'restify'] as const;
 
 /** Port blocks per service, relative to the base port: replica i of a service listens on base + offset + i. */
 const PORT_OFFSETS = { producer: 1, fastify: 11, hapi: 21, restify: 31, consumer: 41 } as const;
@@ -19,10 +19,14 @@ export interface FleetOptions {
   topic: string;
   table: string;
   basePort: number;
+  /** Replicas of each read app, and of the producer unless `producers` says otherwise. */
   replicas: number;
+  producers?: number;
   consumers: number;
   readApps?: readonly string[];
   logLevel?: string;
+  /** What ready() waits for: a 200 from /health (default), or any answer (for tests of a dependency that is down). */
+  readiness?: 'healthy' | 'listening';
   /** Extra environment for every service (tuning knobs in tests and benchmarks). */
   env?: Record<string, string>;
 }
@@ -58,11 +62,12 @@ export function serviceEnvironment(options: FleetOptions, service: ServiceName, 
  * before waiting on ready(): an interrupted start-up must not leave processes behind.
  */
 export function launchFleet(options: FleetOptions): Fleet {
-  const counts = new Map<ServiceName, number>([
-    ['producer', options.replicas],
+  const wanted: [ServiceName, number][] = [
+    ['producer', options.producers ?? options.replicas],
     ['consumer', options.consumers],
-    ...(options.readApps ?? READ_APPS).map((app) => [app as ServiceName, options.replicas] as const),
-  ]);
+    ...(options.readApps ?? READ_APPS).map((app): [ServiceName, number] => [app as ServiceName, options.replicas]),
+  ];
+  const counts = new Map(wanted.filter(([, count]) => count > 0));
   const processes = new Map<ServiceName, ManagedProcess[]>();
   const ports = new Map<ServiceName, number[]>();
   for (const [service, count] of counts) {
@@ -82,6 +87,7 @@ export function launchFleet(options: FleetOptions): Fleet {
       ),
     );
   }
+  const check = options.readiness === 'listening' ? httpAnswers : httpOk;
   const fleet: Fleet = {
     processes,
     ports,
@@ -90,7 +96,7 @@ export function launchFleet(options: FleetOptions): Fleet {
       await Promise.all(
         [...ports.entries()].flatMap(([service, list]) =>
           list.map((_, replica) =>
-            waitFor(`${service}-${replica + 1}`, () => httpOk(`${fleet.url(service, replica)}/health`), timeoutMs),
+            waitFor(`${service}-${replica + 1}`, () => check(`${fleet.url(service, replica)}/health`), timeoutMs),
           ),
         ),
       );

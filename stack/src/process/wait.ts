@@ -31,3 +31,10 @@ export async function httpOk(url: string): Promise<boolean> {
   await response.arrayBuffer();
   return response.ok;
 }
+
+/** True once the server answers at all, whatever the status. */
+export async function httpAnswers(url: string): Promise<boolean> {
+  const response = await fetch(url, { signal: AbortSignal.timeout(2000) });
+  await response.arrayBuffer();
+  return true;
+}

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import type { TestContext } from 'node:test';
+import { after } from 'node:test';
 import {
   DEFAULT_PARTITIONS,
   createClickHouseClient,
@@ -19,6 +19,23 @@ import { TEST_ENV } from './test-env.js';
  * Factories for integration tests. Each makes uniquely named resources (topic, table, consumer group, ports), so
  * test files run in parallel against one broker and one database, and registers its own cleanup on the test.
  */
+/** Where a fixture registers its cleanup: a test's context (t), or a suite's, from suiteCleanup(). */
+export interface Cleanup {
+  after(fn: () => unknown): void;
+}
+
+/**
+ * For resources shared by the tests of a describe block (created in before()): call at the describe level; the
+ * cleanups run, newest first, after the suite.
+ */
+export function suiteCleanup(): Cleanup {
+  const cleanups: (() => unknown)[] = [];
+  after(async () => {
+    for (const cleanup of cleanups.reverse()) await cleanup();
+  });
+  return { after: (fn) => void cleanups.push(fn) };
+}
+
 export function testInfra(): { kafka: KafkaConnection; clickhouse: ClickHouseConnection; dataDir: string } {
   const brokers = process.env[TEST_ENV.kafkaBrokers];
   const url = process.env[TEST_ENV.clickhouseUrl];
@@ -44,14 +61,14 @@ export function uniqueName(prefix: string): string {
   return `${prefix}_${randomUUID().replaceAll('-', '').slice(0, 12)}`;
 }
 
-export function createTestClickHouse(t: TestContext): ClickHouseClient {
+export function createTestClickHouse(t: Cleanup): ClickHouseClient {
   const client = createClickHouseClient(testInfra().clickhouse);
   t.after(() => client.close());
   return client;
 }
 
 /** A fresh messages table with the production schema, dropped after the test. */
-export async function createTestTable(t: TestContext, client: ClickHouseClient): Promise<string> {
+export async function createTestTable(t: Cleanup, client: ClickHouseClient): Promise<string> {
   const table = uniqueName('messages_test');
   await migrate(client, table);
   t.after(() => dropTable(client, table));
@@ -85,7 +102,7 @@ function portFree(port: number): Promise<boolean> {
 export type TestFleetOptions = Partial<Omit<FleetOptions, 'kafka' | 'clickhouse'>> & { topic: string; table: string };
 
 /** The real services as processes, against the test broker and database; stopped by pid after the test. */
-export async function startTestFleet(t: TestContext, options: TestFleetOptions): Promise<Fleet> {
+export async function startTestFleet(t: Cleanup, options: TestFleetOptions): Promise<Fleet> {
   const infra = testInfra();
   const fleet = await startFleet({
     dataDir: join(infra.dataDir, uniqueName('fleet')),

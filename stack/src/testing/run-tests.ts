@@ -42,9 +42,12 @@ function runNodeTest(files: string[], env: Record<string, string>): Promise<numb
 }
 
 const unitOnly = process.argv.includes('--unit');
+// Any other argument narrows the run to test files whose path contains it (e.g. `npm test -- read-apps`).
+const filters = process.argv.slice(2).filter((arg) => !arg.startsWith('--'));
+const selected = (files: string[]) => (filters.length === 0 ? files : files.filter((f) => filters.some((p) => f.includes(p))));
 let exitCode: number;
 if (unitOnly) {
-  exitCode = await runNodeTest(testFiles('unit'), {});
+  exitCode = await runNodeTest(selected(testFiles('unit')), {});
 } else {
   const dataDir = join(repoRoot, '.data/test-run');
   rmSync(dataDir, { recursive: true, force: true });
@@ -57,7 +60,7 @@ if (unitOnly) {
     kafkaHeapMb: 384,
   });
   try {
-    exitCode = await runNodeTest([...testFiles('unit'), ...testFiles('integration')], {
+    exitCode = await runNodeTest(selected([...testFiles('unit'), ...testFiles('integration')]), {
       [TEST_ENV.kafkaBrokers]: infra.kafka.brokers.join(','),
       [TEST_ENV.clickhouseUrl]: infra.clickhouse.url,
       [TEST_ENV.dataDir]: dataDir,

@@ -1,0 +1,38 @@
+import { clickhouseConnection, readAppSettings } from '../config/shared-settings.js';
+import { readConfig, type ConfigOf } from '../config/env.js';
+import { createClickHouseClient } from '../clickhouse/client.js';
+import { createMessageReader, type MessageReader } from '../clickhouse/message-reader.js';
+import { createMessagesRepository } from '../clickhouse/messages-repository.js';
+import { createLogger, type Logger } from './logger.js';
+import { onShutdown } from './shutdown.js';
+
+export type ReadAppConfig = ConfigOf<typeof readAppSettings>;
+
+export interface ReadAppContext {
+  reader: MessageReader;
+  logger: Logger;
+  config: ReadAppConfig;
+}
+
+/** What a framework adapter hands back once it listens. */
+export interface RunningServer {
+  /** Stops accepting connections and resolves when in-flight requests are answered. */
+  close(): Promise<void>;
+}
+
+/**
+ * The process around each read app (fastify, hapi, restify), so the three differ only in their framework code:
+ * config checked at startup, the ClickHouse client and the shared reader, one shutdown path.
+ */
+export async function runReadApp(name: string, start: (context: ReadAppContext) => Promise<RunningServer>) {
+  const config = readConfig(readAppSettings);
+  const logger = createLogger(name, config.LOG_LEVEL);
+  const clickhouse = createClickHouseClient(clickhouseConnection(config));
+  const reader = createMessageReader(createMessagesRepository(clickhouse, config.CLICKHOUSE_TABLE));
+  const server = await start({ reader, logger, config });
+  logger.info({ host: config.HOST, port: config.PORT }, 'listening');
+  onShutdown(logger, config.SHUTDOWN_GRACE_MS, async () => {
+    await server.close();
+    await clickhouse.close();
+  });
+}

@@ -1,0 +1,55 @@
+import Hapi, { type ResponseObject, type Server } from '@hapi/hapi';
+import type { Boom } from '@hapi/boom';
+import { errorResponse, isBadamError, type Logger, type MessageReader } from '@badam/pipeline';
+
+export interface ReadAppOptions {
+  reader: MessageReader;
+  logger: Logger;
+  host?: string;
+  port?: number;
+}
+
+/** The hapi read app: a route table over the shared message reader; errors leave through one extension point. */
+export function buildHapiApp({ reader, logger, host, port }: ReadAppOptions): Server {
+  const server = Hapi.server({
+    host,
+    port,
+    routes: { timeout: { server: 15_000, socket: 20_000 } },
+    // Matches fastify's and restify's handling of a trailing slash and of the path's case.
+    router: { isCaseSensitive: true, stripTrailingSlash: false },
+  });
+
+  server.route([
+    {
+      method: 'GET',
+      path: '/groups/{group_id}/messages',
+      // Validation is the shared reader's (parseReadQuery), so the three apps refuse exactly the same requests.
+      handler: (request) => reader.readPage(request.params.group_id as string | undefined, request.query),
+    },
+    {
+      method: 'GET',
+      path: '/health',
+      handler: async (_request, h) => {
+        const healthy = await reader.isHealthy();
+        return h.response({ status: healthy ? 'ok' : 'unavailable' }).code(healthy ? 200 : 503);
+      },
+    },
+  ]);
+
+  // Every error, thrown by the reader (a BadamError that hapi boomified) or raised by hapi itself (404, 405, a
+  // timeout), is answered with the project's JSON error body.
+  server.ext('onPreResponse', (request, h) => {
+    const response = request.response as ResponseObject | Boom;
+    if (!('isBoom' in response) || !response.isBoom) return h.continue;
+    const source = isBadamError(response)
+      ? response
+      : Object.assign(new Error(response.message), { statusCode: response.output.statusCode });
+    const { status, headers, body } = errorResponse(source);
+    if (status >= 500) logger.error({ err: response, url: request.path }, 'request failed');
+    const reply = h.response(body).code(status);
+    for (const [name, value] of Object.entries(headers)) reply.header(name, value);
+    return reply;
+  });
+
+  return server;
+}

@@ -1,0 +1,44 @@
+import restify, { type Server } from 'restify';
+import { errorResponse, isBadamError, type Logger, type MessageReader } from '@badam/pipeline';
+
+export interface ReadAppOptions {
+  reader: MessageReader;
+  logger: Logger;
+}
+
+interface RestifyError extends Error {
+  statusCode?: number;
+  toJSON?: () => unknown;
+}
+
+/** The restify read app: plain handlers over the shared message reader. */
+export function buildRestifyApp({ reader, logger }: ReadAppOptions): Server {
+  const server = restify.createServer({ name: 'badam-restify', handleUncaughtExceptions: false });
+  server.use(restify.plugins.queryParser({ mapParams: false }));
+
+  server.get('/groups/:group_id/messages', async (req, res) => {
+    res.send(await reader.readPage(req.params.group_id, req.query as Record<string, unknown>));
+  });
+
+  server.get('/health', async (_req, res) => {
+    const healthy = await reader.isHealthy();
+    res.send(healthy ? 200 : 503, { status: healthy ? 'ok' : 'unavailable' });
+  });
+
+  // Every error, thrown by a handler or raised by restify (404, 405), is serialised as the project's JSON error.
+  server.on('restifyError', (req: restify.Request, res: restify.Response, error: RestifyError, callback: () => void) => {
+    // A rejected async handler reaches here as thrown; restify's own errors carry their HTTP status.
+    const { status, headers, body } = errorResponse(isBadamError(error) ? error : withStatus(error));
+    if (status >= 500) logger.error({ err: error, url: req.url }, 'request failed');
+    for (const [name, value] of Object.entries(headers)) res.header(name, value);
+    error.statusCode = status;
+    error.toJSON = () => body;
+    callback();
+  });
+
+  return server;
+}
+
+function withStatus(error: RestifyError): Error {
+  return Object.assign(new Error(error.message), { statusCode: error.statusCode ?? 500 });
+}

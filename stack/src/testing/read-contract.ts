@@ -1,0 +1,90 @@
+import assert from 'node:assert/strict';
+import { it } from 'node:test';
+import type { MessagePage } from '@badam/pipeline';
+import { httpJson } from './http-client.js';
+
+/** A group the contract expects to hold orders 1..35, and one that holds nothing. */
+export const CONTRACT_GROUP = 4242;
+export const CONTRACT_GROUP_SIZE = 35;
+export const EMPTY_GROUP = 4243;
+
+/**
+ * The read API's contract, as test cases run unchanged against each app (fastify, hapi, restify), directly and
+ * through the gateway, so the three cannot drift. `baseUrl` is what stands before /groups/...
+ */
+export function readContract(name: string, baseUrl: () => string) {
+  const get = (path: string) => httpJson('GET', `${baseUrl()}${path}`);
+
+  it(`${name}: latest 10, newest first, with the message fields`, async () => {
+    const { status, body } = await get(`/groups/${CONTRACT_GROUP}/messages`);
+    assert.equal(status, 200);
+    const page = body as unknown as MessagePage;
+    assert.deepEqual(page.messages.map((m) => m.order), [35, 34, 33, 32, 31, 30, 29, 28, 27, 26]);
+    assert.deepEqual(Object.keys(page.messages[0] ?? {}).sort(), ['group_id', 'order', 'sender_id', 'text', 'time']);
+    assert.match(page.messages[0]?.time ?? '', /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+    assert.equal(page.has_more, true);
+    assert.equal(page.next_before, 26);
+  });
+
+  it(`${name}: pages back to order 1 with no gap or repeat`, async () => {
+    const seen: number[] = [];
+    let query = '?limit=7';
+    for (let pages = 0; pages < 10; pages++) {
+      const { status, body } = await get(`/groups/${CONTRACT_GROUP}/messages${query}`);
+      assert.equal(status, 200);
+      const page = body as unknown as MessagePage;
+      seen.push(...page.messages.map((m) => m.order));
+      if (!page.has_more) break;
+      query = `?limit=7&before=${page.next_before}`;
+    }
+    assert.deepEqual(seen, Array.from({ length: CONTRACT_GROUP_SIZE }, (_, i) => CONTRACT_GROUP_SIZE - i));
+  });
+
+  it(`${name}: an empty group is 200 with no messages`, async () => {
+    const { status, body } = await get(`/groups/${EMPTY_GROUP}/messages`);
+    assert.equal(status, 200);
+    assert.deepEqual(body, { group_id: EMPTY_GROUP, messages: [], has_more: false, next_before: null });
+  });
+
+  for (const [path, field] of [
+    ['/groups/0/messages', 'group_id'],
+    ['/groups/-3/messages', 'group_id'],
+    ['/groups/1.5/messages', 'group_id'],
+    ['/groups/abc/messages', 'group_id'],
+    ['/groups/99999999999999999999/messages', 'group_id'],
+    [`/groups/${CONTRACT_GROUP}/messages?limit=0`, 'limit'],
+    [`/groups/${CONTRACT_GROUP}/messages?limit=101`, 'limit'],
+    [`/groups/${CONTRACT_GROUP}/messages?limit=ten`, 'limit'],
+    [`/groups/${CONTRACT_GROUP}/messages?limit=5&limit=6`, 'limit'],
+    [`/groups/${CONTRACT_GROUP}/messages?before=0`, 'before'],
+    [`/groups/${CONTRACT_GROUP}/messages?before=x`, 'before'],
+    [`/groups/${CONTRACT_GROUP}/messages?sort=asc`, 'sort'],
+  ] as const) {
+    it(`${name}: ${path} is a 400 naming ${field}`, async () => {
+      const { status, body } = await get(path);
+      assert.equal(status, 400);
+      assert.equal(body.error, 'invalid_request');
+      assert.equal(body.field, field);
+      assert.equal(typeof body.message, 'string');
+    });
+  }
+
+  it(`${name}: an unknown route is a JSON 404`, async () => {
+    const { status, body } = await get('/nothing/here');
+    assert.equal(status, 404);
+    assert.equal(body.error, 'not_found');
+  });
+}
+
+/** Asserts the apps answer 503 JSON, quickly, when ClickHouse cannot be reached. */
+export function databaseDownContract(name: string, baseUrl: () => string) {
+  it(`${name}: ClickHouse unreachable is a fast 503 with Retry-After, and unhealthy`, async () => {
+    const started = Date.now();
+    const response = await httpJson('GET', `${baseUrl()}/groups/1/messages`);
+    assert.equal(response.status, 503);
+    assert.equal(response.body.error, 'database_unavailable');
+    assert.equal(response.headers['retry-after'], '1');
+    assert.ok(Date.now() - started < 3000, 'answered within 3 s');
+    assert.equal((await httpJson('GET', `${baseUrl()}/health`)).status, 503);
+  });
+}

@@ -1,0 +1,56 @@
+import assert from 'node:assert/strict';
+import { before, describe, it } from 'node:test';
+import { createMessagesRepository, type MessageRow } from '@badam/pipeline';
+import type { Fleet } from '../../src/fleet.js';
+import { createTestClickHouse, createTestTable, startTestFleet, suiteCleanup, uniqueName } from '../../src/testing/fixtures.js';
+import {
+  CONTRACT_GROUP,
+  CONTRACT_GROUP_SIZE,
+  databaseDownContract,
+  readContract,
+} from '../../src/testing/read-contract.js';
+
+const APPS = ['fastify', 'hapi', 'restify'] as const;
+
+describe('the three read apps, one contract', () => {
+  const t = suiteCleanup();
+  let fleet: Fleet;
+  before(async () => {
+    const client = createTestClickHouse(t);
+    const table = await createTestTable(t, client);
+    const rows: MessageRow[] = Array.from({ length: CONTRACT_GROUP_SIZE }, (_, i) => ({
+      group_id: CONTRACT_GROUP,
+      order: i + 1,
+      sender_id: 9,
+      text: `contract ${i + 1} ✓`,
+      created_at_ms: 1_750_000_000_000 + i,
+      kafka_partition: 0,
+      kafka_offset: i,
+    }));
+    await createMessagesRepository(client, table).insert(rows);
+    fleet = await startTestFleet(t, { topic: uniqueName('unused'), table, producers: 0, consumers: 0 });
+  });
+  for (const app of APPS) readContract(app, () => fleet.url(app));
+
+  it('all three answer byte-for-byte the same JSON for the same request', async () => {
+    const path = `/groups/${CONTRACT_GROUP}/messages?limit=12&before=30`;
+    const bodies = await Promise.all(APPS.map(async (app) => (await fetch(`${fleet.url(app)}${path}`)).text()));
+    assert.equal(new Set(bodies).size, 1, bodies.join('\n'));
+  });
+});
+
+describe('the three read apps with ClickHouse unreachable', () => {
+  const t = suiteCleanup();
+  let fleet: Fleet;
+  before(async () => {
+    fleet = await startTestFleet(t, {
+      topic: uniqueName('unused'),
+      table: 'messages',
+      producers: 0,
+      consumers: 0,
+      readiness: 'listening',
+      env: { CLICKHOUSE_URL: 'http://127.0.0.1:9', CLICKHOUSE_TIMEOUT_MS: '1000' },
+    });
+  });
+  for (const app of APPS) databaseDownContract(app, () => fleet.url(app));
+});
