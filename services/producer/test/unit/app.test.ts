@@ -1,0 +1,99 @@
+import assert from 'node:assert/strict';
+import { describe, it, type TestContext } from 'node:test';
+import { BadamError, createLogger, type SendMessage } from '@badam/pipeline';
+import { buildProducerApp } from '../../src/app.js';
+import type { MessageSender } from '../../src/message-sender.js';
+
+/** A sender that records what it was asked to send; no Kafka involved (the integration tests use the real one). */
+function recordingSender(fail?: BadamError): MessageSender & { sent: SendMessage[] } {
+  const sent: SendMessage[] = [];
+  return {
+    sent,
+    async send(message) {
+      if (fail) throw fail;
+      sent.push(message);
+      return { partition: 4, offset: sent.length - 1 };
+    },
+    async close() {},
+  };
+}
+
+function build(t: TestContext, sender: MessageSender) {
+  const app = buildProducerApp({ sender, logger: createLogger('test', 'silent') });
+  t.after(() => app.close());
+  return app;
+}
+
+const post = (payload: string | Buffer, contentType = 'application/json') => ({
+  method: 'POST' as const,
+  url: '/messages',
+  headers: { 'content-type': contentType },
+  payload,
+});
+
+describe('producer HTTP API', () => {
+  it('answers 202 with the partition and offset once the sender confirms', async (t) => {
+    const sender = recordingSender();
+    const response = await build(t, sender).inject(post('{"group_id":3,"sender_id":9,"text":"hi"}'));
+    assert.equal(response.statusCode, 202);
+    assert.deepEqual(response.json(), { status: 'accepted', id: '4-0', partition: 4, offset: 0 });
+    assert.deepEqual(sender.sent, [{ group_id: 3, sender_id: 9, text: 'hi' }]);
+  });
+
+  for (const [what, payload, field] of [
+    ['malformed JSON', '{"group_id":', 'body'],
+    ['a missing field', '{"group_id":3,"sender_id":9}', 'text'],
+    ['an extra field', '{"group_id":3,"sender_id":9,"text":"x","order":1}', 'order'],
+    ['a fractional id', '{"group_id":3.5,"sender_id":9,"text":"x"}', 'group_id'],
+    ['an id beyond 2^53', '{"group_id":9007199254740993,"sender_id":9,"text":"x"}', 'group_id'],
+    ['3001 characters', JSON.stringify({ group_id: 1, sender_id: 1, text: 'x'.repeat(3001) }), 'text'],
+  ] as const) {
+    it(`refuses ${what} with a 400 naming ${field}, sending nothing`, async (t) => {
+      const sender = recordingSender();
+      const response = await build(t, sender).inject(post(payload));
+      assert.equal(response.statusCode, 400);
+      assert.equal(response.json().field, field);
+      assert.equal(response.json().error, 'invalid_request');
+      assert.equal(sender.sent.length, 0);
+    });
+  }
+
+  it('refuses invalid UTF-8 rather than replacing it', async (t) => {
+    const sender = recordingSender();
+    const payload = Buffer.concat([Buffer.from('{"group_id":1,"sender_id":1,"text":"'), Buffer.from([0xff]), Buffer.from('"}')]);
+    const response = await build(t, sender).inject(post(payload));
+    assert.equal(response.statusCode, 400);
+    assert.match(response.json().message, /UTF-8/);
+    assert.equal(sender.sent.length, 0);
+  });
+
+  it('refuses a body over the size limit with 413', async (t) => {
+    const sender = recordingSender();
+    const response = await build(t, sender).inject(post(JSON.stringify({ group_id: 1, sender_id: 1, text: 'x'.repeat(70_000) })));
+    assert.equal(response.statusCode, 413);
+    assert.equal(response.json().error, 'payload_too_large');
+    assert.equal(sender.sent.length, 0);
+  });
+
+  it('refuses another content type with 415', async (t) => {
+    const sender = recordingSender();
+    const response = await build(t, sender).inject(post('group_id=1', 'application/x-www-form-urlencoded'));
+    assert.equal(response.statusCode, 415);
+    assert.equal(response.json().field, 'content-type');
+    assert.equal(sender.sent.length, 0);
+  });
+
+  it('answers 503 with Retry-After when the broker is unavailable, never 2xx', async (t) => {
+    const sender = recordingSender(new BadamError('broker_unavailable', 'the message broker is unavailable, retry later'));
+    const response = await build(t, sender).inject(post('{"group_id":3,"sender_id":9,"text":"hi"}'));
+    assert.equal(response.statusCode, 503);
+    assert.equal(response.headers['retry-after'], '1');
+    assert.equal(response.json().error, 'broker_unavailable');
+  });
+
+  it('answers unknown routes with a JSON 404', async (t) => {
+    const response = await build(t, recordingSender()).inject({ method: 'GET', url: '/nope' });
+    assert.equal(response.statusCode, 404);
+    assert.equal(response.json().error, 'not_found');
+  });
+});
