@@ -21,3 +21,5 @@ export * from './kafka/topic-admin.js';
 export * from './clickhouse/reconciliation.js';
 export * from './http/fastify-server.js';
 export * from './runtime/read-app.js';
+export * from './metrics/service-metrics.js';
+export * from './metrics/pipeline-metrics.js';

@@ -2,6 +2,8 @@ import type { ClickHouseClient, ClickHouseSettings } from '@clickhouse/client';
 import type { ReadQuery } from '../contract/read-query.js';
 import { BadamError } from '../errors.js';
 import type { GroupHead, MessageRow } from '../ordering/assign-orders.js';
+import type { ClickHouseMetrics } from '../metrics/pipeline-metrics.js';
+import { secondsSince } from '../metrics/service-metrics.js';
 import { quoteIdentifier, sqlInteger } from './identifiers.js';
 
 /** One message as every read API returns it. */
@@ -46,12 +48,31 @@ interface HeadRow {
   next_offset: string;
 }
 
+export interface RepositoryOptions {
+  /** Settings for inserts (see synchronousInsertSettings). */
+  insertSettings?: ClickHouseSettings;
+  metrics?: ClickHouseMetrics;
+}
+
 export function createMessagesRepository(
   client: ClickHouseClient,
   table: string,
-  insertSettings: ClickHouseSettings = {},
+  { insertSettings = {}, metrics }: RepositoryOptions = {},
 ): MessagesRepository {
   const from = quoteIdentifier(table);
+
+  /** Whatever goes wrong talking to ClickHouse is, for the caller, the database being unavailable: retry later. */
+  async function run<T>(operation: 'read' | 'heads' | 'insert', call: () => Promise<T>): Promise<T> {
+    const start = process.hrtime.bigint();
+    try {
+      const result = await call();
+      metrics?.observe(operation, 'ok', secondsSince(start));
+      return result;
+    } catch (error) {
+      metrics?.observe(operation, 'error', secondsSince(start));
+      throw new BadamError('database_unavailable', 'the message store is unavailable, retry later', { cause: error });
+    }
+  }
 
   return {
     async readPage({ groupId, limit, before }) {
@@ -60,7 +81,7 @@ export function createMessagesRepository(
       const query = `SELECT group_id, \`order\`, sender_id, text, created_at_ms FROM ${from} FINAL
         WHERE group_id = ${sqlInteger(groupId)}${before === undefined ? '' : ` AND \`order\` < ${sqlInteger(before)}`}
         ORDER BY \`order\` DESC LIMIT ${sqlInteger(limit + 1)}`;
-      const rows = await run(() => selectRows<StoredRow>(client, query));
+      const rows = await run('read', () => selectRows<StoredRow>(client, query));
       const page = rows.slice(0, limit).map(toView);
       const hasMore = rows.length > limit;
       return {
@@ -76,7 +97,7 @@ export function createMessagesRepository(
       if (groupIds.length === 0) return heads;
       const query = `SELECT group_id, kafka_partition, max(\`order\`) AS max_order, max(kafka_offset) + 1 AS next_offset
         FROM ${from} WHERE group_id IN (${groupIds.map(sqlInteger).join(',')}) GROUP BY group_id, kafka_partition`;
-      for (const row of await run(() => selectRows<HeadRow>(client, query))) {
+      for (const row of await run('heads', () => selectRows<HeadRow>(client, query))) {
         const groupId = Number(row.group_id);
         const head = heads.get(groupId) ?? { maxOrder: 0, nextOffsets: new Map<number, number>() };
         head.maxOrder = Math.max(head.maxOrder, Number(row.max_order));
@@ -89,7 +110,7 @@ export function createMessagesRepository(
     async insert(rows) {
       if (rows.length === 0) return;
       // One INSERT is one block, stored whole or not at all: a batch never lands half-written.
-      await run(() => client.insert({ table, values: rows as MessageRow[], format: 'JSONEachRow', clickhouse_settings: insertSettings }));
+      await run('insert', () => client.insert({ table, values: rows as MessageRow[], format: 'JSONEachRow', clickhouse_settings: insertSettings }));
     },
 
     async isReachable() {
@@ -116,13 +137,4 @@ function toView(row: StoredRow): MessageView {
     text: row.text,
     time: new Date(Number(row.created_at_ms)).toISOString(),
   };
-}
-
-/** Whatever goes wrong talking to ClickHouse is, for the caller, the database being unavailable: retry later. */
-async function run<T>(call: () => Promise<T>): Promise<T> {
-  try {
-    return await call();
-  } catch (error) {
-    throw new BadamError('database_unavailable', 'the message store is unavailable, retry later', { cause: error });
-  }
 }

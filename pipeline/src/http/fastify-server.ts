@@ -1,13 +1,18 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { Logger } from 'pino';
+import { secondsSince, type ServiceMetrics } from '../metrics/service-metrics.js';
 import { errorResponse } from './error-response.js';
 
 /**
  * The fastify instance both fastify-based services (producer, fastify read app) start from: explicit timeouts, no
- * per-request log lines (thousands a second would cost more than the requests), and the project's one error mapping
- * for thrown errors and unknown routes.
+ * per-request log lines (thousands a second would cost more than the requests), the project's one error mapping
+ * for thrown errors and unknown routes, request metrics and GET /metrics.
  */
-export function createFastifyServer(logger: Logger, options: FastifyServerOptions = {}): FastifyInstance {
+export function createFastifyServer(
+  logger: Logger,
+  metrics: ServiceMetrics,
+  options: FastifyServerOptions = {},
+): FastifyInstance {
   const app = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
     logController: new LogController({ disableRequestLogging: true }),
@@ -24,6 +29,25 @@ export function createFastifyServer(logger: Logger, options: FastifyServerOption
   app.setNotFoundHandler((_request, reply) => {
     const response = errorResponse(Object.assign(new Error('not found'), { statusCode: 404 }));
     return reply.code(response.status).send(response.body);
+  });
+  const started = new WeakMap<object, bigint>();
+  app.addHook('onRequest', async (request) => {
+    started.set(request, process.hrtime.bigint());
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    const start = started.get(request);
+    if (start === undefined) return;
+    metrics.observeRequest({
+      framework: 'fastify',
+      route: request.routeOptions.url,
+      method: request.method,
+      statusCode: reply.statusCode,
+      seconds: secondsSince(start),
+    });
+  });
+  app.get('/metrics', async (_request, reply) => {
+    const { contentType, body } = await metrics.render();
+    return reply.type(contentType).send(body);
   });
   return app;
 }

@@ -3,6 +3,8 @@ import { readConfig, type ConfigOf } from '../config/env.js';
 import { createClickHouseClient } from '../clickhouse/client.js';
 import { createMessageReader, type MessageReader } from '../clickhouse/message-reader.js';
 import { createMessagesRepository } from '../clickhouse/messages-repository.js';
+import { createClickHouseMetrics } from '../metrics/pipeline-metrics.js';
+import { createServiceMetrics, type ServiceMetrics } from '../metrics/service-metrics.js';
 import { createLogger, type Logger } from './logger.js';
 import { onShutdown } from './shutdown.js';
 
@@ -11,6 +13,7 @@ export type ReadAppConfig = ConfigOf<typeof readAppSettings>;
 export interface ReadAppContext {
   reader: MessageReader;
   logger: Logger;
+  metrics: ServiceMetrics;
   config: ReadAppConfig;
 }
 
@@ -28,8 +31,11 @@ export async function runReadApp(name: string, start: (context: ReadAppContext) 
   const config = readConfig(readAppSettings);
   const logger = createLogger(name, config.LOG_LEVEL);
   const clickhouse = createClickHouseClient(clickhouseConnection(config));
-  const reader = createMessageReader(createMessagesRepository(clickhouse, config.CLICKHOUSE_TABLE));
-  const server = await start({ reader, logger, config });
+  const metrics = createServiceMetrics(name);
+  const repository = createMessagesRepository(clickhouse, config.CLICKHOUSE_TABLE, {
+    metrics: createClickHouseMetrics(metrics.registry),
+  });
+  const server = await start({ reader: createMessageReader(repository), logger, metrics, config });
   logger.info({ host: config.HOST, port: config.PORT }, 'listening');
   onShutdown(logger, config.SHUTDOWN_GRACE_MS, async () => {
     await server.close();

@@ -3,9 +3,11 @@ import {
   backoffDelays,
   baseClientConfig,
   decodeMessage,
+  secondsSince,
   sleep,
   storeBatch,
   type ConsumedRecord,
+  type ConsumerMetrics,
   type KafkaConnection,
   type Logger,
   type MessagesRepository,
@@ -20,6 +22,7 @@ export interface BatchConsumerOptions extends KafkaConnection {
   lingerMs: number;
   repository: MessagesRepository;
   logger: Logger;
+  metrics: ConsumerMetrics;
 }
 
 export interface BatchConsumer {
@@ -54,7 +57,7 @@ interface CooperativeConsumer {
  * storeBatch skips those already stored.
  */
 export function createBatchConsumer(options: BatchConsumerOptions): BatchConsumer {
-  const { logger, repository, topic } = options;
+  const { logger, repository, topic, metrics } = options;
   const stopping = new AbortController();
   let running = false;
   let loopDone: Promise<void> = Promise.resolve();
@@ -76,6 +79,8 @@ export function createBatchConsumer(options: BatchConsumerOptions): BatchConsume
       // broker more CPU per message than anything else in the pipeline on a shared 2-core machine.
       'fetch.min.bytes': 65_536,
       'fetch.wait.max.ms': 100,
+      // Per-partition lag for the badam_consumer_lag gauge comes from librdkafka's statistics.
+      'statistics.interval.ms': 5000,
       // Partitions being revoked are released only after the batch in progress is stored, so the new owner
       // does not race a writer that is about to finish.
       rebalance_cb: (error: LibrdKafkaError, assignment: TopicPartition[]) => {
@@ -87,6 +92,7 @@ export function createBatchConsumer(options: BatchConsumerOptions): BatchConsume
     },
     { 'auto.offset.reset': 'earliest' },
   );
+  consumer.on('event.stats', (stats: { message: string }) => recordLag(stats.message));
   // librdkafka waits the consume timeout only for the first record of a call, then returns what is ready.
   (consumer as unknown as { setDefaultIsTimeoutOnlyForFirstMessage(value: boolean): void }).setDefaultIsTimeoutOnlyForFirstMessage(true);
 
@@ -105,6 +111,17 @@ export function createBatchConsumer(options: BatchConsumerOptions): BatchConsume
     return batch;
   }
 
+  function recordLag(statistics: string) {
+    const partitions: Record<string, { consumer_lag?: number; fetch_state?: string }> =
+      (JSON.parse(statistics) as { topics?: Record<string, { partitions?: typeof partitions }> }).topics?.[topic]?.partitions ?? {};
+    metrics.lag.reset(); // partitions that moved to another member disappear from this one's series
+    for (const [partition, state] of Object.entries(partitions)) {
+      if (partition !== '-1' && state.fetch_state === 'active' && (state.consumer_lag ?? -1) >= 0) {
+        metrics.lag.set({ partition }, state.consumer_lag ?? 0);
+      }
+    }
+  }
+
   function decode(messages: Message[]): ConsumedRecord[] {
     const records: ConsumedRecord[] = [];
     for (const message of messages) {
@@ -113,6 +130,7 @@ export function createBatchConsumer(options: BatchConsumerOptions): BatchConsume
       } catch (error) {
         // A record our producer did not write cannot be stored; skipping it keeps the partition moving.
         logger.error({ err: error, partition: message.partition, offset: message.offset }, 'skipping bad record');
+        metrics.messages.inc({ result: 'invalid' });
       }
     }
     return records;
@@ -121,17 +139,30 @@ export function createBatchConsumer(options: BatchConsumerOptions): BatchConsume
   async function storeWithRetry(records: ConsumedRecord[]): Promise<boolean> {
     const nextDelay = backoffDelays(100, 5000);
     for (;;) {
+      const start = process.hrtime.bigint();
       try {
         const result = await storeBatch(repository, records);
+        recordStored(records, result, secondsSince(start));
         logger.debug(result, 'batch stored');
         return true;
       } catch (error) {
+        metrics.batches.inc({ result: 'error' });
         if (stopping.signal.aborted) return false; // not committed: read again by whoever owns the partition next
         const delay = nextDelay();
         logger.warn({ err: error, records: records.length, delayMs: delay }, 'storing a batch failed, retrying');
         await sleep(delay, stopping.signal);
       }
     }
+  }
+
+  function recordStored(records: ConsumedRecord[], result: { stored: number; alreadyStored: number }, seconds: number) {
+    metrics.batches.inc({ result: 'ok' });
+    metrics.batchSize.observe(records.length);
+    metrics.batchDuration.observe(seconds);
+    metrics.messages.inc({ result: 'stored' }, result.stored);
+    if (result.alreadyStored > 0) metrics.messages.inc({ result: 'already_stored' }, result.alreadyStored);
+    const now = Date.now();
+    for (const record of records) metrics.endToEndDelay.observe(Math.max(0, now - record.message.accepted_at_ms) / 1000);
   }
 
   function commit(messages: Message[]) {

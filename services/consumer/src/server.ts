@@ -3,7 +3,10 @@ import {
   backoffDelays,
   clickhouseConnection,
   createClickHouseClient,
+  createClickHouseMetrics,
+  createConsumerMetrics,
   createLogger,
+  createServiceMetrics,
   createMessagesRepository,
   kafkaConnection,
   onShutdown,
@@ -21,10 +24,11 @@ const config = loadConsumerConfig();
 const logger = createLogger('consumer', config.LOG_LEVEL);
 const clickhouse = createClickHouseClient(clickhouseConnection(config));
 const starting = new AbortController();
+const metrics = createServiceMetrics('consumer');
 
 let consumer: ReturnType<typeof createBatchConsumer> | undefined;
 let repository: ReturnType<typeof createMessagesRepository> | undefined;
-const health = createHealthServer(async () => consumer?.isRunning() === true && (await repository?.isReachable()) === true);
+const health = createHealthServer(async () => consumer?.isRunning() === true && (await repository?.isReachable()) === true, metrics);
 
 onShutdown(logger, config.SHUTDOWN_GRACE_MS, async () => {
   starting.abort();
@@ -39,7 +43,10 @@ await once(health, 'listening');
 const version = await waitForClickHouse(clickhouse);
 if (version !== undefined) {
   logger.info({ clickhouse: version.text }, 'connected to ClickHouse');
-  repository = createMessagesRepository(clickhouse, config.CLICKHOUSE_TABLE, synchronousInsertSettings(version));
+  repository = createMessagesRepository(clickhouse, config.CLICKHOUSE_TABLE, {
+    insertSettings: synchronousInsertSettings(version),
+    metrics: createClickHouseMetrics(metrics.registry),
+  });
   consumer = createBatchConsumer({
     ...kafkaConnection(config),
     topic: config.KAFKA_TOPIC,
@@ -50,6 +57,7 @@ if (version !== undefined) {
     lingerMs: config.CONSUMER_LINGER_MS,
     repository,
     logger,
+    metrics: createConsumerMetrics(metrics.registry),
   });
   await consumer.start();
   logger.info({ topic: config.KAFKA_TOPIC, group: config.CONSUMER_GROUP_ID }, 'consuming');

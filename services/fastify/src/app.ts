@@ -1,14 +1,15 @@
 import type { FastifyInstance } from 'fastify';
-import { createFastifyServer, type Logger, type MessageReader } from '@badam/pipeline';
+import { createFastifyServer, type Logger, type MessageReader, type ServiceMetrics } from '@badam/pipeline';
 
 export interface ReadAppOptions {
   reader: MessageReader;
   logger: Logger;
+  metrics: ServiceMetrics;
 }
 
 /** The fastify read app: a thin adapter over the shared message reader. */
-export function buildFastifyApp({ reader, logger }: ReadAppOptions): FastifyInstance {
-  const app = createFastifyServer(logger);
+export function buildFastifyApp({ reader, logger, metrics }: ReadAppOptions): FastifyInstance {
+  const app = createFastifyServer(logger, metrics);
 
   app.get<{ Params: { group_id: string }; Querystring: Record<string, unknown> }>(
     '/groups/:group_id/messages',

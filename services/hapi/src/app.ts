@@ -1,16 +1,24 @@
 import Hapi, { type ResponseObject, type Server } from '@hapi/hapi';
 import type { Boom } from '@hapi/boom';
-import { errorResponse, isBadamError, type Logger, type MessageReader } from '@badam/pipeline';
+import {
+  errorResponse,
+  isBadamError,
+  secondsSince,
+  type Logger,
+  type MessageReader,
+  type ServiceMetrics,
+} from '@badam/pipeline';
 
 export interface ReadAppOptions {
   reader: MessageReader;
   logger: Logger;
+  metrics: ServiceMetrics;
   host?: string;
   port?: number;
 }
 
 /** The hapi read app: a route table over the shared message reader; errors leave through one extension point. */
-export function buildHapiApp({ reader, logger, host, port }: ReadAppOptions): Server {
+export function buildHapiApp({ reader, logger, metrics, host, port }: ReadAppOptions): Server {
   const server = Hapi.server({
     host,
     port,
@@ -34,7 +42,32 @@ export function buildHapiApp({ reader, logger, host, port }: ReadAppOptions): Se
         return h.response({ status: healthy ? 'ok' : 'unavailable' }).code(healthy ? 200 : 503);
       },
     },
+    {
+      method: 'GET',
+      path: '/metrics',
+      handler: async (_request, h) => {
+        const { contentType, body } = await metrics.render();
+        return h.response(body).type(contentType);
+      },
+    },
   ]);
+
+  server.ext('onRequest', (request, h) => {
+    request.plugins.started = process.hrtime.bigint();
+    return h.continue;
+  });
+  server.events.on('response', (request) => {
+    const started = request.plugins.started;
+    const response = request.response as ResponseObject | Boom | null;
+    if (typeof started !== 'bigint' || response === null) return;
+    metrics.observeRequest({
+      framework: 'hapi',
+      route: request.route.path,
+      method: request.method.toUpperCase(),
+      statusCode: 'isBoom' in response && response.isBoom ? response.output.statusCode : (response as ResponseObject).statusCode,
+      seconds: secondsSince(started),
+    });
+  });
 
   // Every error, thrown by the reader (a BadamError that hapi boomified) or raised by hapi itself (404, 405, a
   // timeout), is answered with the project's JSON error body.
@@ -52,4 +85,10 @@ export function buildHapiApp({ reader, logger, host, port }: ReadAppOptions): Se
   });
 
   return server;
+}
+
+declare module '@hapi/hapi' {
+  interface PluginsStates {
+    started?: bigint;
+  }
 }

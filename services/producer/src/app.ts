@@ -6,17 +6,19 @@ import {
   parseJsonBody,
   parseSendMessage,
   type Logger,
+  type ServiceMetrics,
 } from '@badam/pipeline';
 import type { MessageSender } from './message-sender.js';
 
 export interface ProducerAppOptions {
   sender: MessageSender;
   logger: Logger;
+  metrics: ServiceMetrics;
 }
 
 /** The producer's HTTP API, built without listening so tests can inject requests. */
-export function buildProducerApp({ sender, logger }: ProducerAppOptions): FastifyInstance {
-  const app = createFastifyServer(logger, { bodyLimit: MAX_SEND_BODY_BYTES });
+export function buildProducerApp({ sender, logger, metrics }: ProducerAppOptions): FastifyInstance {
+  const app = createFastifyServer(logger, metrics, { bodyLimit: MAX_SEND_BODY_BYTES });
 
   // Only JSON, decoded strictly (invalid UTF-8 is refused, not replaced); anything else is a 415.
   app.removeAllContentTypeParsers();

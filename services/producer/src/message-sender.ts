@@ -5,6 +5,7 @@ import {
   encodeMessage,
   messageKey,
   type KafkaConnection,
+  type ProducerMetrics,
   type SendMessage,
 } from '@badam/pipeline';
 
@@ -23,6 +24,7 @@ export interface MessageSenderOptions extends KafkaConnection {
   topic: string;
   sendTimeoutMs: number;
   lingerMs: number;
+  metrics: ProducerMetrics;
 }
 
 export async function createMessageSender(options: MessageSenderOptions): Promise<MessageSender> {
@@ -41,6 +43,7 @@ export async function createMessageSender(options: MessageSenderOptions): Promis
 
   return {
     async send(message) {
+      const endTimer = options.metrics.produceDuration.startTimer();
       try {
         const [metadata] = await producer.send({
           topic: options.topic,
@@ -48,8 +51,10 @@ export async function createMessageSender(options: MessageSenderOptions): Promis
         });
         const offset = metadata?.offset ?? metadata?.baseOffset;
         if (metadata === undefined || offset === undefined) throw new Error('broker returned no offset');
+        endTimer({ result: 'ok' });
         return { partition: metadata.partition, offset: Number(offset) };
       } catch (error) {
+        endTimer({ result: 'error' });
         throw new BadamError('broker_unavailable', 'the message broker is unavailable, retry later', {
           cause: error,
         });

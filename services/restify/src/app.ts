@@ -1,9 +1,17 @@
 import restify, { type Server } from 'restify';
-import { errorResponse, isBadamError, type Logger, type MessageReader } from '@badam/pipeline';
+import {
+  errorResponse,
+  isBadamError,
+  secondsSince,
+  type Logger,
+  type MessageReader,
+  type ServiceMetrics,
+} from '@badam/pipeline';
 
 export interface ReadAppOptions {
   reader: MessageReader;
   logger: Logger;
+  metrics: ServiceMetrics;
 }
 
 interface RestifyError extends Error {
@@ -12,8 +20,24 @@ interface RestifyError extends Error {
 }
 
 /** The restify read app: plain handlers over the shared message reader. */
-export function buildRestifyApp({ reader, logger }: ReadAppOptions): Server {
+export function buildRestifyApp({ reader, logger, metrics }: ReadAppOptions): Server {
   const server = restify.createServer({ name: 'badam-restify', handleUncaughtExceptions: false });
+  const started = new WeakMap<object, bigint>();
+  server.pre((req, _res, next) => {
+    started.set(req, process.hrtime.bigint());
+    next();
+  });
+  server.on('after', (req: restify.Request, res: restify.Response, route: restify.Route | null) => {
+    const start = started.get(req);
+    if (start === undefined) return;
+    metrics.observeRequest({
+      framework: 'restify',
+      route: route?.path === undefined ? undefined : String(route.path),
+      method: req.method ?? 'GET',
+      statusCode: res.statusCode,
+      seconds: secondsSince(start),
+    });
+  });
   server.use(restify.plugins.queryParser({ mapParams: false }));
 
   server.get('/groups/:group_id/messages', async (req, res) => {
@@ -23,6 +47,12 @@ export function buildRestifyApp({ reader, logger }: ReadAppOptions): Server {
   server.get('/health', async (_req, res) => {
     const healthy = await reader.isHealthy();
     res.send(healthy ? 200 : 503, { status: healthy ? 'ok' : 'unavailable' });
+  });
+
+  server.get('/metrics', async (_req, res) => {
+    const { contentType, body } = await metrics.render();
+    res.setHeader('content-type', contentType);
+    res.sendRaw(200, body);
   });
 
   // Every error, thrown by a handler or raised by restify (404, 405), is serialised as the project's JSON error.

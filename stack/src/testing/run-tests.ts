@@ -17,7 +17,7 @@ const settings = readConfig({
   BADAM_TEST_CLICKHOUSE_TCP_PORT: int('ClickHouse native port of the test run', { default: 29000, min: 1, max: 65535 }),
 });
 
-const WORKSPACES = ['pipeline', 'stack', 'envoy', ...readdirSync(join(repoRoot, 'services')).map((s) => `services/${s}`)];
+const WORKSPACES = ['pipeline', 'stack', 'envoy', 'observability', ...readdirSync(join(repoRoot, 'services')).map((s) => `services/${s}`)];
 
 function testFiles(kind: 'unit' | 'integration'): string[] {
   return WORKSPACES.flatMap((workspace) => findTests(join(repoRoot, workspace, 'dist/test', kind)));
@@ -49,7 +49,8 @@ let exitCode: number;
 if (unitOnly) {
   exitCode = await runNodeTest(selected(testFiles('unit')), {});
 } else {
-  const dataDir = join(repoRoot, '.data/test-run');
+  // One folder per Kafka port, so two test runs on their own ports (BADAM_TEST_*) can run side by side.
+  const dataDir = join(repoRoot, `.data/test-run-${settings.BADAM_TEST_KAFKA_PORT}`);
   rmSync(dataDir, { recursive: true, force: true });
   console.log('[tests] starting Kafka and ClickHouse for the test run');
   const infra = await startInfra({

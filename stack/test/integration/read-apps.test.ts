@@ -37,6 +37,25 @@ describe('the three read apps, one contract', () => {
     const bodies = await Promise.all(APPS.map(async (app) => (await fetch(`${fleet.url(app)}${path}`)).text()));
     assert.equal(new Set(bodies).size, 1, bodies.join('\n'));
   });
+
+  for (const app of APPS) {
+    it(`${app}: /metrics counts requests by route template and status, never by raw path`, async () => {
+      await fetch(`${fleet.url(app)}/groups/${CONTRACT_GROUP}/messages`);
+      await fetch(`${fleet.url(app)}/groups/abc/messages`);
+      const metrics = await (await fetch(`${fleet.url(app)}/metrics`)).text();
+      const sample = (status: number) =>
+        new RegExp(
+          `^http_request_duration_seconds_count\\{(?=[^}]*framework="${app}")(?=[^}]*route="/groups/:group_id/messages")` +
+            `(?=[^}]*status_code="${status}")(?=[^}]*service="${app}")[^}]*\\} [1-9]`,
+          'm',
+        );
+      assert.match(metrics, sample(200));
+      assert.match(metrics, sample(400));
+      assert.doesNotMatch(metrics, /route="\/groups\/\d/);
+      assert.match(metrics, /^badam_clickhouse_query_duration_seconds_count\{[^}]*operation="read"/m);
+      assert.match(metrics, /^process_cpu_seconds_total/m);
+    });
+  }
 });
 
 describe('the three read apps with ClickHouse unreachable', () => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it, type TestContext } from 'node:test';
-import { BadamError, createLogger, type SendMessage } from '@badam/pipeline';
+import { BadamError, createLogger, createServiceMetrics, type SendMessage } from '@badam/pipeline';
 import { buildProducerApp } from '../../src/app.js';
 import type { MessageSender } from '../../src/message-sender.js';
 
@@ -19,7 +19,7 @@ function recordingSender(fail?: BadamError): MessageSender & { sent: SendMessage
 }
 
 function build(t: TestContext, sender: MessageSender) {
-  const app = buildProducerApp({ sender, logger: createLogger('test', 'silent') });
+  const app = buildProducerApp({ sender, logger: createLogger('test', 'silent'), metrics: createServiceMetrics('producer') });
   t.after(() => app.close());
   return app;
 }
@@ -89,6 +89,16 @@ describe('producer HTTP API', () => {
     assert.equal(response.statusCode, 503);
     assert.equal(response.headers['retry-after'], '1');
     assert.equal(response.json().error, 'broker_unavailable');
+  });
+
+  it('exposes request metrics by route template, never by raw URL', async (t) => {
+    const app = build(t, recordingSender());
+    await app.inject(post('{"group_id":3,"sender_id":9,"text":"hi"}'));
+    await app.inject({ method: 'GET', url: '/no/such/7' });
+    const metrics = (await app.inject({ method: 'GET', url: '/metrics' })).body;
+    assert.match(metrics, /http_request_duration_seconds_count\{[^}]*route="\/messages"[^}]*status_code="202"[^}]*\} 1/);
+    assert.match(metrics, /route="unmatched"/);
+    assert.doesNotMatch(metrics, /no\/such/);
   });
 
   it('answers unknown routes with a JSON 404', async (t) => {

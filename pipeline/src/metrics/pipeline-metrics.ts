@@ -1,0 +1,79 @@
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import { LATENCY_BUCKETS } from './service-metrics.js';
+
+/** What the producer records about its sends to Kafka. */
+export function createProducerMetrics(registry: Registry) {
+  return {
+    produceDuration: new Histogram({
+      name: 'badam_produce_duration_seconds',
+      help: 'Time from handing a record to the Kafka client to the broker acknowledging it',
+      labelNames: ['result'] as const,
+      buckets: LATENCY_BUCKETS,
+      registers: [registry],
+    }),
+  };
+}
+
+export type ProducerMetrics = ReturnType<typeof createProducerMetrics>;
+
+/** What a consumer records about the batches it stores. */
+export function createConsumerMetrics(registry: Registry) {
+  return {
+    messages: new Counter({
+      name: 'badam_consumer_messages_total',
+      help: 'Records taken from Kafka, by outcome: stored, already_stored (a redelivery), invalid (skipped)',
+      labelNames: ['result'] as const,
+      registers: [registry],
+    }),
+    batches: new Counter({
+      name: 'badam_consumer_batches_total',
+      help: 'Batches processed, by outcome',
+      labelNames: ['result'] as const,
+      registers: [registry],
+    }),
+    batchSize: new Histogram({
+      name: 'badam_consumer_batch_size',
+      help: 'Records per stored batch',
+      buckets: [1, 5, 10, 50, 100, 250, 500, 1000, 2500, 5000, 10000],
+      registers: [registry],
+    }),
+    batchDuration: new Histogram({
+      name: 'badam_consumer_batch_duration_seconds',
+      help: 'Time to store one batch: heads query, order assignment and insert',
+      buckets: LATENCY_BUCKETS,
+      registers: [registry],
+    }),
+    endToEndDelay: new Histogram({
+      name: 'badam_end_to_end_delay_seconds',
+      help: 'Time from the producer accepting a message to the consumer storing it',
+      buckets: [0.01, 0.025, 0.05, 0.1, 0.15, 0.25, 0.5, 0.75, 1, 2.5, 5, 10, 30, 60],
+      registers: [registry],
+    }),
+    lag: new Gauge({
+      name: 'badam_consumer_lag',
+      help: 'Records in the partition not yet consumed by this consumer (from librdkafka statistics)',
+      labelNames: ['partition'] as const,
+      registers: [registry],
+    }),
+  };
+}
+
+export type ConsumerMetrics = ReturnType<typeof createConsumerMetrics>;
+
+/** ClickHouse calls by operation (read, heads, insert), recorded by the repository. */
+export function createClickHouseMetrics(registry: Registry) {
+  const duration = new Histogram({
+    name: 'badam_clickhouse_query_duration_seconds',
+    help: 'ClickHouse calls by operation and outcome',
+    labelNames: ['operation', 'result'] as const,
+    buckets: LATENCY_BUCKETS,
+    registers: [registry],
+  });
+  return {
+    observe(operation: 'read' | 'heads' | 'insert', result: 'ok' | 'error', seconds: number) {
+      duration.observe({ operation, result }, seconds);
+    },
+  };
+}
+
+export type ClickHouseMetrics = ReturnType<typeof createClickHouseMetrics>;
