@@ -23,3 +23,4 @@ export * from './http/fastify-server.js';
 export * from './runtime/read-app.js';
 export * from './metrics/service-metrics.js';
 export * from './metrics/pipeline-metrics.js';
+export * from './runtime/admission.js';

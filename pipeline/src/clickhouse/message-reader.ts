@@ -1,4 +1,5 @@
 import { parseReadQuery } from '../contract/read-query.js';
+import type { Admission } from '../runtime/admission.js';
 import type { MessagePage, MessagesRepository } from './messages-repository.js';
 
 /**
@@ -10,9 +11,12 @@ export interface MessageReader {
   isHealthy(): Promise<boolean>;
 }
 
-export function createMessageReader(repository: MessagesRepository): MessageReader {
+export function createMessageReader(repository: MessagesRepository, admission?: Admission): MessageReader {
   return {
-    readPage: (groupIdParam, query) => repository.readPage(parseReadQuery(groupIdParam, query)),
+    readPage: async (groupIdParam, query) => {
+      const readQuery = parseReadQuery(groupIdParam, query);
+      return admission === undefined ? repository.readPage(readQuery) : admission.run(() => repository.readPage(readQuery));
+    },
     isHealthy: () => repository.isReachable(),
   };
 }

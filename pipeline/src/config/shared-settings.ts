@@ -40,6 +40,11 @@ export const httpSettings = {
   PORT: int('HTTP port', { default: 3000, min: 0, max: 65535 }),
   LOG_LEVEL: str('pino log level', { default: 'info', pattern: /^(fatal|error|warn|info|debug|trace|silent)$/ }),
   SHUTDOWN_GRACE_MS: int('time allowed for in-flight work on SIGTERM, ms', { default: 10000, min: 0, max: 120000 }),
+  MAX_IN_FLIGHT: int('requests a process works on at once; more are refused with 503 and Retry-After', {
+    default: 1000,
+    min: 1,
+    max: 100000,
+  }),
 } as const;
 
 /** The three read apps (fastify, hapi, restify) take exactly the same configuration. */

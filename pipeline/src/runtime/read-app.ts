@@ -5,6 +5,7 @@ import { createMessageReader, type MessageReader } from '../clickhouse/message-r
 import { createMessagesRepository } from '../clickhouse/messages-repository.js';
 import { createClickHouseMetrics } from '../metrics/pipeline-metrics.js';
 import { createServiceMetrics, type ServiceMetrics } from '../metrics/service-metrics.js';
+import { createAdmission } from './admission.js';
 import { createLogger, type Logger } from './logger.js';
 import { onShutdown } from './shutdown.js';
 
@@ -35,7 +36,8 @@ export async function runReadApp(name: string, start: (context: ReadAppContext) 
   const repository = createMessagesRepository(clickhouse, config.CLICKHOUSE_TABLE, {
     metrics: createClickHouseMetrics(metrics.registry),
   });
-  const server = await start({ reader: createMessageReader(repository), logger, metrics, config });
+  const reader = createMessageReader(repository, createAdmission(config.MAX_IN_FLIGHT));
+  const server = await start({ reader, logger, metrics, config });
   logger.info({ host: config.HOST, port: config.PORT }, 'listening');
   onShutdown(logger, config.SHUTDOWN_GRACE_MS, async () => {
     await server.close();

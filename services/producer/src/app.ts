@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import {
   BadamError,
   MAX_SEND_BODY_BYTES,
+  createAdmission,
   createFastifyServer,
   parseJsonBody,
   parseSendMessage,
@@ -14,11 +15,14 @@ export interface ProducerAppOptions {
   sender: MessageSender;
   logger: Logger;
   metrics: ServiceMetrics;
+  /** Sends waiting for the broker at once; more are refused with 503 (see createAdmission). */
+  maxInFlight?: number;
 }
 
 /** The producer's HTTP API, built without listening so tests can inject requests. */
-export function buildProducerApp({ sender, logger, metrics }: ProducerAppOptions): FastifyInstance {
+export function buildProducerApp({ sender, logger, metrics, maxInFlight = 1000 }: ProducerAppOptions): FastifyInstance {
   const app = createFastifyServer(logger, metrics, { bodyLimit: MAX_SEND_BODY_BYTES });
+  const admission = createAdmission(maxInFlight);
 
   // Only JSON, decoded strictly (invalid UTF-8 is refused, not replaced); anything else is a 415.
   app.removeAllContentTypeParsers();
@@ -37,7 +41,7 @@ export function buildProducerApp({ sender, logger, metrics }: ProducerAppOptions
       });
     }
     const message = parseSendMessage(request.body);
-    const receipt = await sender.send(message);
+    const receipt = await admission.run(() => sender.send(message));
     return reply.code(202).send({ status: 'accepted', id: `${receipt.partition}-${receipt.offset}`, ...receipt });
   });
 

@@ -13,7 +13,7 @@ const sender = await createMessageSender({
   lingerMs: config.PRODUCER_LINGER_MS,
   metrics: createProducerMetrics(metrics.registry),
 });
-const app = buildProducerApp({ sender, logger, metrics });
+const app = buildProducerApp({ sender, logger, metrics, maxInFlight: config.MAX_IN_FLIGHT });
 
 onShutdown(logger, config.SHUTDOWN_GRACE_MS, async () => {
   await app.close(); // stops accepting, waits for in-flight requests (and so their sends)

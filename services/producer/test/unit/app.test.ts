@@ -18,8 +18,13 @@ function recordingSender(fail?: BadamError): MessageSender & { sent: SendMessage
   };
 }
 
-function build(t: TestContext, sender: MessageSender) {
-  const app = buildProducerApp({ sender, logger: createLogger('test', 'silent'), metrics: createServiceMetrics('producer') });
+function build(t: TestContext, sender: MessageSender, maxInFlight?: number) {
+  const app = buildProducerApp({
+    sender,
+    logger: createLogger('test', 'silent'),
+    metrics: createServiceMetrics('producer'),
+    ...(maxInFlight === undefined ? {} : { maxInFlight }),
+  });
   t.after(() => app.close());
   return app;
 }
@@ -32,6 +37,25 @@ const post = (payload: string | Buffer, contentType = 'application/json') => ({
 });
 
 describe('producer HTTP API', () => {
+  it('refuses sends beyond its in-flight bound with a quick 503 and Retry-After, then serves again', async (t) => {
+    let release = () => {};
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const slow = recordingSender();
+    const sender: MessageSender = { ...slow, send: async (message) => (await held, slow.send(message)) };
+    const app = build(t, sender, 2);
+    const body = '{"group_id":3,"sender_id":9,"text":"hi"}';
+    const first = [app.inject(post(body)), app.inject(post(body))];
+    await new Promise((resolve) => setImmediate(resolve));
+    const refused = await app.inject(post(body));
+    assert.equal(refused.statusCode, 503);
+    assert.equal(refused.headers['retry-after'], '1');
+    assert.equal(refused.json().error, 'overloaded');
+    release();
+    assert.deepEqual((await Promise.all(first)).map((r) => r.statusCode), [202, 202]);
+    assert.equal((await app.inject(post(body))).statusCode, 202);
+    assert.equal(slow.sent.length, 3);
+  });
+
   it('answers 202 with the partition and offset once the sender confirms', async (t) => {
     const sender = recordingSender();
     const response = await build(t, sender).inject(post('{"group_id":3,"sender_id":9,"text":"hi"}'));
