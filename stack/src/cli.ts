@@ -2,7 +2,9 @@ import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEFAULT_PARTITIONS } from '@badam/pipeline';
 import { launchFleet } from './fleet.js';
+import { startGateway } from './infra/gateway.js';
 import { startInfra } from './infra/infra.js';
+import { startPrometheus } from './infra/prometheus.js';
 import { loadStackConfig } from './stack-config.js';
 
 const USAGE = `usage: scripts/stack.sh <command>
@@ -55,16 +57,34 @@ async function up() {
     });
     stops.push(() => fleet.stop());
     await fleet.ready();
+    // After the fleet: HAProxy would mark not-yet-listening replicas down and wait for its next checks.
+    const gateway = await startGateway({
+      dataDir: config.BADAM_DATA_DIR,
+      port: config.BADAM_GATEWAY_PORT,
+      metricsPort: config.BADAM_GATEWAY_METRICS_PORT,
+      services: fleet.ports,
+    });
+    stops.push(() => gateway.stop());
+    const prometheus = await startPrometheus({
+      dataDir: config.BADAM_DATA_DIR,
+      port: config.BADAM_PROMETHEUS_PORT,
+      services: fleet.ports,
+      extraJobs: [{ job: 'gateway', address: `127.0.0.1:${config.BADAM_GATEWAY_METRICS_PORT}` }],
+    });
+    stops.push(() => prometheus.stop());
     console.log(`[stack] up. State and logs: ${config.BADAM_DATA_DIR}`);
     console.log(`  kafka       127.0.0.1:${config.BADAM_KAFKA_PORT} (topic ${TOPIC})`);
     console.log(`  clickhouse  ${infra.clickhouse.url} (table ${TABLE})`);
     for (const [service, ports] of fleet.ports) {
       console.log(`  ${service.padEnd(11)} ${ports.map((port) => `127.0.0.1:${port}`).join(' ')}`);
     }
-    const producer = fleet.url('producer');
-    console.log(`\n  send:  curl -s -XPOST ${producer}/messages -H 'content-type: application/json' \\
+    console.log(`  gateway     ${gateway.url}/{producer,fastify,hapi,restify}/ (metrics ${gateway.metricsUrl}, stats /stats)`);
+    console.log(`  prometheus  ${prometheus.url} (targets: /targets, alerts: /alerts, query: /graph)`);
+    console.log(`\n  send:  curl -s -XPOST ${gateway.url}/producer/messages -H 'content-type: application/json' \\
            -d '{"group_id":1,"sender_id":7,"text":"hello"}'`);
-    console.log(`  read:  curl -s ${fleet.url('fastify')}/groups/1/messages`);
+    console.log(`  read:  curl -s ${gateway.url}/fastify/groups/1/messages   (or /hapi/..., /restify/...)`);
+    console.log(`  dashboards: Grafana comes with the Docker deployment (docs/DEPLOY.md); here, query ${prometheus.url}/graph,
+           e.g. badam:api_requests:rate1m or badam:api_request_duration_seconds:p95_5m (observability/README.md)`);
     console.log('\n[stack] Ctrl-C stops everything.');
   } catch (error) {
     console.error(`[stack] failed to start: ${(error as Error).message}`);

@@ -8,7 +8,7 @@ import { httpAnswers, httpOk, waitFor } from './process/wait.js';
 export const READ_APPS = ['fastify', 'hapi', 'restify'] as const;
 
 /** Port blocks per service, relative to the base port: replica i of a service listens on base + offset + i. */
-const PORT_OFFSETS = { producer: 1, fastify: 11, hapi: 21, restify: 31, consumer: 41 } as const;
+export const PORT_OFFSETS = { producer: 1, fastify: 11, hapi: 21, restify: 31, consumer: 41 } as const;
 
 export type ServiceName = keyof typeof PORT_OFFSETS;
 

@@ -6,6 +6,8 @@ import { repoRoot } from './paths.js';
 export const stackSettings = {
   BADAM_DATA_DIR: str('folder holding all native stack state; `reset` wipes it', { default: '.data' }),
   BADAM_GATEWAY_PORT: int('gateway (HAProxy) port', { default: 18000, min: 1, max: 65535 }),
+  BADAM_GATEWAY_METRICS_PORT: int('gateway Prometheus exporter (/metrics) and stats page (/stats)', { default: 18001, min: 1, max: 65535 }),
+  BADAM_PROMETHEUS_PORT: int('Prometheus (scrapes every replica, evaluates the alert rules)', { default: 18090, min: 1, max: 65535 }),
   BADAM_KAFKA_PORT: int('Kafka broker port; the KRaft controller uses the next one', { default: 19092, min: 1, max: 65534 }),
   BADAM_CLICKHOUSE_HTTP_PORT: int('ClickHouse HTTP port', { default: 18123, min: 1, max: 65535 }),
   BADAM_CLICKHOUSE_TCP_PORT: int('ClickHouse native protocol port', { default: 19000, min: 1, max: 65535 }),

@@ -21,6 +21,12 @@ export interface ReconcileOptions {
    * still checked over every group of the table.
    */
   since?: number;
+  /**
+   * Sends that got no confirmation (a 503 or no answer while the broker failed): Kafka may have written such a record
+   * before the answer was lost, so each may be stored once, or not at all. Stored rows may exceed the accepted sends
+   * by at most this many.
+   */
+  unconfirmed?: number;
 }
 
 /**
@@ -33,7 +39,7 @@ export async function reconcile(
   client: ClickHouseClient,
   table: string,
   accepted: readonly AcceptedSend[],
-  { since }: ReconcileOptions = {},
+  { since, unconfirmed = 0 }: ReconcileOptions = {},
 ): Promise<Reconciliation> {
   const from = quoteIdentifier(table);
   const scope = since === undefined ? '' : `WHERE created_at_ms >= ${sqlInteger(since)}`;
@@ -44,8 +50,11 @@ export async function reconcile(
     `SELECT count() AS rows, uniqExact(kafka_partition, kafka_offset) AS sources FROM ${from} ${scope}`,
   );
   const storedRows = Number(totals?.rows ?? 0);
-  if (storedRows !== accepted.length) {
-    problems.push(`${storedRows} rows stored${since === undefined ? '' : ' since the start'} for ${accepted.length} accepted sends`);
+  if (storedRows < accepted.length || storedRows > accepted.length + unconfirmed) {
+    problems.push(
+      `${storedRows} rows stored${since === undefined ? '' : ' since the start'} for ${accepted.length} accepted sends` +
+        (unconfirmed === 0 ? '' : ` and ${unconfirmed} unconfirmed`),
+    );
   }
   if (Number(totals?.sources ?? 0) !== storedRows) problems.push('some Kafka record is stored more than once');
 

@@ -28,3 +28,25 @@ export async function ensureTopic(
     await admin.disconnect();
   }
 }
+
+/**
+ * Per partition, records after the consumer group's committed offset: what the group would read again if all its
+ * members restarted now. Zero everywhere once the group has committed everything it stored.
+ */
+export async function uncommittedRecords(connection: KafkaConnection, groupId: string, topic: string): Promise<Map<number, number>> {
+  const admin = new KafkaJS.Kafka({}).admin(baseClientConfig(connection));
+  await admin.connect();
+  try {
+    const ends = await admin.fetchTopicOffsets(topic);
+    const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
+    const committedByPartition = new Map(committed?.partitions.map((p) => [p.partition, Number(p.offset)]) ?? []);
+    return new Map(
+      ends.map((end) => {
+        const from = Math.max(0, committedByPartition.get(end.partition) ?? 0); // -1: nothing committed yet
+        return [end.partition, Number(end.high) - from];
+      }),
+    );
+  } finally {
+    await admin.disconnect();
+  }
+}

@@ -13,6 +13,8 @@ import {
 } from '@badam/pipeline';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { startFleet, type Fleet, type FleetOptions } from '../fleet.js';
+import { startGateway, type Gateway } from '../infra/gateway.js';
+import { startPrometheus, type Prometheus } from '../infra/prometheus.js';
 import { TEST_ENV } from './test-env.js';
 
 /**
@@ -117,4 +119,44 @@ export async function startTestFleet(t: Cleanup, options: TestFleetOptions): Pro
   });
   t.after(() => fleet.stop());
   return fleet;
+}
+
+/** A port the system says is free right now (bound to port 0, then released). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address !== null ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+/**
+ * Prometheus scraping every replica of the fleet every 5 s (and the gateway's exporter when given), with the
+ * project's rules loaded; stopped after the test.
+ */
+export async function startTestPrometheus(t: Cleanup, fleet: Fleet, gateway?: Gateway): Promise<Prometheus> {
+  const gatewayMetrics = gateway?.metricsUrl === undefined ? undefined : new URL(gateway.metricsUrl);
+  const prometheus = await startPrometheus({
+    dataDir: join(testInfra().dataDir, uniqueName('prometheus')),
+    port: await freePort(),
+    services: fleet.ports,
+    extraJobs: gatewayMetrics === undefined ? [] : [{ job: 'gateway', address: gatewayMetrics.host, metricsPath: gatewayMetrics.pathname }],
+  });
+  t.after(() => prometheus.stop());
+  return prometheus;
+}
+
+/** The HAProxy gateway over every replica of the fleet, on free ports (routes and metrics); stopped after the test. */
+export async function startTestGateway(t: Cleanup, fleet: Fleet): Promise<Gateway> {
+  const gateway = await startGateway({
+    dataDir: join(testInfra().dataDir, uniqueName('gateway')),
+    port: await freePort(),
+    metricsPort: await freePort(),
+    services: fleet.ports,
+  });
+  t.after(() => gateway.stop());
+  return gateway;
 }

@@ -1,12 +1,27 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
-import type { MessagePage } from '@badam/pipeline';
+import { createMessagesRepository, type MessagePage, type MessageRow } from '@badam/pipeline';
+import type { ClickHouseClient } from '@clickhouse/client';
 import { httpJson } from './http-client.js';
 
 /** A group the contract expects to hold orders 1..35, and one that holds nothing. */
 export const CONTRACT_GROUP = 4242;
 export const CONTRACT_GROUP_SIZE = 35;
 export const EMPTY_GROUP = 4243;
+
+/** Stores what readContract expects: orders 1..CONTRACT_GROUP_SIZE in CONTRACT_GROUP, straight into `table`. */
+export async function seedContractGroup(client: ClickHouseClient, table: string): Promise<void> {
+  const rows: MessageRow[] = Array.from({ length: CONTRACT_GROUP_SIZE }, (_, i) => ({
+    group_id: CONTRACT_GROUP,
+    order: i + 1,
+    sender_id: 9,
+    text: `contract ${i + 1} ✓`,
+    created_at_ms: 1_750_000_000_000 + i,
+    kafka_partition: 0,
+    kafka_offset: i,
+  }));
+  await createMessagesRepository(client, table).insert(rows);
+}
 
 /**
  * The read API's contract, as test cases run unchanged against each app (fastify, hapi, restify), directly and

@@ -19,7 +19,7 @@ const settings = readConfig({
 
 const WORKSPACES = ['pipeline', 'stack', 'envoy', 'observability', ...readdirSync(join(repoRoot, 'services')).map((s) => `services/${s}`)];
 
-function testFiles(kind: 'unit' | 'integration'): string[] {
+function testFiles(kind: 'unit' | 'integration' | 'faults'): string[] {
   return WORKSPACES.flatMap((workspace) => findTests(join(repoRoot, workspace, 'dist/test', kind)));
 }
 
@@ -61,7 +61,7 @@ if (unitOnly) {
     kafkaHeapMb: 384,
   });
   try {
-    exitCode = await runNodeTest(selected([...testFiles('unit'), ...testFiles('integration')]), {
+    exitCode = await runNodeTest(selected([...testFiles('unit'), ...testFiles('integration'), ...testFiles('faults')]), {
       [TEST_ENV.kafkaBrokers]: infra.kafka.brokers.join(','),
       [TEST_ENV.clickhouseUrl]: infra.clickhouse.url,
       [TEST_ENV.dataDir]: dataDir,

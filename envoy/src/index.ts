@@ -1,0 +1,5 @@
+export * from './route-table.js';
+export * from './policy.js';
+export * from './envoy-config.js';
+export * from './haproxy-config.js';
+export * from './paths.js';

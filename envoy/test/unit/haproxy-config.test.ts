@@ -1,0 +1,63 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it, type TestContext } from 'node:test';
+import { promisify } from 'node:util';
+import { parse } from 'yaml';
+import { renderHaproxyConfig } from '../../src/haproxy-config.js';
+import { envoyYamlPath } from '../../src/paths.js';
+import { loadRouteTable } from '../../src/route-table.js';
+import { envoyRoutes, haproxyRoutes } from '../../src/testing/route-summary.js';
+
+const table = loadRouteTable();
+const servers = new Map([
+  ['fastify', ['127.0.0.1:18811', '127.0.0.1:18812', '127.0.0.1:18813']],
+  ['hapi', ['127.0.0.1:18821']],
+  ['restify', ['127.0.0.1:18831']],
+  ['producer', ['127.0.0.1:18801', '127.0.0.1:18802']],
+]);
+const config = renderHaproxyConfig(table, { port: 18700, metricsPort: 18701, servers });
+
+async function haproxyCheck(t: TestContext, text: string) {
+  const dir = mkdtempSync(join(tmpdir(), 'badam-haproxy-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const file = join(dir, 'haproxy.cfg');
+  writeFileSync(file, text);
+  return promisify(execFile)('haproxy', ['-c', '-f', file]);
+}
+
+describe('HAProxy config', () => {
+  it('is accepted by haproxy -c, without warnings', async (t) => {
+    const { stdout, stderr } = await haproxyCheck(t, config);
+    assert.match(stdout + stderr, /Configuration file is valid/);
+    assert.doesNotMatch(stdout + stderr, /WARNING|ALERT/);
+  });
+
+  it('is refused by haproxy -c when broken (the check above can fail)', async (t) => {
+    await assert.rejects(haproxyCheck(t, config.replace('balance roundrobin', 'balance fastest')), /balance only supports/);
+  });
+
+  it('routes the same prefixes to the same services, with the same methods, rewrite and retries as envoy.yaml', () => {
+    const envoy = envoyRoutes(parse(readFileSync(envoyYamlPath, 'utf8')));
+    const haproxy = haproxyRoutes(config);
+    assert.equal(haproxy.length, table.routes.length);
+    assert.deepEqual(haproxy, envoy);
+    assert.ok(haproxy.every((route) => route.rewrite === '/'));
+  });
+
+  it('lists every local replica of each service, health-checked on /health', () => {
+    for (const [service, addresses] of servers) {
+      const backend = config.split('\n\n').find((section) => section.startsWith(`backend ${service}\n`)) ?? '';
+      assert.match(backend, /option httpchk GET \/health/);
+      assert.match(backend, /balance roundrobin/);
+      assert.deepEqual(backend.match(/^ {2}server \S+ (\S+)$/gm)?.map((line) => line.split(' ').at(-1)), addresses);
+    }
+  });
+
+  it('answers unknown routes with a JSON 404 and serves Prometheus metrics on its own port', () => {
+    assert.match(config, /http-request return status 404 content-type application\/json string '\{"error":"not_found"/);
+    assert.match(config, /frontend metrics\n {2}bind 127\.0\.0\.1:18701\n.*use-service prometheus-exporter/s);
+  });
+});

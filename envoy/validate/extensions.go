@@ -1,0 +1,10 @@
+package main
+
+// The extensions envoy.yaml packs in typed_config. Importing a package registers its types, so protojson can resolve
+// the "@type" of an Any; a type used in envoy.yaml but missing here fails validation with "unable to resolve".
+import (
+	_ "github.com/envoyproxy/go-control-plane/envoy/extensions/access_loggers/stream/v3"
+	_ "github.com/envoyproxy/go-control-plane/envoy/extensions/filters/http/router/v3"
+	_ "github.com/envoyproxy/go-control-plane/envoy/extensions/filters/network/http_connection_manager/v3"
+	_ "github.com/envoyproxy/go-control-plane/envoy/extensions/retry/host/previous_hosts/v3"
+)

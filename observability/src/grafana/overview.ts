@@ -1,0 +1,119 @@
+import type { DashboardSpec } from './dashboard-model.js';
+
+/**
+ * The whole system on one screen: per-API traffic, latency and errors (from the recording rules in
+ * prometheus/rules/recording.yml, the same series the alerts read), then the pipeline behind the sends.
+ * An "api" is a read app (fastify, hapi, restify) or "send" (the producer's POST /messages).
+ */
+export const overviewDashboard: DashboardSpec = {
+  uid: 'badam-overview',
+  title: 'Badam overview',
+  description: 'Per-API traffic, latency and errors, and the pipeline from Kafka to ClickHouse',
+  variables: [],
+  panels: [
+    {
+      title: 'Requests per second by API',
+      description: 'API traffic only: /health and /metrics are left out',
+      unit: 'reqps',
+      queries: [{ expr: 'sum by (api) (badam:api_requests:rate1m)', legend: '{{api}}' }],
+    },
+    {
+      title: 'Responses by status class',
+      description: '4xx are callers’ mistakes (bad ids, unknown routes); 5xx are ours',
+      unit: 'reqps',
+      queries: [{ expr: 'sum by (api, code) (badam:api_requests:rate1m)', legend: '{{api}} {{code}}' }],
+    },
+    {
+      title: 'p95 latency by API',
+      description: 'Alert BadamApiSlow fires above 1 s for 5 minutes',
+      unit: 's',
+      queries: [{ expr: 'badam:api_request_duration_seconds:p95_5m', legend: '{{api}}' }],
+    },
+    {
+      title: 'Error ratio (5xx) by API',
+      description: 'Share of API responses that are 5xx; alert BadamApiErrors fires above 1 % for 5 minutes',
+      unit: 'percentunit',
+      queries: [{ expr: 'badam:api_error_ratio:rate1m', legend: '{{api}}' }],
+    },
+    {
+      title: 'End-to-end delay',
+      description: 'From the producer accepting a message to a consumer storing it in ClickHouse',
+      unit: 's',
+      queries: [
+        { expr: 'badam:end_to_end_delay_seconds:p95_5m', legend: 'p95' },
+        {
+          expr: 'histogram_quantile(0.5, sum by (le) (rate(badam_end_to_end_delay_seconds_bucket[$__rate_interval])))',
+          legend: 'p50',
+        },
+      ],
+    },
+    {
+      title: 'Consumer throughput',
+      description: 'Records taken from Kafka per second: stored, already_stored (redelivered), invalid (skipped)',
+      unit: 'ops',
+      queries: [{ expr: 'badam:consumer_messages:rate1m', legend: '{{result}}' }],
+    },
+    {
+      title: 'Consumer lag',
+      description: 'Records in Kafka not yet consumed; alert BadamConsumerLagGrowing fires when it keeps growing',
+      unit: 'short',
+      queries: [
+        { expr: 'badam:consumer_lag:sum', legend: 'total' },
+        { expr: 'sum by (instance) (badam_consumer_lag)', legend: '{{instance}}' },
+      ],
+    },
+    {
+      title: 'ClickHouse query time p95 by operation',
+      description: 'read: the read apps’ page query; heads and insert: the consumers’ batch store',
+      unit: 's',
+      queries: [
+        {
+          expr: 'histogram_quantile(0.95, sum by (le, operation) (rate(badam_clickhouse_query_duration_seconds_bucket[$__rate_interval])))',
+          legend: '{{operation}}',
+        },
+      ],
+    },
+    {
+      title: 'Consumer batch size',
+      description: 'Records per stored batch: larger batches mean fewer, cheaper ClickHouse inserts',
+      unit: 'short',
+      queries: [
+        {
+          expr: 'sum(rate(badam_consumer_batch_size_sum[$__rate_interval])) / sum(rate(badam_consumer_batch_size_count[$__rate_interval]))',
+          legend: 'average',
+        },
+        {
+          expr: 'histogram_quantile(0.95, sum by (le) (rate(badam_consumer_batch_size_bucket[$__rate_interval])))',
+          legend: 'p95',
+        },
+      ],
+    },
+    {
+      title: 'Kafka produce and batch store p95',
+      description: 'produce: the producer handing a record to Kafka until the broker acknowledges it; store: one consumer batch',
+      unit: 's',
+      queries: [
+        {
+          expr: 'histogram_quantile(0.95, sum by (le) (rate(badam_produce_duration_seconds_bucket[$__rate_interval])))',
+          legend: 'produce',
+        },
+        {
+          expr: 'histogram_quantile(0.95, sum by (le) (rate(badam_consumer_batch_duration_seconds_bucket[$__rate_interval])))',
+          legend: 'store batch',
+        },
+      ],
+    },
+    {
+      title: 'Replicas up by service',
+      description: 'Targets Prometheus scrapes successfully; alert BadamTargetDown fires for any down for a minute',
+      unit: 'short',
+      queries: [{ expr: 'sum by (service) (up)', legend: '{{service}}' }],
+    },
+    {
+      title: 'CPU by service',
+      description: 'Cores used by all replicas of a service (1 = one full core)',
+      unit: 'short',
+      queries: [{ expr: 'sum by (service) (rate(process_cpu_seconds_total[$__rate_interval]))', legend: '{{service}}' }],
+    },
+  ],
+};

@@ -1,0 +1,36 @@
+/** One series of an instant query's answer. */
+export interface InstantSample {
+  metric: Record<string, string>;
+  value: [number, string];
+}
+
+/**
+ * Instant query against Prometheus' HTTP API (/api/v1/query). Fails with Prometheus' own message when the
+ * expression does not parse or cannot be evaluated, so a test names the broken query.
+ */
+export async function queryInstant(prometheusUrl: string, expr: string): Promise<InstantSample[]> {
+  const response = await fetch(`${prometheusUrl}/api/v1/query`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ query: expr }),
+    signal: AbortSignal.timeout(10_000),
+  });
+  const answer = (await response.json()) as { status: string; error?: string; data?: { resultType: string; result: unknown } };
+  if (answer.status !== 'success') throw new Error(`Prometheus refused ${JSON.stringify(expr)}: ${answer.error}`);
+  if (answer.data?.resultType === 'scalar') return [{ metric: {}, value: answer.data.result as [number, string] }];
+  return answer.data?.result as InstantSample[];
+}
+
+export interface RuleState {
+  name: string;
+  type: 'recording' | 'alerting';
+  health: string;
+  lastError?: string;
+}
+
+/** Every loaded rule with its evaluation health (/api/v1/rules). */
+export async function loadedRules(prometheusUrl: string): Promise<RuleState[]> {
+  const response = await fetch(`${prometheusUrl}/api/v1/rules`, { signal: AbortSignal.timeout(10_000) });
+  const answer = (await response.json()) as { data: { groups: { rules: RuleState[] }[] } };
+  return answer.data.groups.flatMap((group) => group.rules);
+}

@@ -1,0 +1,62 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { parse, stringify } from 'yaml';
+import { DATASOURCE, dashboardQueries, dashboardsDir, observabilityRoot, renderDashboardFiles, substitute, type DashboardJson } from '../../src/index.js';
+import { promtool } from './promtool.js';
+
+const files = renderDashboardFiles();
+const dashboards = [...files].map(([name, content]) => ({ name, json: JSON.parse(content) as DashboardJson }));
+
+test('the checked-in dashboards are what the definitions generate (run `npm run dashboards -w @badam/observability`)', () => {
+  for (const [name, content] of files) {
+    assert.equal(readFileSync(join(dashboardsDir, name), 'utf8'), content, `grafana/dashboards/${name} is out of date`);
+  }
+});
+
+test('every panel has a title, a unit and at least one non-empty query', () => {
+  for (const { name, json } of dashboards) {
+    assert.ok(json.panels.length > 0, name);
+    assert.equal(new Set(json.panels.map((panel) => panel.id)).size, json.panels.length, `${name}: panel ids repeat`);
+    for (const panel of json.panels) {
+      assert.ok(panel.title.trim() !== '', `${name}: a panel without a title`);
+      assert.ok(panel.fieldConfig.defaults.unit, `${name} / ${panel.title}: no unit`);
+      assert.ok(panel.targets.length > 0, `${name} / ${panel.title}: no query`);
+      for (const target of panel.targets) assert.ok(target.expr.trim() !== '', `${name} / ${panel.title}: empty expr`);
+    }
+  }
+});
+
+test('every query of the service dashboard is filtered by the service variable', () => {
+  const service = dashboards.find((d) => d.name === 'service.json')?.json;
+  assert.ok(service);
+  assert.deepEqual(service.templating.list.map((v) => v.name), ['service']);
+  for (const panel of service.panels) {
+    for (const target of panel.targets) assert.match(target.expr, /service="\$service"/, panel.title);
+  }
+});
+
+test('every query parses as PromQL once Grafana variables are substituted (promtool check rules)', (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'badam-dashboards-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const rules = dashboards.flatMap(({ json }) => dashboardQueries(json, { service: 'fastify' }));
+  const file = join(dir, 'dashboard-queries.yml');
+  // Each query as a recording rule: promtool then parses them all without a server.
+  writeFileSync(file, stringify({ groups: [{ name: 'dashboards', rules: rules.map((r, i) => ({ record: `dashboard:query_${i}`, expr: r.expr })) }] }));
+  const { code, output } = promtool('check', 'rules', file);
+  assert.equal(code, 0, output);
+});
+
+test('substitute replaces $name, ${name} and $__rate_interval, and refuses unknown variables', () => {
+  assert.equal(substitute('rate(x{service="$service",a="${a}"}[$__rate_interval])', { service: 'hapi', a: '1' }), 'rate(x{service="hapi",a="1"}[1m])');
+  assert.equal(substitute('rate(x[$__rate_interval])', { __rate_interval: '30s' }), 'rate(x[30s])');
+  assert.throws(() => substitute('x{a="$nope"}', {}), /\$nope/);
+});
+
+test('the provisioned datasource has the uid the dashboards use', () => {
+  const provisioning = parse(readFileSync(join(observabilityRoot, 'grafana/provisioning/datasources/prometheus.yml'), 'utf8'));
+  assert.equal(provisioning.datasources[0].uid, DATASOURCE.uid);
+  assert.equal(provisioning.datasources[0].type, DATASOURCE.type);
+});

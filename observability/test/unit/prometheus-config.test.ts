@@ -1,0 +1,67 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { parse } from 'yaml';
+import { renderNativeConfig, rulesDir, swarmConfigPath } from '../../src/index.js';
+import { promtool } from './promtool.js';
+
+function tempDir(t: { after(fn: () => void): void }): string {
+  const dir = mkdtempSync(join(tmpdir(), 'badam-prometheus-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+test('the Docker deployments’ config passes promtool check config, rules included', () => {
+  const { code, output } = promtool('check', 'config', swarmConfigPath);
+  assert.equal(code, 0, output);
+  assert.match(output, /SUCCESS: \d+ rules found/);
+});
+
+test('the rendered native config passes promtool check config', (t) => {
+  const file = join(tempDir(t), 'prometheus.yml');
+  writeFileSync(file, renderNativeConfig({ services: new Map([['fastify', [18211, 18212]], ['consumer', [18241]]]) }));
+  const { code, output } = promtool('check', 'config', file);
+  assert.equal(code, 0, output);
+});
+
+test('the native config has one target per replica, labelled with its service and replica', () => {
+  const config = parse(
+    renderNativeConfig({ services: new Map([['hapi', [18221, 18222]]]), extraJobs: [{ job: 'gateway', address: '127.0.0.1:18001' }] }),
+  );
+  const hapi = config.scrape_configs.find((job: { job_name: string }) => job.job_name === 'hapi');
+  assert.deepEqual(hapi.static_configs, [
+    { targets: ['127.0.0.1:18221'], labels: { service: 'hapi', replica: '1' } },
+    { targets: ['127.0.0.1:18222'], labels: { service: 'hapi', replica: '2' } },
+  ]);
+  assert.equal(hapi.honor_labels, true);
+  assert.ok(config.scrape_configs.some((job: { job_name: string }) => job.job_name === 'gateway'));
+  assert.deepEqual(config.rule_files, [join(rulesDir, '*.yml')]);
+});
+
+test('the rule files pass promtool check rules', () => {
+  const { code, output } = promtool('check', 'rules', join(rulesDir, 'recording.yml'), join(rulesDir, 'alerts.yml'));
+  assert.equal(code, 0, output);
+});
+
+test('promtool check rules fails on a broken copy of each rule file (the check is real)', (t) => {
+  const dir = tempDir(t);
+  const breakages: Record<string, [good: string, broken: string]> = {
+    'recording.yml': ['sum by (result) (rate(badam_consumer_messages_total[1m]))', 'sum by (result (rate(badam_consumer_messages_total[1m]))'],
+    'alerts.yml': ['expr: up == 0', 'expr: up === 0'],
+  };
+  for (const [name, [good, broken]] of Object.entries(breakages)) {
+    const original = readFileSync(join(rulesDir, name), 'utf8');
+    assert.ok(original.includes(good), `${name} no longer contains ${good}; update this test`);
+    const copy = join(dir, name);
+    writeFileSync(copy, original.replace(good, broken));
+    const { code, output } = promtool('check', 'rules', copy);
+    assert.notEqual(code, 0, `promtool accepted a broken ${name}:\n${output}`);
+  }
+});
+
+test('the alerts fire on the conditions they describe (promtool test rules)', () => {
+  const { code, output } = promtool('test', 'rules', join(rulesDir, '../tests/alerts.test.yml'));
+  assert.equal(code, 0, output);
+});

@@ -1,0 +1,64 @@
+import { execFile } from 'node:child_process';
+import { resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { parse } from 'yaml';
+import { repoRoot } from '../paths.js';
+
+const run = promisify(execFile);
+
+/** The part of a compose / stack service the deployment checks read, as the Docker tools print it (normalised). */
+export interface DeployedService {
+  image?: string;
+  hostname?: string;
+  environment?: Record<string, string | number | boolean | null>;
+  healthcheck?: { test?: string | string[]; disable?: boolean };
+  depends_on?: Record<string, { condition?: string }>;
+  networks?: Record<string, { aliases?: string[] } | null>;
+  volumes?: (string | { type?: string; source?: string; target?: string })[];
+  configs?: { source: string; target?: string }[];
+  stop_grace_period?: string;
+  restart?: string;
+  deploy?: {
+    mode?: string;
+    replicas?: number;
+    update_config?: { order?: string };
+    restart_policy?: { condition?: string };
+    resources?: { limits?: { cpus?: string; memory?: string } };
+  };
+}
+
+export interface DeploymentFile {
+  /** Which tool rendered it: compose files are one container per service, stack files are swarm services. */
+  kind: 'compose' | 'swarm';
+  services: Record<string, DeployedService>;
+  configs?: Record<string, { name?: string; file?: string }>;
+}
+
+export const COMPOSE_FILE = resolve(repoRoot, 'docker-compose.yml');
+export const SWARM_FILE = resolve(repoRoot, 'swarm-stack.yml');
+
+/**
+ * The files as Docker reads them: each tool validates its file (a non-zero exit fails here with the tool's own
+ * message) and prints it normalised, with anchors merged, variables interpolated and paths made absolute. Both
+ * tools are installed by scripts/setup.sh; neither needs a running engine.
+ */
+export async function renderComposeFile(file = COMPOSE_FILE): Promise<DeploymentFile> {
+  const stdout = await tool('docker-compose', ['-f', file, 'config']);
+  return { ...(parse(stdout) as Omit<DeploymentFile, 'kind'>), kind: 'compose' };
+}
+
+export async function renderSwarmFile(file = SWARM_FILE): Promise<DeploymentFile> {
+  const stdout = await tool('docker', ['stack', 'config', '-c', file]);
+  return { ...(parse(stdout) as Omit<DeploymentFile, 'kind'>), kind: 'swarm' };
+}
+
+async function tool(command: string, args: string[]): Promise<string> {
+  try {
+    const { stdout } = await run(command, args, { cwd: repoRoot, maxBuffer: 16 * 1024 * 1024 });
+    return stdout;
+  } catch (error) {
+    const { code, stderr } = error as NodeJS.ErrnoException & { stderr?: string };
+    if (code === 'ENOENT') throw new Error(`${command} is not installed (scripts/setup.sh installs it)`);
+    throw new Error(`${command} ${args.join(' ')} rejected the file:\n${stderr ?? String(error)}`);
+  }
+}

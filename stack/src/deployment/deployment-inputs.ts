@@ -1,0 +1,56 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { DEFAULT_PARTITIONS, type EnvSpec } from '@badam/pipeline';
+import { parse } from 'yaml';
+import { READ_APPS } from '../fleet.js';
+import { repoRoot } from '../paths.js';
+import { renderComposeFile, renderSwarmFile, type DeploymentFile } from './deployment-file.js';
+import { filesUnder } from './file-checks.js';
+import { NODE_SERVICES, serviceSettings } from './service-settings.js';
+
+/** Everything the deployment checks compare: both files as Docker reads them, and what the repository says. */
+export interface DeploymentInputs {
+  compose: DeploymentFile;
+  swarm: DeploymentFile;
+  envoy: unknown;
+  specs: Record<string, EnvSpec>;
+  /** The services the native stack runs (stack/src/fleet.ts): both deployments run them too. */
+  fleet: string[];
+  /** badam/<service>:<version of services/<service>/package.json>. */
+  ownImages: Record<string, string>;
+  /** The services envoy/routes.json sends to. */
+  routedServices: string[];
+  /** Host files some container needs: the gateway config and every observability file. */
+  requiredFiles: string[];
+  partitions: number;
+}
+
+export const ENVOY_FILE = resolve(repoRoot, 'envoy/envoy.yaml');
+
+export async function loadDeploymentInputs(): Promise<DeploymentInputs> {
+  const [compose, swarm, specs] = await Promise.all([renderComposeFile(), renderSwarmFile(), serviceSettings()]);
+  const routes = JSON.parse(readFileSync(resolve(repoRoot, 'envoy/routes.json'), 'utf8')) as { routes: { service: string }[] };
+  const observability = resolve(repoRoot, 'observability');
+  return {
+    compose,
+    swarm,
+    envoy: parse(readFileSync(ENVOY_FILE, 'utf8')),
+    specs,
+    fleet: ['producer', 'consumer', ...READ_APPS],
+    ownImages: Object.fromEntries(NODE_SERVICES.map((service) => [service, `badam/${service}:${packageVersion(service)}`])),
+    routedServices: [...new Set(routes.routes.map((route) => route.service))],
+    requiredFiles: [
+      ENVOY_FILE,
+      resolve(observability, 'prometheus/prometheus.swarm.yml'),
+      ...filesUnder(resolve(observability, 'prometheus/rules')),
+      ...filesUnder(resolve(observability, 'grafana/provisioning')),
+      ...filesUnder(resolve(observability, 'grafana/dashboards')),
+    ],
+    partitions: DEFAULT_PARTITIONS,
+  };
+}
+
+function packageVersion(service: string): string {
+  const manifest = JSON.parse(readFileSync(resolve(repoRoot, 'services', service, 'package.json'), 'utf8')) as { version: string };
+  return manifest.version;
+}

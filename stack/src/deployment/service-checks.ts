@@ -1,0 +1,157 @@
+import { readConfig, ConfigError, type EnvSpec } from '@badam/pipeline';
+import type { DeployedService, DeploymentFile } from './deployment-file.js';
+
+/**
+ * Checks over a rendered deployment file (docker-compose.yml or swarm-stack.yml). Each returns the problems it
+ * found, naming the service and the key, so one test run lists everything wrong at once; [] means none.
+ */
+
+export function missingServices(file: DeploymentFile, names: readonly string[]): string[] {
+  return names.filter((name) => file.services[name] === undefined).map((name) => `${name}: no such service`);
+}
+
+export function replicaProblems(file: DeploymentFile, expected: Record<string, number>): string[] {
+  return Object.entries(expected).flatMap(([name, replicas]) => {
+    const found = file.services[name]?.deploy?.replicas;
+    return found === replicas ? [] : [`${name}: deploy.replicas is ${found}, expected ${replicas}`];
+  });
+}
+
+/** Every long-running service says how Docker tells it is healthy (depends_on conditions and rollouts use it). */
+export function healthcheckProblems(file: DeploymentFile, oneShot: readonly string[]): string[] {
+  return Object.entries(file.services)
+    .filter(([name]) => !oneShot.includes(name))
+    .flatMap(([name, service]) => {
+      const test = service.healthcheck?.test;
+      const command = typeof test === 'string' ? [test] : (test ?? []);
+      const disabled = service.healthcheck?.disable === true || command.length === 0 || command[0] === 'NONE';
+      return disabled ? [`${name}: no healthcheck`] : [];
+    });
+}
+
+/** Why an image reference is not pinned to a version, or undefined when it is (a tag other than latest, or a digest). */
+export function imagePinProblem(image: string | undefined): string | undefined {
+  if (image === undefined || image === '') return 'no image';
+  if (image.includes('@sha256:')) return undefined;
+  // The tag follows the last colon after the last slash (a colon before it is a registry port).
+  const name = image.slice(image.lastIndexOf('/') + 1);
+  const colon = name.lastIndexOf(':');
+  if (colon === -1) return `${image} has no tag (means latest)`;
+  const tag = name.slice(colon + 1);
+  if (tag === '' || tag === 'latest' || tag.endsWith('-latest')) return `${image} is not pinned to a version`;
+  return undefined;
+}
+
+/**
+ * Every image pinned; this repository's images named badam/<service>:<its package version>, optionally behind a
+ * registry (BADAM_REGISTRY=registry.example:5000/).
+ */
+export function imageProblems(file: DeploymentFile, ownImages: Record<string, string>): string[] {
+  return Object.entries(file.services).flatMap(([name, service]) => {
+    const own = ownImages[name];
+    const image = service.image ?? '';
+    if (own !== undefined && image !== own && !image.endsWith(`/${own}`)) {
+      return [`${name}: image is ${service.image}, expected ${own}`];
+    }
+    const problem = imagePinProblem(service.image);
+    return problem === undefined ? [] : [`${name}: ${problem}`];
+  });
+}
+
+/** A service's environment as its process sees it: values as strings, swarm templates filled in for task 1. */
+export function serviceEnvironment(service: DeployedService | undefined): Record<string, string | undefined> {
+  return Object.fromEntries(
+    Object.entries(service?.environment ?? {}).map(([key, value]) => [
+      key,
+      value === null ? undefined : String(value).replace(/\{\{\s*\.Task\.Slot\s*\}\}/g, '1'),
+    ]),
+  );
+}
+
+/**
+ * Every variable a service reads is set explicitly (the defaults suit the native stack on 127.0.0.1, not a
+ * container), nothing unknown is set (a misspelt name would be silently ignored), the values pass the service's own
+ * validation, HTTP services listen on every interface at port 3000 (what the gateway and Prometheus use), and the
+ * broker and database addresses name services of the same file.
+ */
+export function environmentProblems(file: DeploymentFile, specs: Record<string, EnvSpec>): string[] {
+  const hosts = knownHosts(file);
+  return Object.entries(specs).flatMap(([name, spec]) => {
+    const service = file.services[name];
+    if (service === undefined) return [`${name}: no such service`];
+    const env = serviceEnvironment(service);
+    const problems = [
+      ...Object.keys(spec).filter((key) => env[key] === undefined).map((key) => `${name}: ${key} is not set`),
+      ...Object.keys(env).filter((key) => !(key in spec)).map((key) => `${name}: ${key} is set but not read by the service`),
+    ];
+    try {
+      readConfig(spec, env);
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      problems.push(...error.problems.map((problem) => `${name}: ${problem}`));
+    }
+    if ('HOST' in spec && env.HOST !== '0.0.0.0') problems.push(`${name}: HOST is ${env.HOST}, expected 0.0.0.0`);
+    if ('PORT' in spec && env.PORT !== '3000') problems.push(`${name}: PORT is ${env.PORT}, expected 3000`);
+    for (const host of dependencyHosts(env)) {
+      if (!hosts.has(host)) problems.push(`${name}: ${host} is not a service of this file`);
+    }
+    return problems;
+  });
+}
+
+/** The names a container of this file can reach: service names, hostnames, network aliases. */
+export function knownHosts(file: DeploymentFile): Set<string> {
+  return new Set(
+    Object.entries(file.services).flatMap(([name, service]) => [
+      name,
+      ...(service.hostname === undefined ? [] : [service.hostname]),
+      ...Object.values(service.networks ?? {}).flatMap((network) => network?.aliases ?? []),
+    ]),
+  );
+}
+
+function dependencyHosts(env: Record<string, string | undefined>): string[] {
+  const brokers = (env.KAFKA_BROKERS ?? '').split(',').filter((broker) => broker.trim() !== '');
+  const hosts = brokers.map((broker) => broker.trim().slice(0, broker.trim().lastIndexOf(':')));
+  if (env.CLICKHOUSE_URL !== undefined && URL.canParse(env.CLICKHOUSE_URL)) hosts.push(new URL(env.CLICKHOUSE_URL).hostname);
+  return hosts;
+}
+
+/** The topic init creates: the partition count the consumer fleet is sized for, replicated over the brokers listed. */
+export function topicProblems(file: DeploymentFile, expected: { partitions: number; replication: number }): string[] {
+  const env = serviceEnvironment(file.services.init);
+  const problems: string[] = [];
+  if (env.KAFKA_TOPIC_PARTITIONS !== String(expected.partitions)) {
+    problems.push(`init: KAFKA_TOPIC_PARTITIONS is ${env.KAFKA_TOPIC_PARTITIONS}, expected ${expected.partitions}`);
+  }
+  if (env.KAFKA_TOPIC_REPLICATION !== String(expected.replication)) {
+    problems.push(`init: KAFKA_TOPIC_REPLICATION is ${env.KAFKA_TOPIC_REPLICATION}, expected ${expected.replication}`);
+  }
+  const brokers = (env.KAFKA_BROKERS ?? '').split(',').filter((broker) => broker !== '').length;
+  if (brokers < expected.replication) {
+    problems.push(`init: KAFKA_BROKERS lists ${brokers} brokers, fewer than ${expected.replication} replicas`);
+  }
+  return problems;
+}
+
+/** Docker kills a container stop_grace_period (10 s unless set) after SIGTERM: it must outlast SHUTDOWN_GRACE_MS. */
+export function shutdownProblems(file: DeploymentFile): string[] {
+  return Object.entries(file.services).flatMap(([name, service]) => {
+    const grace = serviceEnvironment(service).SHUTDOWN_GRACE_MS;
+    if (grace === undefined) return [];
+    const stopMs = durationMs(service.stop_grace_period ?? '10s');
+    return stopMs > Number(grace)
+      ? []
+      : [`${name}: stop_grace_period ${service.stop_grace_period ?? '10s (default)'} does not outlast SHUTDOWN_GRACE_MS ${grace}`];
+  });
+}
+
+/** A Go / compose duration ("15s", "1m30s", "500ms") in milliseconds. */
+export function durationMs(text: string): number {
+  const units: Record<string, number> = { h: 3_600_000, m: 60_000, s: 1000, ms: 1, us: 0.001, ns: 0.000001 };
+  let total = 0;
+  for (const [, amount, unit] of text.matchAll(/(\d+(?:\.\d+)?)(ms|us|ns|h|m|s)/g)) {
+    total += Number(amount) * (units[unit ?? 's'] ?? 0);
+  }
+  return total;
+}

@@ -1,0 +1,32 @@
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { readAppSettings, type EnvSpec } from '@badam/pipeline';
+import { READ_APPS } from '../fleet.js';
+import { repoRoot } from '../paths.js';
+
+/** The services the deployments run from this repository's images, and the one-shot among them. */
+export const NODE_SERVICES = ['init', 'producer', 'consumer', ...READ_APPS] as const;
+export const ONE_SHOT_SERVICES = ['init'] as const;
+
+/**
+ * The settings spec each service reads at startup (the same objects its config module passes to readConfig), so a
+ * deployment is checked against what the code reads, not against a copy of the list. The services are not
+ * dependencies of this workspace: their compiled config modules are loaded from the built tree.
+ */
+export async function serviceSettings(): Promise<Record<string, EnvSpec>> {
+  const specs: Record<string, EnvSpec> = {
+    producer: await exported('producer', 'producerSettings'),
+    consumer: await exported('consumer', 'consumerSettings'),
+    init: await exported('init', 'initSettings'),
+  };
+  for (const app of READ_APPS) specs[app] = readAppSettings;
+  return specs;
+}
+
+async function exported(service: string, name: string): Promise<EnvSpec> {
+  const path = resolve(repoRoot, 'services', service, 'dist/src/config.js');
+  const module = (await import(pathToFileURL(path).href)) as Record<string, unknown>;
+  const spec = module[name];
+  if (typeof spec !== 'object' || spec === null) throw new Error(`${path} does not export ${name}`);
+  return spec as EnvSpec;
+}

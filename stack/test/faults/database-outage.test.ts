@@ -1,0 +1,48 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { sleep } from '@badam/pipeline';
+import { assertNothingLost } from '../../src/testing/fault-checks.js';
+import { httpJson } from '../../src/testing/http-client.js';
+import { describeOutcomes, startLiveTraffic } from '../../src/testing/live-traffic.js';
+import { startPrivateStack } from '../../src/testing/private-stack.js';
+import { countRows, waitForRows } from '../../src/testing/table-watch.js';
+import { httpOk, waitFor } from '../../src/process/wait.js';
+
+describe('ClickHouse stopped and started under traffic', () => {
+  it('keeps accepting sends, answers reads with a quick 503, and catches up on its own after', async (t) => {
+    const stack = await startPrivateStack(t);
+    const traffic = startLiveTraffic({ gatewayUrl: stack.gateway.url, groups: 40, firstGroup: 1, senders: 4, readers: 3, pauseMs: 10 });
+    await waitForRows(stack.client, stack.table, 100, 60_000);
+
+    await stack.infra.database.stop();
+    const downAt = Date.now();
+    await sleep(3_000);
+    const health = await httpJson('GET', `${stack.fleet.url('fastify')}/health`);
+    assert.equal(health.status, 503, 'a read app reports itself unhealthy while ClickHouse is down');
+    await sleep(5_000);
+    const upAt = Date.now();
+    stack.infra.database.start();
+    await waitFor('ClickHouse back', () => httpOk(`${stack.infra.clickhouse.url}/ping`), 60_000);
+    const rowsWhenBack = await countRows(stack.client, stack.table);
+    await sleep(8_000);
+    const result = await traffic.stop();
+
+    // Sends only need the broker.
+    assert.deepEqual(result.failures((o) => o.api === 'send'), [], 'every send was accepted during the outage');
+    const readsDuringOutage = result.outcomes.filter(
+      (o) => o.api !== 'send' && o.startedAt > downAt + 1_000 && o.startedAt + o.latencyMs < upAt,
+    );
+    assert.ok(readsDuringOutage.length > 0, 'reads were made while ClickHouse was down');
+    assert.deepEqual(
+      readsDuringOutage.filter((o) => o.status !== 503 || o.retryAfter === undefined),
+      [],
+      `every read during the outage is a 503 with Retry-After: ${describeOutcomes(readsDuringOutage)}`,
+    );
+    assert.ok(Math.max(...readsDuringOutage.map((o) => o.latencyMs)) < 5_000, 'reads refused quickly, not hung');
+    const lastReads = result.outcomes.filter((o) => o.api !== 'send' && o.startedAt > Date.now() - 3_000);
+    assert.ok(lastReads.length > 0 && lastReads.every((o) => o.status === 200), `reads recovered: ${describeOutcomes(lastReads)}`);
+    assert.ok(rowsWhenBack < result.accepted.length, 'sends accepted during the outage were stored only after it');
+
+    await assertNothingLost(stack, result);
+  });
+});

@@ -1,0 +1,66 @@
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { reconcile } from '@badam/pipeline';
+import { READ_APPS } from '../../src/fleet.js';
+import { runK6, waitForRowsSince } from '../../src/load/k6.js';
+import { seedMessages } from '../../src/load/seed.js';
+import {
+  createTestClickHouse,
+  createTestTable,
+  createTestTopic,
+  startTestFleet,
+  startTestGateway,
+  testInfra,
+  uniqueName,
+} from '../../src/testing/fixtures.js';
+import { countRows } from '../../src/testing/table-watch.js';
+
+const GROUPS = 2000;
+const SEEDED = 20_000;
+
+describe('the k6 load scenario, small', () => {
+  it('meets its thresholds through the gateway, and every accepted send is stored once after a seeded history', async (t) => {
+    const client = createTestClickHouse(t);
+    const table = await createTestTable(t, client);
+    const topic = await createTestTopic();
+    // A history first, so the live sends land in groups that already have messages: their orders must continue
+    // from the seeded ones, which the consumer sees through max(order) while ignoring the seed partition's offsets.
+    const seeded = await seedMessages(client, table, { messages: SEEDED, groups: GROUPS, nowMs: Date.now() }, { blockRows: 5000 });
+    assert.equal(seeded.rows, SEEDED);
+
+    // Two replicas of each API behind the gateway, as the scenario runs in production (one consumer: 2 cores).
+    const fleet = await startTestFleet(t, { topic, table, replicas: 2, consumers: 1 });
+    const gateway = await startTestGateway(t, fleet);
+    const env = {
+      BASE_URL: gateway.url,
+      // 50 VUs with ~1 s think time: ~50 iterations/s, ~15 reads/s per app and ~5 sends/s; the rate floors scale.
+      VUS: '50',
+      RAMP: '5s',
+      DURATION: '20s',
+      GROUPS: String(GROUPS),
+      RATE_MIN: '8',
+      SEND_RATE_MIN: '1',
+      MAX_ERROR_RATE: '0',
+    };
+    const runStart = Date.now();
+    const run = await runK6(env, join(testInfra().dataDir, uniqueName('k6')), { quiet: true });
+
+    assert.equal(run.exitCode, 0, `k6 thresholds: ${JSON.stringify(run.report?.thresholds)}`);
+    const report = run.report;
+    assert.ok(report !== undefined && report.ok);
+    for (const api of [...READ_APPS, 'send'] as const) {
+      assert.ok(report.apis[api].requests > 0, `${api} got requests`);
+      assert.equal(report.apis[api].errors, 0, `${api} errors`);
+      assert.ok((report.apis[api].p95_ms ?? Infinity) < 1000, `${api} p95`);
+    }
+    assert.equal(report.checks_rate, 1);
+    assert.ok(run.accepted.length > 0);
+    assert.equal(run.accepted.length, report.sends_accepted, 'every accepted send was logged');
+
+    const stored = await waitForRowsSince(client, table, runStart, run.accepted.length, 60_000);
+    assert.equal(stored, run.accepted.length);
+    assert.deepEqual((await reconcile(client, table, run.accepted, { since: runStart })).problems, []);
+    assert.equal(await countRows(client, table), SEEDED + run.accepted.length);
+  });
+});

@@ -1,0 +1,169 @@
+import assert from 'node:assert/strict';
+import { resolve } from 'node:path';
+import { before, describe, it } from 'node:test';
+import type { DeploymentFile } from '../../../src/deployment/deployment-file.js';
+import { loadDeploymentInputs, type DeploymentInputs } from '../../../src/deployment/deployment-inputs.js';
+import { missingPaths, undeliveredFiles } from '../../../src/deployment/file-checks.js';
+import { gatewayProblems } from '../../../src/deployment/gateway-checks.js';
+import { composeOrderProblems, swarmRolloutProblems } from '../../../src/deployment/rollout-checks.js';
+import {
+  durationMs,
+  environmentProblems,
+  healthcheckProblems,
+  imagePinProblem,
+  imageProblems,
+  missingServices,
+  replicaProblems,
+  shutdownProblems,
+  topicProblems,
+} from '../../../src/deployment/service-checks.js';
+import { ONE_SHOT_SERVICES } from '../../../src/deployment/service-settings.js';
+import { repoRoot } from '../../../src/paths.js';
+
+/** Each deployment check, given a copy of the real file with one thing broken, reports it (so it can fail). */
+let inputs: DeploymentInputs;
+before(async () => {
+  inputs = await loadDeploymentInputs();
+});
+
+/** A copy of a rendered file with `change` applied to it. */
+function broken(kind: 'compose' | 'swarm', change: (file: DeploymentFile) => void): DeploymentFile {
+  const copy = structuredClone(inputs[kind]);
+  change(copy);
+  return copy;
+}
+
+function service(file: DeploymentFile, name: string) {
+  const found = file.services[name];
+  assert.ok(found, `${name} is in the file`);
+  return found;
+}
+
+describe('the deployment checks report', () => {
+  it('a missing service', () => {
+    const file = broken('swarm', (f) => delete f.services.hapi);
+    assert.deepEqual(missingServices(file, inputs.fleet), ['hapi: no such service']);
+  });
+
+  it('a replica count off by one', () => {
+    const file = broken('swarm', (f) => (service(f, 'consumer').deploy = { ...service(f, 'consumer').deploy, replicas: 2 }));
+    assert.deepEqual(replicaProblems(file, { consumer: 3 }), ['consumer: deploy.replicas is 2, expected 3']);
+  });
+
+  it('a long-running service without a healthcheck, or with it disabled', () => {
+    const file = broken('compose', (f) => {
+      delete service(f, 'fastify').healthcheck;
+      service(f, 'clickhouse').healthcheck = { disable: true };
+    });
+    assert.deepEqual(healthcheckProblems(file, ONE_SHOT_SERVICES).sort(), ['clickhouse: no healthcheck', 'fastify: no healthcheck']);
+  });
+
+  it('an image without a version, on latest, or of ours with another tag', () => {
+    assert.equal(imagePinProblem('nginx'), 'nginx has no tag (means latest)');
+    assert.equal(imagePinProblem('registry:5000/team/nginx'), 'registry:5000/team/nginx has no tag (means latest)');
+    assert.equal(imagePinProblem('prom/prometheus:latest'), 'prom/prometheus:latest is not pinned to a version');
+    assert.equal(imagePinProblem('envoyproxy/envoy:v1.36-latest'), 'envoyproxy/envoy:v1.36-latest is not pinned to a version');
+    assert.equal(imagePinProblem('registry:5000/nginx:1.27.1'), undefined);
+    assert.equal(imagePinProblem(`nginx@sha256:${'a'.repeat(64)}`), undefined);
+    const file = broken('swarm', (f) => {
+      service(f, 'grafana').image = 'grafana/grafana';
+      service(f, 'producer').image = 'badam/producer:latest';
+      service(f, 'consumer').image = `registry.example:5000/${inputs.ownImages.consumer}`;
+    });
+    assert.deepEqual(imageProblems(file, inputs.ownImages).sort(), [
+      'grafana: grafana/grafana has no tag (means latest)',
+      `producer: image is badam/producer:latest, expected ${inputs.ownImages.producer}`,
+    ]);
+  });
+
+  it('a variable not set, one set that no service reads, an invalid value, a wrong address', () => {
+    const file = broken('compose', (f) => {
+      const env = service(f, 'consumer').environment ?? {};
+      delete env.KAFKA_BROKERS;
+      env.CONSUMER_MAX_BATCHES = '10';
+      env.CONSUMER_MAX_BATCH = 'many';
+      env.CLICKHOUSE_URL = 'http://127.0.0.1:8123';
+      env.HOST = '127.0.0.1';
+    });
+    const problems = environmentProblems(file, { consumer: inputs.specs.consumer ?? {} });
+    assert.ok(problems.includes('consumer: KAFKA_BROKERS is not set'), problems.join('\n'));
+    assert.ok(problems.includes('consumer: CONSUMER_MAX_BATCHES is set but not read by the service'), problems.join('\n'));
+    assert.ok(problems.some((p) => p.startsWith('consumer: CONSUMER_MAX_BATCH: must be an integer')), problems.join('\n'));
+    assert.ok(problems.includes('consumer: 127.0.0.1 is not a service of this file'), problems.join('\n'));
+    assert.ok(problems.includes('consumer: HOST is 127.0.0.1, expected 0.0.0.0'), problems.join('\n'));
+  });
+
+  it('a topic with another partition count than DEFAULT_PARTITIONS, or more replicas than brokers', () => {
+    const file = broken('swarm', (f) => {
+      const env = service(f, 'init').environment ?? {};
+      env.KAFKA_TOPIC_PARTITIONS = String(inputs.partitions - 1);
+      env.KAFKA_BROKERS = 'redpanda-0:9092';
+    });
+    assert.deepEqual(topicProblems(file, { partitions: inputs.partitions, replication: 3 }), [
+      `init: KAFKA_TOPIC_PARTITIONS is ${inputs.partitions - 1}, expected ${inputs.partitions}`,
+      'init: KAFKA_BROKERS lists 1 brokers, fewer than 3 replicas',
+    ]);
+  });
+
+  it('a stop grace period Docker ends before the service has shut down', () => {
+    assert.equal(durationMs('1m30s'), 90_000);
+    assert.equal(durationMs('500ms'), 500);
+    const file = broken('swarm', (f) => (service(f, 'restify').stop_grace_period = '10s'));
+    assert.deepEqual(shutdownProblems(file), ['restify: stop_grace_period 10s does not outlast SHUTDOWN_GRACE_MS 10000']);
+  });
+
+  it('an envoy cluster that is not a service, reached at the wrong address, or without its compose alias', () => {
+    const file = broken('compose', (f) => {
+      delete f.services.hapi;
+      service(f, 'restify').networks = { badam: { aliases: [] } };
+      (service(f, 'fastify').environment ?? {}).PORT = '3001';
+    });
+    const problems = gatewayProblems(inputs.envoy, file, inputs.routedServices);
+    assert.ok(problems.includes('envoy cluster hapi is not a service'), problems.join('\n'));
+    assert.ok(problems.includes('restify: no network alias tasks.restify (envoy cluster restify resolves it)'), problems.join('\n'));
+    assert.ok(problems.includes('envoy cluster fastify reaches tasks.fastify:3000, expected tasks.fastify:3001'), problems.join('\n'));
+    assert.deepEqual(gatewayProblems(inputs.envoy, inputs.swarm, [...inputs.routedServices, 'gateway']), [
+      `envoy clusters are ${[...inputs.routedServices].sort().join(', ')}, expected ${[...inputs.routedServices, 'gateway'].sort().join(', ')}`,
+    ]);
+  });
+
+  it('a service started before init completed, or waiting on health nobody reports', () => {
+    const file = broken('compose', (f) => {
+      service(f, 'producer').depends_on = { init: { condition: 'service_started' } };
+      delete service(f, 'redpanda').healthcheck;
+    });
+    const problems = composeOrderProblems(file, { dependsOnInit: inputs.fleet, oneShot: ONE_SHOT_SERVICES });
+    assert.ok(problems.includes('producer: depends_on init is service_started, expected service_completed_successfully'), problems.join('\n'));
+    assert.ok(problems.includes('init: waits for redpanda to be healthy, which has no healthcheck'), problems.join('\n'));
+  });
+
+  it('a consumer without a per-slot identity or updated start-first, init as a service, a missing limit', () => {
+    const file = broken('swarm', (f) => {
+      const consumer = service(f, 'consumer');
+      consumer.deploy = { ...consumer.deploy, update_config: { order: 'start-first' } };
+      (consumer.environment ?? {}).CONSUMER_INSTANCE_ID = 'consumer';
+      service(f, 'init').deploy = { replicas: 1 };
+      service(f, 'hapi').deploy = { ...service(f, 'hapi').deploy, resources: {} };
+    });
+    const problems = swarmRolloutProblems(file, { startFirst: [], staticMembers: ['consumer'], oneShot: ONE_SHOT_SERVICES });
+    assert.deepEqual(problems.sort(), [
+      'consumer: CONSUMER_INSTANCE_ID is consumer, expected one id per task slot ({{.Task.Slot}})',
+      'consumer: update_config.order is start-first, expected stop-first',
+      'hapi: no deploy.resources.limits.memory',
+      'init: a one-shot must be a replicated-job or never restart',
+    ]);
+  });
+
+  it('a config file that does not exist, and an observability file no container gets', () => {
+    const file = broken('swarm', (f) => {
+      const configs = f.configs ?? {};
+      const envoy = configs.envoy;
+      assert.ok(envoy);
+      envoy.file = resolve(repoRoot, 'envoy/missing.yaml');
+    });
+    assert.deepEqual(missingPaths(file), [`${resolve(repoRoot, 'envoy/missing.yaml')} does not exist`]);
+    const extra = resolve(repoRoot, 'observability/prometheus/rules/new-rules.yml');
+    assert.deepEqual(undeliveredFiles(inputs.swarm, [extra]), [`${extra} is not delivered to any container`]);
+    assert.deepEqual(undeliveredFiles(inputs.compose, [extra]), [], 'compose mounts the whole rules directory');
+  });
+});

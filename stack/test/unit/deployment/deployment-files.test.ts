@@ -1,0 +1,92 @@
+import assert from 'node:assert/strict';
+import { before, describe, it } from 'node:test';
+import { loadDeploymentInputs, type DeploymentInputs } from '../../../src/deployment/deployment-inputs.js';
+import { missingPaths, undeliveredFiles } from '../../../src/deployment/file-checks.js';
+import { gatewayProblems } from '../../../src/deployment/gateway-checks.js';
+import { composeOrderProblems, swarmRolloutProblems } from '../../../src/deployment/rollout-checks.js';
+import {
+  environmentProblems,
+  healthcheckProblems,
+  imageProblems,
+  missingServices,
+  replicaProblems,
+  shutdownProblems,
+  topicProblems,
+} from '../../../src/deployment/service-checks.js';
+import { ONE_SHOT_SERVICES } from '../../../src/deployment/service-settings.js';
+
+/**
+ * docker-compose.yml and swarm-stack.yml, as `docker-compose config` and `docker stack config` read them (both
+ * validate the file and need no engine), against what the code and the other configs say. checks-fail.test.ts
+ * shows each check reporting a broken copy.
+ */
+let inputs: DeploymentInputs;
+before(async () => {
+  inputs = await loadDeploymentInputs();
+});
+
+for (const kind of ['compose', 'swarm'] as const) {
+  describe(`${kind === 'compose' ? 'docker-compose.yml' : 'swarm-stack.yml'}`, () => {
+    const file = () => inputs[kind];
+
+    it('runs every service of the native stack, and init', () => {
+      assert.deepEqual(missingServices(file(), [...inputs.fleet, ...ONE_SHOT_SERVICES]), []);
+    });
+
+    it('gives every long-running service a healthcheck', () => {
+      assert.deepEqual(healthcheckProblems(file(), ONE_SHOT_SERVICES), []);
+    });
+
+    it('pins every image to a version, ours to badam/<service>:<package version>', () => {
+      assert.deepEqual(imageProblems(file(), inputs.ownImages), []);
+    });
+
+    it('sets every variable each service reads, to values it accepts, and nothing else', () => {
+      assert.deepEqual(environmentProblems(file(), inputs.specs), []);
+    });
+
+    it('lets every service finish its shutdown before Docker kills it', () => {
+      assert.deepEqual(shutdownProblems(file()), []);
+    });
+
+    it('routes the gateway to the services of this file, by the envoy.yaml cluster names', () => {
+      assert.deepEqual(gatewayProblems(inputs.envoy, file(), inputs.routedServices), []);
+    });
+
+    it('delivers the gateway and observability files, and only files that exist', () => {
+      assert.deepEqual(missingPaths(file()), []);
+      assert.deepEqual(undeliveredFiles(file(), inputs.requiredFiles), []);
+    });
+  });
+}
+
+describe('docker-compose.yml', () => {
+  it('creates the topic with DEFAULT_PARTITIONS partitions on its one broker', () => {
+    assert.deepEqual(topicProblems(inputs.compose, { partitions: inputs.partitions, replication: 1 }), []);
+  });
+
+  it('starts the services after init succeeded, and waits only on health it can see', () => {
+    assert.deepEqual(composeOrderProblems(inputs.compose, { dependsOnInit: inputs.fleet, oneShot: ONE_SHOT_SERVICES }), []);
+  });
+});
+
+describe('swarm-stack.yml', () => {
+  it('runs three replicas of the producer, the consumer and each read app', () => {
+    const expected = Object.fromEntries(inputs.fleet.map((service) => [service, 3]));
+    assert.deepEqual(replicaProblems(inputs.swarm, expected), []);
+  });
+
+  it('creates the topic with DEFAULT_PARTITIONS partitions, replicated over three brokers', () => {
+    assert.deepEqual(topicProblems(inputs.swarm, { partitions: inputs.partitions, replication: 3 }), []);
+    assert.deepEqual(missingServices(inputs.swarm, ['redpanda-0', 'redpanda-1', 'redpanda-2']), []);
+  });
+
+  it('rolls stateless services start-first, static consumers stop-first, and runs init once', () => {
+    const problems = swarmRolloutProblems(inputs.swarm, {
+      startFirst: inputs.fleet.filter((service) => service !== 'consumer'),
+      staticMembers: ['consumer'],
+      oneShot: ONE_SHOT_SERVICES,
+    });
+    assert.deepEqual(problems, []);
+  });
+});
