@@ -74,6 +74,14 @@ function httpConnectionManager(table: RouteTable) {
       },
       http_filters: [
         {
+          // Refuses bodies above the producer's limit with a 413 before anything reaches a service.
+          name: 'envoy.filters.http.buffer',
+          typed_config: {
+            '@type': 'type.googleapis.com/envoy.extensions.filters.http.buffer.v3.Buffer',
+            max_request_bytes: P.maxRequestBytes,
+          },
+        },
+        {
           name: 'envoy.filters.http.router',
           typed_config: { '@type': 'type.googleapis.com/envoy.extensions.filters.http.router.v3.Router' },
         },

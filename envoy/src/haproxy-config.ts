@@ -57,6 +57,7 @@ function frontend(table: RouteTable, options: HaproxyOptions): string[] {
     'frontend gateway',
     `  bind 127.0.0.1:${options.port}`,
     `  http-request return status 200 content-type application/json string '${GATEWAY_HEALTH_BODY}' if { path ${table.healthPath} }`,
+    `  http-request return status 413 content-type application/json string '${gatewayError('payload_too_large', 'request body is too large', 'body')}' if { req.hdr_val(content-length) gt ${P.maxRequestBytes} }`,
     // Path and method together: GET /producer/messages is as unknown as POST /fastify/... (404, as in Envoy).
     ...table.routes.map((route) => `  use_backend ${route.service} if { path_beg ${route.prefix} } { method ${route.methods.join(' ')} }`),
     '  default_backend not_found',
@@ -105,6 +106,6 @@ function metricsFrontend(port: number): string[] {
   ];
 }
 
-function gatewayError(error: string, message: string): string {
-  return JSON.stringify({ error, message });
+function gatewayError(error: string, message: string, field?: string): string {
+  return JSON.stringify(field === undefined ? { error, message } : { error, message, field });
 }

@@ -19,6 +19,12 @@ export const GATEWAY_POLICY = {
     /** Attempts on another replica after a refused connection (a replica that just died or is restarting). */
     connectRetries: 2,
   },
+  /**
+   * Bodies above this are refused at the gateway (413), before any is forwarded: the producer's own limit
+   * (MAX_SEND_BODY_BYTES). A replica that refuses a large upload early closes the connection mid-upload, which a
+   * proxy forwarding the upload may pass on as a reset instead of the 413.
+   */
+  maxRequestBytes: 65_536,
   healthCheck: {
     intervalMs: 1000,
     timeoutMs: 1000,

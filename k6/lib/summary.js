@@ -58,8 +58,9 @@ function table(r) {
   const line = (cells) => cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  ');
   const out = [
     '',
-    `badam load: ${r.scenario}, ${r.settings.vus} VUs, ${r.duration_s} s, ${r.settings.groups} groups` +
-      (r.settings.rate === null ? '' : `, rate ${r.settings.rate}/s`),
+    `badam load: ${r.scenario}, ` +
+      (r.settings.rate === null ? `${r.settings.vus} VUs` : `${r.settings.rate} iterations/s`) +
+      `, ${r.duration_s} s, ${r.settings.groups} groups`,
     '',
     line(cols),
     ...rows.map(line),

@@ -19,6 +19,10 @@ export function createFastifyServer(
     connectionTimeout: 10_000,
     requestTimeout: 15_000,
     keepAliveTimeout: 65_000,
+    // While closing, serve what arrives on connections already open (the gateway's keep-alive pool) instead of a
+    // 503: the gateway cannot safely retry a send that a replica refused, but it stops using a closing replica once
+    // its health check fails; the response carries `connection: close`.
+    return503OnClosing: false,
     ...options,
   });
   app.setErrorHandler((error, request, reply) => {

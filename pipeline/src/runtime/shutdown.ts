@@ -2,7 +2,8 @@ import type { Logger } from 'pino';
 
 /**
  * One shutdown path per process, run once: the first SIGTERM or SIGINT runs `close` (stop accepting, finish
- * in-flight work, commit, disconnect); a second signal or the grace period running out exits at once.
+ * in-flight work, commit, disconnect); a second signal or the grace period running out exits at once. A fatal
+ * error exits at once too.
  */
 export function onShutdown(logger: Logger, graceMs: number, close: () => Promise<void>): void {
   let closing = false;
@@ -31,6 +32,14 @@ export function onShutdown(logger: Logger, graceMs: number, close: () => Promise
   };
   process.on('SIGTERM', handle);
   process.on('SIGINT', handle);
+  // A process dying with a native client's threads running (librdkafka) can hang instead of exiting: a fatal error
+  // ends it hard, so the supervisor or orchestrator restarts it rather than leaving a stuck process.
+  const fatal = (error: unknown) => {
+    logger.fatal({ err: error }, 'fatal error, exiting');
+    process.kill(process.pid, 'SIGKILL');
+  };
+  process.on('uncaughtException', fatal);
+  process.on('unhandledRejection', fatal);
 }
 
 /** Waits `ms`, or less if `signal` aborts. */

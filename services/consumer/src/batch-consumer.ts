@@ -86,13 +86,29 @@ export function createBatchConsumer(options: BatchConsumerOptions): BatchConsume
       rebalance_cb: (error: LibrdKafkaError, assignment: TopicPartition[]) => {
         // The typings lack the cooperative calls that the JavaScript class has.
         const cooperative = consumer as unknown as CooperativeConsumer;
-        if (error.code === REVOKE_PARTITIONS) void inFlight.finally(() => cooperative.incrementalUnassign(assignment));
-        else cooperative.incrementalAssign(assignment);
+        if (error.code === REVOKE_PARTITIONS) {
+          void inFlight.finally(() => rebalanceStep('unassign', () => cooperative.incrementalUnassign(assignment)));
+        } else {
+          rebalanceStep('assign', () => cooperative.incrementalAssign(assignment));
+        }
       },
     },
     { 'auto.offset.reset': 'earliest' },
   );
   consumer.on('event.stats', (stats: { message: string }) => recordLag(stats.message));
+  /**
+   * A rebalance can arrive while the consumer disconnects (shutdown); librdkafka then refuses the call. Thrown from
+   * this callback it would be an uncaught exception, and a process dying with librdkafka's threads running hangs
+   * instead of exiting. Nothing is lost by skipping it: the group hands the partitions out again.
+   */
+  function rebalanceStep(step: string, call: () => void) {
+    try {
+      call();
+    } catch (error) {
+      if (!stopping.signal.aborted) logger.warn({ err: error, step }, 'rebalance step failed');
+    }
+  }
+
   // librdkafka waits the consume timeout only for the first record of a call, then returns what is ready.
   (consumer as unknown as { setDefaultIsTimeoutOnlyForFirstMessage(value: boolean): void }).setDefaultIsTimeoutOnlyForFirstMessage(true);
 

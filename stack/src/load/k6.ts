@@ -62,15 +62,18 @@ export function directTargetEnv(targets: DirectTargets): Record<string, string> 
 
 /**
  * Runs k6/scenario.js with `env` (the scenario's settings, see k6/lib/config.js), recording every accepted send.
- * k6's own output goes to our stdout/stderr (or to outDir/k6.log when quiet); the summary and report to outDir.
+ * k6's output goes to our stdout/stderr, or when quiet is kept and shown only if k6 fails; summary.json and
+ * report.json go to outDir, with sends.log (the accepted sends, and k6's own log lines).
  */
 export async function runK6(env: Record<string, string>, outDir: string, { quiet = false } = {}): Promise<K6Run> {
+  // Without a terminal, k6's progress bar becomes a line a second: leave it out of logs.
+  const progress = !quiet && process.stdout.isTTY;
   if (!existsSync(K6_BIN)) throw new Error(`${K6_BIN} is missing: run bash scripts/setup.sh`);
   mkdirSync(outDir, { recursive: true });
   const sendsLog = join(outDir, 'sends.log');
   const child = spawn(
     K6_BIN,
-    ['run', '--no-color', '--console-output', sendsLog, ...(quiet ? ['--quiet'] : []), SCENARIO_SCRIPT],
+    ['run', '--no-color', '--console-output', sendsLog, ...(progress ? [] : ['--quiet']), SCENARIO_SCRIPT],
     {
       env: { ...process.env, ...env, SUMMARY_DIR: outDir, RECORD_SENDS: '1', K6_NO_USAGE_REPORT: 'true' },
       stdio: quiet ? ['ignore', 'pipe', 'pipe'] : 'inherit',

@@ -23,7 +23,7 @@ const client = createClickHouseClient({
   username: 'default',
   password: '',
   database: 'default',
-  requestTimeoutMs: 300_000,
+  requestTimeoutMs: 60_000,
   maxOpenConnections: 2,
 });
 try {

@@ -53,3 +53,49 @@ export async function readGroup(appUrl: string, groupId: number, query = ''): Pr
   if (response.status !== 200) throw new Error(`read of group ${groupId} answered ${response.status}`);
   return response.body as unknown as MessagePage;
 }
+
+/**
+ * One request exactly as given: the path is not normalised (`..`, `%2F` reach the server as written) and the body
+ * is raw bytes, for hostile-input tests. The answer's body is parsed as JSON when it is JSON.
+ */
+export function rawRequest(
+  baseUrl: string,
+  method: string,
+  path: string,
+  options: { body?: Buffer | string; headers?: Record<string, string>; timeoutMs?: number } = {},
+): Promise<HttpResult & { contentType: string; text: string }> {
+  const { hostname, port } = new URL(baseUrl);
+  const body = options.body === undefined ? undefined : Buffer.from(options.body);
+  return new Promise((resolve, reject) => {
+    const req = request(
+      {
+        hostname,
+        port,
+        method,
+        path,
+        agent,
+        timeout: options.timeoutMs ?? 10_000,
+        headers: { ...(body === undefined ? {} : { 'content-length': String(body.length) }), ...options.headers },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          const contentType = String(res.headers['content-type'] ?? '');
+          let parsed: Record<string, unknown> = {};
+          try {
+            parsed = contentType.includes('json') ? JSON.parse(text) : {};
+          } catch {
+            // left empty: the test's JSON assertions report it
+          }
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: parsed, contentType, text });
+        });
+        res.on('error', reject);
+      },
+    );
+    req.on('timeout', () => req.destroy(new Error(`${method} ${path} timed out`)));
+    req.on('error', reject);
+    req.end(body);
+  });
+}

@@ -1,0 +1,138 @@
+/**
+ * Hostile and malformed requests, each with what the answer must name. Sent through the gateway to the producer and
+ * to every read app; every one must get a 4xx JSON error and store nothing.
+ */
+export interface BadRequest {
+  what: string;
+  method: string;
+  /** Path after the gateway prefix (/producer, /fastify...); `{app}` is replaced by each read app's prefix. */
+  path: string;
+  body?: Buffer | string;
+  contentType?: string;
+  /** The status, or the field the error must name (a 400), when one is expected. */
+  status?: number;
+  field?: string;
+}
+
+const valid = { group_id: 7, sender_id: 9, text: 'hi' };
+const sendJson = (what: string, body: unknown, field: string): BadRequest => ({
+  what,
+  method: 'POST',
+  path: '/producer/messages',
+  body: JSON.stringify(body),
+  status: 400,
+  field,
+});
+
+const BAD_IDS: [string, unknown][] = [
+  ['zero', 0],
+  ['negative', -5],
+  ['fractional', 1.5],
+  ['beyond 2^64', 18446744073709551617n.toString()],
+  ['beyond Number.MAX_SAFE_INTEGER', 9007199254740993n.toString()],
+  ['a string', '7'],
+  ['a boolean', true],
+  ['null', null],
+  ['an array', [7]],
+  ['an object', { id: 7 }],
+  ['SQL', '7; DROP TABLE messages'],
+];
+
+function rawNumber(body: Record<string, unknown>, field: string, literal: string): string {
+  // Big numbers must reach the server as JSON numbers, not strings: splice the literal in.
+  return JSON.stringify({ ...body, [field]: '__N__' }).replace('"__N__"', literal);
+}
+
+export const SEND_CORPUS: BadRequest[] = [
+  { what: 'malformed JSON', method: 'POST', path: '/producer/messages', body: '{"group_id":', status: 400, field: 'body' },
+  { what: 'an empty body', method: 'POST', path: '/producer/messages', body: '', status: 400 },
+  { what: 'a JSON array', method: 'POST', path: '/producer/messages', body: '[1,2]', status: 400, field: 'body' },
+  { what: 'JSON null', method: 'POST', path: '/producer/messages', body: 'null', status: 400, field: 'body' },
+  { what: 'text/plain', method: 'POST', path: '/producer/messages', body: JSON.stringify(valid), contentType: 'text/plain', status: 415 },
+  { what: 'form-encoded', method: 'POST', path: '/producer/messages', body: 'group_id=1', contentType: 'application/x-www-form-urlencoded', status: 415 },
+  { what: 'no content type', method: 'POST', path: '/producer/messages', body: JSON.stringify(valid), contentType: '', status: 415 },
+  ...(['group_id', 'sender_id', 'text'] as const).map((field) => {
+    const { [field]: _, ...rest } = valid;
+    return sendJson(`missing ${field}`, rest, field);
+  }),
+  sendJson('an extra field', { ...valid, order: 1 }, 'order'),
+  sendJson('an extra field with SQL for a name', { ...valid, 'x; DROP TABLE messages': 1 }, 'x; DROP TABLE messages'),
+  ...(['group_id', 'sender_id'] as const).flatMap((field) =>
+    BAD_IDS.map(([what, value]): BadRequest =>
+      what.startsWith('beyond')
+        ? { what: `${field} ${what}`, method: 'POST', path: '/producer/messages', body: rawNumber(valid, field, String(value)), status: 400, field }
+        : sendJson(`${field} ${what}`, { ...valid, [field]: value }, field),
+    ),
+  ),
+  sendJson('empty text', { ...valid, text: '' }, 'text'),
+  sendJson('3001 characters', { ...valid, text: 'x'.repeat(3001) }, 'text'),
+  sendJson('3001 four-byte characters', { ...valid, text: '😀'.repeat(3001) }, 'text'),
+  sendJson('text as a number', { ...valid, text: 42 }, 'text'),
+  sendJson('text with a NUL', { ...valid, text: 'a\u0000b' }, 'text'),
+  sendJson('text with a bell', { ...valid, text: 'a\u0007b' }, 'text'),
+  sendJson('text with an escape sequence', { ...valid, text: '\u001b[31mred' }, 'text'),
+  {
+    what: 'a lone surrogate',
+    method: 'POST',
+    path: '/producer/messages',
+    body: '{"group_id":7,"sender_id":9,"text":"a\\ud800b"}',
+    status: 400,
+    field: 'text',
+  },
+  {
+    what: 'invalid UTF-8',
+    method: 'POST',
+    path: '/producer/messages',
+    body: Buffer.concat([Buffer.from('{"group_id":7,"sender_id":9,"text":"'), Buffer.from([0xc3, 0x28, 0xff]), Buffer.from('"}')]),
+    status: 400,
+  },
+  { what: 'a 1 MB body', method: 'POST', path: '/producer/messages', body: JSON.stringify({ ...valid, text: 'x'.repeat(1 << 20) }), status: 413 },
+  { what: 'a 4 MB body', method: 'POST', path: '/producer/messages', body: 'x'.repeat(4 << 20), status: 413 },
+  { what: 'GET on the send route', method: 'GET', path: '/producer/messages', status: 404 },
+  { what: 'PUT on the send route', method: 'PUT', path: '/producer/messages', body: JSON.stringify(valid) },
+  { what: 'DELETE on the send route', method: 'DELETE', path: '/producer/messages' },
+  { what: 'an unknown producer route', method: 'POST', path: '/producer/admin', body: JSON.stringify(valid), status: 404 },
+  { what: 'traversal out of the producer prefix', method: 'POST', path: '/producer/../fastify/groups/1/messages', body: JSON.stringify(valid) },
+];
+
+/** Sent to each read app: `{app}` becomes /fastify, /hapi, /restify. */
+export const READ_CORPUS: BadRequest[] = [
+  ...[
+    ['zero', '0'],
+    ['negative', '-1'],
+    ['fractional', '1.5'],
+    ['an exponent', '1e3'],
+    ['hex', '0x10'],
+    ['beyond 2^64', '18446744073709551617'],
+    ['beyond Number.MAX_SAFE_INTEGER', '9007199254740993'],
+    ['letters', 'abc'],
+    ['SQL', '1%3B%20DROP%20TABLE%20messages'],
+    ['SQL with quotes', '%27%20OR%20%271%27%3D%271'],
+    ['a leading plus', '%2B5'],
+    ['padded', '%205'],
+  ].map(([what, id]): BadRequest => ({ what: `group id ${what}`, method: 'GET', path: `{app}/groups/${id}/messages`, status: 400, field: 'group_id' })),
+  ...[
+    ['0', 'limit'],
+    ['101', 'limit'],
+    ['-1', 'limit'],
+    ['ten', 'limit'],
+    ['1.5', 'limit'],
+    ['', 'limit'],
+    ['1%3B%20DROP%20TABLE%20messages', 'limit'],
+  ].map(([value, field]): BadRequest => ({ what: `limit=${value}`, method: 'GET', path: `{app}/groups/1/messages?limit=${value}`, status: 400, field })),
+  { what: 'limit twice', method: 'GET', path: '{app}/groups/1/messages?limit=5&limit=6', status: 400, field: 'limit' },
+  { what: 'before=0', method: 'GET', path: '{app}/groups/1/messages?before=0', status: 400, field: 'before' },
+  { what: 'before=x', method: 'GET', path: '{app}/groups/1/messages?before=x', status: 400, field: 'before' },
+  { what: 'before with SQL', method: 'GET', path: "{app}/groups/1/messages?before=1%20OR%201%3D1", status: 400, field: 'before' },
+  { what: 'an unknown parameter', method: 'GET', path: '{app}/groups/1/messages?order=1', status: 400, field: 'order' },
+  { what: 'path traversal', method: 'GET', path: '{app}/groups/../../etc/passwd' },
+  { what: 'encoded traversal', method: 'GET', path: '{app}/groups/%2e%2e%2f%2e%2e%2fetc%2fpasswd/messages' },
+  { what: 'an encoded slash in the id', method: 'GET', path: '{app}/groups/1%2F2/messages' },
+  { what: 'a double slash', method: 'GET', path: '{app}//groups/1/messages' },
+  { what: 'a NUL in the path', method: 'GET', path: '{app}/groups/1%00/messages' },
+  { what: 'an unknown route', method: 'GET', path: '{app}/admin', status: 404 },
+  { what: 'a group without /messages', method: 'GET', path: '{app}/groups/1', status: 404 },
+  { what: 'POST on a read route', method: 'POST', path: '{app}/groups/1/messages', body: '{}' },
+  { what: 'DELETE on a read route', method: 'DELETE', path: '{app}/groups/1/messages' },
+  { what: 'an unknown prefix', method: 'GET', path: '/nothing/groups/1/messages', status: 404 },
+];
