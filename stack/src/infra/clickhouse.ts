@@ -63,6 +63,11 @@ export async function startClickHouse(options: ClickHouseOptions): Promise<Manag
     cwd: dir,
     logFile: join(options.dataDir, 'logs/clickhouse.log'),
   }).start();
-  await waitFor(`ClickHouse on port ${options.httpPort}`, () => httpOk(`http://127.0.0.1:${options.httpPort}/ping`));
+  try {
+    await waitFor(`ClickHouse on port ${options.httpPort}`, () => httpOk(`http://127.0.0.1:${options.httpPort}/ping`));
+  } catch (error) {
+    await server.stop();
+    throw error;
+  }
   return server;
 }

@@ -31,7 +31,7 @@ export interface Infra {
 
 export async function startInfra(options: InfraOptions): Promise<Infra> {
   mkdirSync(options.dataDir, { recursive: true });
-  const [broker, database] = await Promise.all([
+  const started = await Promise.allSettled([
     startKafka({
       dataDir: options.dataDir,
       port: options.kafkaPort,
@@ -44,6 +44,14 @@ export async function startInfra(options: InfraOptions): Promise<Infra> {
       tcpPort: options.clickhouseTcpPort,
     }),
   ]);
+  // One that started must not outlive the other's failure: it would keep the caller (a test file) from exiting.
+  const [brokerStart, databaseStart] = started;
+  if (brokerStart.status === 'rejected' || databaseStart.status === 'rejected') {
+    await Promise.all(started.map((result) => (result.status === 'fulfilled' ? result.value.stop() : undefined)));
+    throw brokerStart.status === 'rejected' ? brokerStart.reason : (databaseStart as PromiseRejectedResult).reason;
+  }
+  const broker = brokerStart.value;
+  const database = databaseStart.value;
   const kafka: KafkaConnection = { brokers: [`127.0.0.1:${options.kafkaPort}`], clientId: 'badam-stack' };
   const clickhouse: ClickHouseConnection = {
     url: `http://127.0.0.1:${options.clickhouseHttpPort}`,

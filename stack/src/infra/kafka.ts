@@ -62,7 +62,8 @@ export async function startKafka(options: KafkaOptions): Promise<ManagedProcess>
   const java = ['-cp', `${kafkaLibsDir}/*`, `-Dlog4j.configuration=file:${log4j}`];
   if (!existsSync(join(logDir, 'meta.properties'))) {
     const clusterId = randomBytes(16).toString('base64url');
-    await run('java', [...java, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', properties]);
+    // `--cluster-id=` form: a base64url id can start with '-', which the tool would take for an option.
+    await run('java', [...java, 'kafka.tools.StorageTool', 'format', `--cluster-id=${clusterId}`, '-c', properties]);
   }
   const heap = `${options.heapMb ?? 512}m`;
   const broker = new ManagedProcess({
@@ -71,6 +72,11 @@ export async function startKafka(options: KafkaOptions): Promise<ManagedProcess>
     args: [`-Xms${heap}`, `-Xmx${heap}`, '-XX:+UseG1GC', ...java, 'kafka.Kafka', properties],
     logFile: join(options.dataDir, 'logs/kafka.log'),
   }).start();
-  await waitFor(`Kafka on port ${options.port}`, () => portOpen(options.port), 90_000);
+  try {
+    await waitFor(`Kafka on port ${options.port}`, () => portOpen(options.port), 90_000);
+  } catch (error) {
+    await broker.stop();
+    throw error;
+  }
   return broker;
 }

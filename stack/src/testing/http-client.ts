@@ -96,6 +96,16 @@ export function rawRequest(
     );
     req.on('timeout', () => req.destroy(new Error(`${method} ${path} timed out`)));
     req.on('error', reject);
-    req.end(body);
+    if (body !== undefined && body.length > LARGE_BODY_BYTES) {
+      // As a well-behaved client uploads a large body: it asks first, so a server that refuses (413) answers before
+      // the upload instead of cutting the connection in the middle of it.
+      req.setHeader('expect', '100-continue');
+      req.once('continue', () => req.end(body));
+      req.flushHeaders();
+    } else {
+      req.end(body);
+    }
   });
 }
+
+const LARGE_BODY_BYTES = 256 * 1024;
