@@ -17,7 +17,7 @@ export async function assertNothingLost(
 ) {
   await waitForRows(stack.client, stack.table, traffic.accepted.length, timeoutMs);
   await untilStable(() => countRows(stack.client, stack.table));
-  const result = await reconcile(stack.client, stack.table, traffic.accepted, { unconfirmed });
+  const result = await reconcile(stack.client, stack.table, traffic.accepted, { unconfirmed: unconfirmed + traffic.resentSends });
   assert.deepEqual(result.problems, [], `reconciliation of ${traffic.accepted.length} accepted sends`);
 
   const groups = [...new Set(traffic.accepted.map((send) => send.groupId))].slice(0, 10);

@@ -5,15 +5,31 @@ import type { MessagePage } from '@badam/pipeline';
  * Small HTTP helpers for tests and benchmarks, on node:http with keep-alive: cheaper per request than fetch, which
  * matters when the load generator shares two cores with the system it measures.
  */
-const agent = new Agent({ keepAlive: true, maxSockets: 256 });
+// Idle sockets are dropped after 4 s, well before the gateway's (30 s) and the services' (65 s) keep-alive limits, so
+// a pooled socket is never reused just as the server closes it.
+const agent = new Agent({ keepAlive: true, maxSockets: 256, timeout: 4_000 });
 
 export interface HttpResult {
   status: number;
   headers: Record<string, string | string[] | undefined>;
   body: Record<string, unknown>;
+  /** Sent a second time after a reused connection was reset before any answer (see httpJson). */
+  resent?: boolean;
 }
 
-export function httpJson(method: string, url: string, body?: unknown, timeoutMs = 10_000): Promise<HttpResult> {
+export async function httpJson(method: string, url: string, body?: unknown, timeoutMs = 10_000): Promise<HttpResult> {
+  try {
+    return await attempt(method, url, body, timeoutMs);
+  } catch (error) {
+    // A kept-alive connection the server closed just as it was reused, before any answer: it is sent again once on a
+    // new connection, as browsers do (Node's http docs, "reusedSocket"). For a POST that is only probably safe (the
+    // peer may have read it), so the result says so: a caller that counts sends treats it as unconfirmed.
+    if ((error as { reusedSocket?: boolean }).reusedSocket !== true) throw error;
+    return { ...(await attempt(method, url, body, timeoutMs)), resent: true };
+  }
+}
+
+function attempt(method: string, url: string, body: unknown, timeoutMs: number): Promise<HttpResult> {
   const payload = body === undefined ? undefined : JSON.stringify(body);
   return new Promise((resolve, reject) => {
     const req = request(
@@ -39,7 +55,9 @@ export function httpJson(method: string, url: string, body?: unknown, timeoutMs 
       },
     );
     req.on('timeout', () => req.destroy(new Error(`${method} ${url} timed out after ${timeoutMs} ms`)));
-    req.on('error', reject);
+    req.on('error', (error: NodeJS.ErrnoException) =>
+      reject(Object.assign(error, { reusedSocket: req.reusedSocket && error.code === 'ECONNRESET' })),
+    );
     req.end(payload);
   });
 }

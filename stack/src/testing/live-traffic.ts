@@ -29,6 +29,8 @@ export interface Outcome {
 
 export interface LiveTrafficResult {
   accepted: AcceptedSend[];
+  /** Sends resent after a connection reset (HttpResult.resent): each may be stored twice, so it is unconfirmed. */
+  resentSends: number;
   outcomes: Outcome[];
   /** Outcomes other than 2xx, for assertions and failure messages. */
   failures(filter?: (outcome: Outcome) => boolean): Outcome[];
@@ -41,6 +43,7 @@ export interface LiveTrafficResult {
 export function startLiveTraffic(options: LiveTrafficOptions): { stop(): Promise<LiveTrafficResult> } {
   const accepted: AcceptedSend[] = [];
   const outcomes: Outcome[] = [];
+  let resentSends = 0;
   let running = true;
   let sequence = 0;
   const timeoutMs = options.timeoutMs ?? 10_000;
@@ -50,6 +53,7 @@ export function startLiveTraffic(options: LiveTrafficOptions): { stop(): Promise
     const startedAt = Date.now();
     try {
       const response = await httpJson(method, `${options.gatewayUrl}${path}`, body, timeoutMs);
+      if (api === 'send' && response.resent === true) resentSends++;
       const retryAfter = response.headers['retry-after'];
       outcomes.push({
         api,
@@ -99,6 +103,7 @@ export function startLiveTraffic(options: LiveTrafficOptions): { stop(): Promise
       await Promise.all(workers);
       return {
         accepted,
+        resentSends,
         outcomes,
         failures: (filter = () => true) => outcomes.filter((o) => (o.status < 200 || o.status >= 300) && filter(o)),
       };
