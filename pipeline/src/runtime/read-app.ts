@@ -11,6 +11,13 @@ import { onShutdown } from './shutdown.js';
 
 export type ReadAppConfig = ConfigOf<typeof readAppSettings>;
 
+/** What each read app's builder takes: the shared reader, and where to log and record. */
+export interface ReadAppOptions {
+  reader: MessageReader;
+  logger: Logger;
+  metrics: ServiceMetrics;
+}
+
 export interface ReadAppContext {
   reader: MessageReader;
   logger: Logger;

@@ -1,11 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { createFastifyServer, type Logger, type MessageReader, type ServiceMetrics } from '@badam/pipeline';
-
-export interface ReadAppOptions {
-  reader: MessageReader;
-  logger: Logger;
-  metrics: ServiceMetrics;
-}
+import { createFastifyServer, type ReadAppOptions } from '@badam/pipeline';
 
 /** The fastify read app: a thin adapter over the shared message reader. */
 export function buildFastifyApp({ reader, logger, metrics }: ReadAppOptions): FastifyInstance {

@@ -1,24 +1,14 @@
 import Hapi, { type ResponseObject, type Server } from '@hapi/hapi';
 import type { Boom } from '@hapi/boom';
-import {
-  errorResponse,
-  isBadamError,
-  secondsSince,
-  type Logger,
-  type MessageReader,
-  type ServiceMetrics,
-} from '@badam/pipeline';
+import { errorResponse, isBadamError, secondsSince, type ReadAppOptions } from '@badam/pipeline';
 
-export interface ReadAppOptions {
-  reader: MessageReader;
-  logger: Logger;
-  metrics: ServiceMetrics;
+export interface HapiAppOptions extends ReadAppOptions {
   host?: string;
   port?: number;
 }
 
 /** The hapi read app: a route table over the shared message reader; errors leave through one extension point. */
-export function buildHapiApp({ reader, logger, metrics, host, port }: ReadAppOptions): Server {
+export function buildHapiApp({ reader, logger, metrics, host, port }: HapiAppOptions): Server {
   const server = Hapi.server({
     host,
     port,

@@ -1,18 +1,5 @@
 import restify, { type Server } from 'restify';
-import {
-  errorResponse,
-  isBadamError,
-  secondsSince,
-  type Logger,
-  type MessageReader,
-  type ServiceMetrics,
-} from '@badam/pipeline';
-
-export interface ReadAppOptions {
-  reader: MessageReader;
-  logger: Logger;
-  metrics: ServiceMetrics;
-}
+import { errorResponse, isBadamError, secondsSince, type ReadAppOptions } from '@badam/pipeline';
 
 interface RestifyError extends Error {
   statusCode?: number;

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createClickHouseClient, reconcile } from '@badam/pipeline';
 import { PORT_OFFSETS } from '../fleet.js';
-import { loadStackConfig, type StackConfig } from '../stack-config.js';
+import { loadStackConfig, stackClickHouse, type StackConfig } from '../stack-config.js';
 import { directTargetEnv, runK6, waitForRowsSince, type DirectTargets } from './k6.js';
 import { countRows } from '../testing/table-watch.js';
 import { seedMessages } from './seed.js';
@@ -89,14 +89,7 @@ async function targetEnv(): Promise<Record<string, string>> {
   return directTargetEnv(targets);
 }
 
-const client = createClickHouseClient({
-  url: `http://127.0.0.1:${config.BADAM_CLICKHOUSE_HTTP_PORT}`,
-  username: 'default',
-  password: '',
-  database: 'default',
-  requestTimeoutMs: 60_000,
-  maxOpenConnections: 2,
-});
+const client = createClickHouseClient(stackClickHouse(config));
 let exitCode = 1;
 try {
   if (!(await client.ping()).success) {

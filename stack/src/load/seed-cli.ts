@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { createClickHouseClient, migrate } from '@badam/pipeline';
-import { loadStackConfig } from '../stack-config.js';
+import { loadStackConfig, stackClickHouse } from '../stack-config.js';
 import { seedMessages } from './seed.js';
 
 /**
@@ -18,14 +18,7 @@ const { values: args } = parseArgs({
 });
 
 const config = loadStackConfig();
-const client = createClickHouseClient({
-  url: `http://127.0.0.1:${config.BADAM_CLICKHOUSE_HTTP_PORT}`,
-  username: 'default',
-  password: '',
-  database: 'default',
-  requestTimeoutMs: 60_000,
-  maxOpenConnections: 2,
-});
+const client = createClickHouseClient(stackClickHouse(config));
 try {
   await migrate(client, args.table);
   const messages = Number(args.messages);

@@ -1,13 +1,12 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
-import { createMessagesRepository, type MessageRow } from '@badam/pipeline';
 import type { Fleet } from '../../src/fleet.js';
 import { createTestClickHouse, createTestTable, startTestFleet, suiteCleanup, uniqueName } from '../../src/testing/fixtures.js';
 import {
   CONTRACT_GROUP,
-  CONTRACT_GROUP_SIZE,
   databaseDownContract,
   readContract,
+  seedContractGroup,
 } from '../../src/testing/read-contract.js';
 
 const APPS = ['fastify', 'hapi', 'restify'] as const;
@@ -18,16 +17,7 @@ describe('the three read apps, one contract', () => {
   before(async () => {
     const client = createTestClickHouse(t);
     const table = await createTestTable(t, client);
-    const rows: MessageRow[] = Array.from({ length: CONTRACT_GROUP_SIZE }, (_, i) => ({
-      group_id: CONTRACT_GROUP,
-      order: i + 1,
-      sender_id: 9,
-      text: `contract ${i + 1} ✓`,
-      created_at_ms: 1_750_000_000_000 + i,
-      kafka_partition: 0,
-      kafka_offset: i,
-    }));
-    await createMessagesRepository(client, table).insert(rows);
+    await seedContractGroup(client, table);
     fleet = await startTestFleet(t, { topic: uniqueName('unused'), table, producers: 0, consumers: 0 });
   });
   for (const app of APPS) readContract(app, () => fleet.url(app));
