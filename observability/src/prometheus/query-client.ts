@@ -34,3 +34,22 @@ export async function loadedRules(prometheusUrl: string): Promise<RuleState[]> {
   const answer = (await response.json()) as { data: { groups: { rules: RuleState[] }[] } };
   return answer.data.groups.flatMap((group) => group.rules);
 }
+
+/** One series of a range query's answer: [unix seconds, value] pairs. */
+export interface RangeSeries {
+  metric: Record<string, string>;
+  values: [number, string][];
+}
+
+/** Range query (/api/v1/query_range) from `start` to `end` (unix seconds) every `stepSeconds`. */
+export async function queryRange(prometheusUrl: string, expr: string, start: number, end: number, stepSeconds: number): Promise<RangeSeries[]> {
+  const response = await fetch(`${prometheusUrl}/api/v1/query_range`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ query: expr, start: String(start), end: String(end), step: String(stepSeconds) }),
+    signal: AbortSignal.timeout(10_000),
+  });
+  const answer = (await response.json()) as { status: string; error?: string; data?: { result: RangeSeries[] } };
+  if (answer.status !== 'success') throw new Error(`Prometheus refused ${JSON.stringify(expr)}: ${answer.error}`);
+  return answer.data?.result ?? [];
+}
