@@ -33,7 +33,7 @@ export const clickhouseSettings = {
   CLICKHOUSE_TABLE: str('the messages table', { default: 'messages', pattern: /^[A-Za-z_][A-Za-z0-9_]{0,63}$/ }),
   CLICKHOUSE_TIMEOUT_MS: int('timeout of every ClickHouse request, ms', { default: 5000, min: 100, max: 600000 }),
   // Few: each connection is a query running at once in ClickHouse, and past a few per process they only contend for
-  // the same cores (16 → 4 took read p95 at 450 req/s from ~700 to ~160 ms here; docs/BENCHMARKS.md).
+  // the same cores (16 → 4 lowered read p95 at a fixed 450 req/s in each A/B pair here; docs/BENCHMARKS.md).
   CLICKHOUSE_MAX_CONNECTIONS: int('HTTP connections kept to ClickHouse: queries at once per process', {
     default: 4,
     min: 1,
