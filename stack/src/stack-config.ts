@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { int, readConfig, str, type ClickHouseConnection } from '@badam/pipeline';
+import { localClickHouse } from './infra/clickhouse.js';
 import { repoRoot } from './paths.js';
 
 /** Ports default to ranges well away from the usual services of a developer machine (8080, 9000, 9092, 5432...). */
@@ -31,12 +32,5 @@ export function loadStackConfig(env: NodeJS.ProcessEnv = process.env) {
 
 /** The stack's ClickHouse as the stack's tools (seed, load runner) reach it: long requests, few connections. */
 export function stackClickHouse(config: StackConfig): ClickHouseConnection {
-  return {
-    url: `http://127.0.0.1:${config.BADAM_CLICKHOUSE_HTTP_PORT}`,
-    username: 'default',
-    password: '',
-    database: 'default',
-    requestTimeoutMs: 60_000,
-    maxOpenConnections: 2,
-  };
+  return localClickHouse(`http://127.0.0.1:${config.BADAM_CLICKHOUSE_HTTP_PORT}`, { requestTimeoutMs: 60_000, maxOpenConnections: 2 });
 }

@@ -1,6 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { overviewDashboard } from '../grafana/overview.js';
 import { queryRange } from '../prometheus/query-client.js';
 import { renderLineChart, type ChartSeries } from './line-chart.js';
 
@@ -28,16 +29,23 @@ async function series(expr: string, scale = 1): Promise<ChartSeries[]> {
     .sort((a, b) => a.label.localeCompare(b.label));
 }
 
+/** The overview panel's own query, so the picture cannot drift from the dashboard. */
+function panelQuery(title: string): string {
+  const expr = overviewDashboard.panels.find((panel) => panel.title === title)?.queries[0]?.expr;
+  if (expr === undefined) throw new Error(`the overview dashboard has no panel ${JSON.stringify(title)}`);
+  return expr;
+}
+
 const charts = {
   'overview-rps.svg': renderLineChart({
     title: 'Requests per second by API',
     unit: 'req/s',
-    series: await series('sum by (api) (badam:api_requests:rate1m)'),
+    series: await series(panelQuery('Requests per second by API')),
   }),
   'overview-p95.svg': renderLineChart({
     title: 'p95 latency by API (5 min window)',
     unit: 'ms',
-    series: await series('badam:api_request_duration_seconds:p95_5m', 1000),
+    series: await series(panelQuery('p95 latency by API'), 1000),
   }),
 };
 mkdirSync(values.out, { recursive: true });

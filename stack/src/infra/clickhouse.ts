@@ -1,7 +1,13 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { ClickHouseConnection } from '@badam/pipeline';
 import { ManagedProcess } from '../process/managed-process.js';
 import { httpOk, waitFor } from '../process/wait.js';
+
+/** How the stack's own tools reach a private instance: its default user, no password, the default database. */
+export function localClickHouse(url: string, limits: Partial<Pick<ClickHouseConnection, 'requestTimeoutMs' | 'maxOpenConnections'>> = {}): ClickHouseConnection {
+  return { url, username: 'default', password: '', database: 'default', requestTimeoutMs: 30_000, maxOpenConnections: 4, ...limits };
+}
 
 export interface ClickHouseOptions {
   dataDir: string;

@@ -7,7 +7,7 @@ import {
   type KafkaConnection,
 } from '@badam/pipeline';
 import type { ManagedProcess } from '../process/managed-process.js';
-import { startClickHouse } from './clickhouse.js';
+import { localClickHouse, startClickHouse } from './clickhouse.js';
 import { startKafka } from './kafka.js';
 
 export interface InfraOptions {
@@ -53,14 +53,7 @@ export async function startInfra(options: InfraOptions): Promise<Infra> {
   const broker = brokerStart.value;
   const database = databaseStart.value;
   const kafka: KafkaConnection = { brokers: [`127.0.0.1:${options.kafkaPort}`], clientId: 'badam-stack' };
-  const clickhouse: ClickHouseConnection = {
-    url: `http://127.0.0.1:${options.clickhouseHttpPort}`,
-    username: 'default',
-    password: '',
-    database: 'default',
-    requestTimeoutMs: 30_000,
-    maxOpenConnections: 4,
-  };
+  const clickhouse = localClickHouse(`http://127.0.0.1:${options.clickhouseHttpPort}`);
   return {
     kafka,
     clickhouse,

@@ -1,8 +1,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { quoteIdentifier, sqlInteger, type AcceptedSend } from '@badam/pipeline';
-import type { ClickHouseClient } from '@clickhouse/client';
+import type { AcceptedSend } from '@badam/pipeline';
 import { repoRoot, toolsDir } from '../paths.js';
 
 /** Built by scripts/setup.sh (go install go.k6.io/k6). */
@@ -103,25 +102,4 @@ export function parseAcceptedSends(log: string): AcceptedSend[] {
     accepted.push({ groupId: Number(match[1]), partition: Number(match[2]), offset: Number(match[3]) });
   }
   return accepted;
-}
-
-/** Rows stored at or after `sinceMs` (the consumer's clock): what a run has added to a table that held rows before. */
-export async function countRowsSince(client: ClickHouseClient, table: string, sinceMs: number): Promise<number> {
-  const result = await client.query({
-    query: `SELECT count() AS n FROM ${quoteIdentifier(table)} WHERE created_at_ms >= ${sqlInteger(sinceMs)}`,
-    format: 'JSONEachRow',
-  });
-  const [row] = await result.json<{ n: string }>();
-  return Number(row?.n ?? 0);
-}
-
-/** Waits until the consumers have stored `rows` rows since `sinceMs`; returns the count reached (maybe fewer). */
-export async function waitForRowsSince(client: ClickHouseClient, table: string, sinceMs: number, rows: number, timeoutMs: number) {
-  const deadline = Date.now() + timeoutMs;
-  let count = await countRowsSince(client, table, sinceMs);
-  while (count < rows && Date.now() < deadline) {
-    await new Promise((resolve) => setTimeout(resolve, 250));
-    count = await countRowsSince(client, table, sinceMs);
-  }
-  return count;
 }

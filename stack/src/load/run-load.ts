@@ -3,8 +3,8 @@ import { parseArgs } from 'node:util';
 import { createClickHouseClient, reconcile } from '@badam/pipeline';
 import { PORT_OFFSETS } from '../fleet.js';
 import { loadStackConfig, stackClickHouse, type StackConfig } from '../stack-config.js';
-import { directTargetEnv, runK6, waitForRowsSince, type DirectTargets } from './k6.js';
-import { countRows } from '../testing/table-watch.js';
+import { directTargetEnv, runK6, type DirectTargets } from './k6.js';
+import { rowsWithin } from '../testing/table-watch.js';
 import { seedMessages } from './seed.js';
 
 /**
@@ -98,15 +98,10 @@ try {
   if (args.seed) {
     const messages = Number(args['seed-messages']);
     console.log(`[load] seeding ${messages} messages over ${groups} groups`);
-    const existing = await countRows(client, args.table);
-    if (existing > 0) {
-      console.log(`[seed] skipped: table ${args.table} already holds ${existing} rows (scripts/stack.sh reset empties it)`);
-    } else {
-      const seeded = await seedMessages(client, args.table, { messages, groups: Number(groups), nowMs: Date.now() }, {
-        onProgress: (rows, ms) => console.log(`[seed] ${rows} rows, ${Math.round(rows / (ms / 1000))} rows/s`),
-      });
-      console.log(`[seed] ${seeded.rows} rows in ${(seeded.elapsedMs / 1000).toFixed(1)} s, ${seeded.rowsPerSecond} rows/s`);
-    }
+    const seeded = await seedMessages(client, args.table, { messages, groups: Number(groups), nowMs: Date.now() }, {
+      onProgress: (rows, ms) => console.log(`[seed] ${rows} rows, ${Math.round(rows / (ms / 1000))} rows/s`),
+    }).catch((error: Error) => console.log(`[seed] skipped: ${error.message} (scripts/stack.sh reset empties it)`));
+    if (seeded) console.log(`[seed] ${seeded.rows} rows in ${(seeded.elapsedMs / 1000).toFixed(1)} s, ${seeded.rowsPerSecond} rows/s`);
   }
 
   const env = { ...(await targetEnv()), ...scenarioEnv() };
@@ -117,7 +112,7 @@ try {
   if (run.report === undefined) throw new Error(`k6 exited with ${run.exitCode} without a report (see above)`);
 
   console.log(`[load] reconciling ${run.accepted.length} accepted sends (k6 counted ${run.report.sends_accepted})`);
-  const stored = await waitForRowsSince(client, args.table, runStart, run.accepted.length, 120_000);
+  const stored = await rowsWithin(client, args.table, run.accepted.length, 120_000, runStart);
   console.log(`[load] ${stored} rows stored since the start, ${Math.round((Date.now() - runStart) / 1000)} s after it`);
   // A send k6 saw fail (timeout, 503, 504) may still have reached Kafka, so it may be stored: allowed, and counted.
   const unconfirmed = run.report.apis.send.errors;

@@ -13,6 +13,7 @@ import {
 } from '@badam/pipeline';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { startFleet, type Fleet, type FleetOptions } from '../fleet.js';
+import { localClickHouse } from '../infra/clickhouse.js';
 import { startGateway, type Gateway } from '../infra/gateway.js';
 import { startPrometheus, type Prometheus } from '../infra/prometheus.js';
 import { TEST_ENV } from './test-env.js';
@@ -47,14 +48,7 @@ export function testInfra(): { kafka: KafkaConnection; clickhouse: ClickHouseCon
   }
   return {
     kafka: { brokers: brokers.split(','), clientId: 'badam-test' },
-    clickhouse: {
-      url,
-      username: 'default',
-      password: '',
-      database: 'default',
-      requestTimeoutMs: 30_000,
-      maxOpenConnections: 8,
-    },
+    clickhouse: localClickHouse(url, { maxOpenConnections: 8 }),
     dataDir,
   };
 }

@@ -1,4 +1,4 @@
-import { Agent, request } from 'node:http';
+import { Agent, request, type IncomingMessage } from 'node:http';
 import type { MessagePage } from '@badam/pipeline';
 
 /**
@@ -40,19 +40,14 @@ function attempt(method: string, url: string, body: unknown, timeoutMs: number):
         timeout: timeoutMs,
         headers: payload === undefined ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) },
       },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('end', () => {
+      (res) =>
+        readText(res).then((text) => {
           try {
-            const text = Buffer.concat(chunks).toString('utf8');
             resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text === '' ? {} : JSON.parse(text) });
           } catch (error) {
             reject(error);
           }
-        });
-        res.on('error', reject);
-      },
+        }, reject),
     );
     req.on('timeout', () => req.destroy(new Error(`${method} ${url} timed out after ${timeoutMs} ms`)));
     req.on('error', (error: NodeJS.ErrnoException) =>
@@ -95,11 +90,8 @@ export function rawRequest(
         timeout: options.timeoutMs ?? 10_000,
         headers: { ...(body === undefined ? {} : { 'content-length': String(body.length) }), ...options.headers },
       },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('end', () => {
-          const text = Buffer.concat(chunks).toString('utf8');
+      (res) =>
+        readText(res).then((text) => {
           const contentType = String(res.headers['content-type'] ?? '');
           let parsed: Record<string, unknown> = {};
           try {
@@ -108,9 +100,7 @@ export function rawRequest(
             // left empty: the test's JSON assertions report it
           }
           resolve({ status: res.statusCode ?? 0, headers: res.headers, body: parsed, contentType, text });
-        });
-        res.on('error', reject);
-      },
+        }, reject),
     );
     req.on('timeout', () => req.destroy(new Error(`${method} ${path} timed out`)));
     req.on('error', reject);
@@ -127,3 +117,12 @@ export function rawRequest(
 }
 
 const LARGE_BODY_BYTES = 256 * 1024;
+
+function readText(res: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    res.on('data', (chunk: Buffer) => chunks.push(chunk));
+    res.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    res.on('error', reject);
+  });
+}

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { reconcile } from '@badam/pipeline';
 import { READ_APPS } from '../../src/fleet.js';
-import { runK6, waitForRowsSince } from '../../src/load/k6.js';
+import { runK6 } from '../../src/load/k6.js';
 import { seedMessages } from '../../src/load/seed.js';
 import {
   createTestClickHouse,
@@ -14,7 +14,7 @@ import {
   testInfra,
   uniqueName,
 } from '../../src/testing/fixtures.js';
-import { countRows } from '../../src/testing/table-watch.js';
+import { countRows, rowsWithin } from '../../src/testing/table-watch.js';
 
 const GROUPS = 2000;
 const SEEDED = 20_000;
@@ -58,7 +58,7 @@ describe('the k6 load scenario, small', () => {
     assert.ok(run.accepted.length > 0);
     assert.equal(run.accepted.length, report.sends_accepted, 'every accepted send was logged');
 
-    const stored = await waitForRowsSince(client, table, runStart, run.accepted.length, 60_000);
+    const stored = await rowsWithin(client, table, run.accepted.length, 60_000, runStart);
     assert.equal(stored, run.accepted.length);
     assert.deepEqual((await reconcile(client, table, run.accepted, { since: runStart })).problems, []);
     assert.equal(await countRows(client, table), SEEDED + run.accepted.length);
