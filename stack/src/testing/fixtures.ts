@@ -77,10 +77,17 @@ export async function createTestTopic(partitions = DEFAULT_PARTITIONS): Promise<
   return topic;
 }
 
+/**
+ * Test ports come from 20000-32767, below Linux's ephemeral range (32768-60999): a port found free there can be
+ * taken by the next outgoing connection before the server that asked for it binds (seen: HAProxy failing to bind).
+ */
+const TEST_PORTS = { first: 20000, last: 32767 } as const;
+
 /** A base port whose whole block (base+1 .. base+49) is free right now. */
 export async function freeBasePort(): Promise<number> {
+  const blocks = Math.floor((TEST_PORTS.last - TEST_PORTS.first) / 50);
   for (let attempt = 0; attempt < 50; attempt++) {
-    const base = 30000 + Math.floor(Math.random() * 600) * 50;
+    const base = TEST_PORTS.first + Math.floor(Math.random() * blocks) * 50;
     const free = await Promise.all(Array.from({ length: 49 }, (_, i) => portFree(base + 1 + i)));
     if (free.every(Boolean)) return base;
   }
@@ -115,16 +122,13 @@ export async function startTestFleet(t: Cleanup, options: TestFleetOptions): Pro
   return fleet;
 }
 
-/** A port the system says is free right now (bound to port 0, then released). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address !== null ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
+/** A single port, free right now, from the test range (see TEST_PORTS). */
+export async function freePort(): Promise<number> {
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const port = TEST_PORTS.first + Math.floor(Math.random() * (TEST_PORTS.last - TEST_PORTS.first));
+    if (await portFree(port)) return port;
+  }
+  throw new Error('no free port found');
 }
 
 /**
