@@ -1,5 +1,5 @@
 import { stringify } from 'yaml';
-import { GATEWAY_POLICY as P, seconds } from './policy.js';
+import { GATEWAY_ERRORS, GATEWAY_POLICY as P, gatewayErrorBody, seconds, type GatewayError } from './policy.js';
 import { retriable, servicesOf, type Route, type RouteTable } from './route-table.js';
 
 /** Where Envoy listens in its container; the Docker files publish the listener and keep the admin port internal. */
@@ -57,6 +57,9 @@ function httpConnectionManager(table: RouteTable) {
           typed_config: { '@type': 'type.googleapis.com/envoy.extensions.access_loggers.stream.v3.StdoutAccessLog' },
         },
       ],
+      // Only Envoy's own replies; the services' responses pass unchanged. No fallback body_format: the gateway's
+      // direct responses (health, 404) are local replies too, and already JSON.
+      local_reply_config: { mappers: GATEWAY_ERRORS.map(localReplyMapper) },
       route_config: {
         name: 'gateway',
         virtual_hosts: [
@@ -146,6 +149,23 @@ function jsonResponse(name: string, match: Record<string, string>, status: numbe
     response_headers_to_add: [
       { header: { key: 'content-type', value: 'application/json' }, append_action: 'OVERWRITE_IF_EXISTS_OR_ADD' },
     ],
+  };
+}
+
+function localReplyMapper(e: GatewayError) {
+  return {
+    filter: {
+      status_code_filter: { comparison: { op: 'EQ', value: { default_value: e.status, runtime_key: `gateway.local_reply.${e.status}` } } },
+    },
+    ...(e.retryAfterSeconds === undefined
+      ? {}
+      : {
+          headers_to_add: [
+            { header: { key: 'retry-after', value: String(e.retryAfterSeconds) }, append_action: 'OVERWRITE_IF_EXISTS_OR_ADD' },
+          ],
+        }),
+    // json_format answers with content-type application/json.
+    body_format_override: { json_format: gatewayErrorBody(e) },
   };
 }
 

@@ -1,4 +1,4 @@
-import { GATEWAY_POLICY as P } from './policy.js';
+import { GATEWAY_ERRORS, GATEWAY_POLICY as P, gatewayError, gatewayErrorBody, type GatewayError } from './policy.js';
 import { serviceRetriable, servicesOf, type RouteTable } from './route-table.js';
 import { GATEWAY_HEALTH_BODY, NOT_FOUND_BODY } from './envoy-config.js';
 
@@ -38,9 +38,7 @@ export function renderHaproxyConfig(table: RouteTable, options: HaproxyOptions):
     '  timeout http-keep-alive 30s',
     '  timeout queue 5s',
     // HAProxy's own errors in JSON like the services' (its defaults are HTML pages).
-    `  http-error status 502 content-type application/json string '${gatewayError('bad_gateway', 'the service answered badly')}'`,
-    `  http-error status 503 content-type application/json hdr retry-after 1 string '${gatewayError('service_unavailable', 'no healthy replica')}'`,
-    `  http-error status 504 content-type application/json string '${gatewayError('gateway_timeout', 'the service did not answer in time')}'`,
+    ...GATEWAY_ERRORS.map((e) => `  http-error status ${e.status} ${jsonReply(e)}`),
     '',
     ...frontend(table, options),
     '',
@@ -57,7 +55,7 @@ function frontend(table: RouteTable, options: HaproxyOptions): string[] {
     'frontend gateway',
     `  bind 127.0.0.1:${options.port}`,
     `  http-request return status 200 content-type application/json string '${GATEWAY_HEALTH_BODY}' if { path ${table.healthPath} }`,
-    `  http-request return status 413 content-type application/json string '${gatewayError('payload_too_large', 'request body is too large', 'body')}' if { req.hdr_val(content-length) gt ${P.maxRequestBytes} }`,
+    `  http-request return status 413 ${jsonReply(gatewayError(413))} if { req.hdr_val(content-length) gt ${P.maxRequestBytes} }`,
     // Path and method together: GET /producer/messages is as unknown as POST /fastify/... (404, as in Envoy).
     ...table.routes.map((route) => `  use_backend ${route.service} if { path_beg ${route.prefix} } { method ${route.methods.join(' ')} }`),
     '  default_backend not_found',
@@ -106,6 +104,8 @@ function metricsFrontend(port: number): string[] {
   ];
 }
 
-function gatewayError(error: string, message: string, field?: string): string {
-  return JSON.stringify(field === undefined ? { error, message } : { error, message, field });
+/** The content type, headers and body of an http-error or http-request return line. */
+function jsonReply(e: GatewayError): string {
+  const retryAfter = e.retryAfterSeconds === undefined ? '' : `hdr retry-after ${e.retryAfterSeconds} `;
+  return `content-type application/json ${retryAfter}string '${JSON.stringify(gatewayErrorBody(e))}'`;
 }

@@ -7,6 +7,7 @@ import { describe, it, type TestContext } from 'node:test';
 import { promisify } from 'node:util';
 import { parse } from 'yaml';
 import { renderHaproxyConfig } from '../../src/haproxy-config.js';
+import { GATEWAY_ERRORS } from '../../src/policy.js';
 import { envoyYamlPath } from '../../src/paths.js';
 import { loadRouteTable } from '../../src/route-table.js';
 import { envoyRoutes, haproxyRoutes } from '../../src/testing/route-summary.js';
@@ -59,5 +60,22 @@ describe('HAProxy config', () => {
   it('answers unknown routes with a JSON 404 and serves Prometheus metrics on its own port', () => {
     assert.match(config, /http-request return status 404 content-type application\/json string '\{"error":"not_found"/);
     assert.match(config, /frontend metrics\n {2}bind 127\.0\.0\.1:18701\n.*use-service prometheus-exporter/s);
+  });
+
+  it('answers its own errors with the JSON bodies, statuses and Retry-After of Envoy’s local replies', () => {
+    const haproxy = [...config.matchAll(/^ {2}http-error status (\d+) content-type application\/json (?:hdr retry-after (\d+) )?string '(.*)'$/gm)].map(
+      ([, status, retryAfter, body]) => ({ status: Number(status), retryAfter, body: JSON.parse(body ?? '') }),
+    );
+    const mappers = parse(readFileSync(envoyYamlPath, 'utf8')).static_resources.listeners[0].filter_chains[0].filters[0].typed_config
+      .local_reply_config.mappers as Record<string, any>[];
+    const envoy = mappers.map((m) => ({
+      status: m.filter.status_code_filter.comparison.value.default_value,
+      retryAfter: m.headers_to_add?.find((h: any) => h.header.key === 'retry-after')?.header.value,
+      body: m.body_format_override.json_format,
+    }));
+    assert.deepEqual(haproxy, envoy);
+    assert.deepEqual(haproxy.map((e) => e.status), GATEWAY_ERRORS.map((e) => e.status));
+    assert.equal(haproxy.find((e) => e.status === 413)?.body.field, 'body');
+    assert.equal(haproxy.find((e) => e.status === 503)?.retryAfter, '1');
   });
 });

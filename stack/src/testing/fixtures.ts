@@ -148,7 +148,8 @@ export async function startTestPrometheus(t: Cleanup, fleet: Fleet, gateway?: Ga
 }
 
 /** The HAProxy gateway over every replica of the fleet, on free ports (routes and metrics); stopped after the test. */
-export async function startTestGateway(t: Cleanup, fleet: Fleet): Promise<Gateway> {
+/** HAProxy over the fleet's replicas; a service without replicas (an empty list, or none) answers 503. */
+export async function startTestGateway(t: Cleanup, fleet: Pick<Fleet, 'ports'>): Promise<Gateway> {
   const gateway = await startGateway({
     dataDir: join(testInfra().dataDir, uniqueName('gateway')),
     port: await freePort(),

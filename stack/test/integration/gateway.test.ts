@@ -118,3 +118,24 @@ async function serversUp(gateway: Gateway, servers: string[]): Promise<boolean> 
   const metrics = await (await fetch(gateway.metricsUrl!)).text();
   return servers.every((server) => new RegExp(`^haproxy_server_status\\{[^}]*server="${server}"[^}]*state="UP"[^}]*\\} 1$`, 'm').test(metrics));
 }
+
+describe('the gateway with no replica behind it', () => {
+  const t = suiteCleanup();
+  let gateway: Gateway;
+  before(async () => {
+    gateway = await startTestGateway(t, { ports: new Map() });
+  });
+
+  it('answers a read and a send with its own JSON 503 and Retry-After, as Envoy does (GATEWAY_ERRORS)', async () => {
+    for (const [method, path, body] of [
+      ['GET', '/fastify/groups/1/messages', undefined],
+      ['POST', '/producer/messages', { group_id: 1, sender_id: 1, text: 'nobody there' }],
+    ] as const) {
+      const response = await httpJson(method, `${gateway.url}${path}`, body);
+      assert.equal(response.status, 503, `${method} ${path}`);
+      assert.match(String(response.headers['content-type']), /application\/json/);
+      assert.equal(response.headers['retry-after'], '1');
+      assert.deepEqual(response.body, { error: 'service_unavailable', message: 'no healthy replica' });
+    }
+  });
+});
