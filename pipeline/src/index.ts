@@ -3,6 +3,7 @@ export * from './config/env.js';
 export * from './config/shared-settings.js';
 export * from './contract/ids.js';
 export * from './contract/send-message.js';
+export * from './contract/idempotency-key.js';
 export * from './contract/read-query.js';
 export * from './kafka/topic.js';
 export * from './kafka/client-config.js';

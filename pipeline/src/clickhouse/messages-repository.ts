@@ -26,8 +26,11 @@ export interface MessagePage {
 
 export interface MessagesRepository {
   readPage(query: ReadQuery): Promise<MessagePage>;
-  /** For each group that has messages: its highest order, and per source partition the next offset to store. */
-  groupHeads(groupIds: readonly number[]): Promise<Map<number, GroupHead>>;
+  /**
+   * For each group that has messages: its highest order, per source partition the next offset to store, and which
+   * of the given idempotency hashes it already has.
+   */
+  groupHeads(groupIds: readonly number[], idempotencyHashes?: readonly number[]): Promise<Map<number, GroupHead>>;
   insert(rows: readonly MessageRow[]): Promise<void>;
   isReachable(): Promise<boolean>;
 }
@@ -39,6 +42,11 @@ interface StoredRow {
   sender_id: string;
   text: string;
   created_at_ms: string;
+}
+
+interface StoredHashRow {
+  group_id: string;
+  idempotency_hash: string;
 }
 
 interface HeadRow {
@@ -92,18 +100,31 @@ export function createMessagesRepository(
       };
     },
 
-    async groupHeads(groupIds) {
-      const heads = new Map<number, { maxOrder: number; nextOffsets: Map<number, number> }>();
+    async groupHeads(groupIds, idempotencyHashes = []) {
+      const heads = new Map<number, { maxOrder: number; nextOffsets: Map<number, number>; storedIdempotencyHashes: Set<number> }>();
       if (groupIds.length === 0) return heads;
+      const groups = groupIds.map(sqlInteger).join(',');
       const query = `SELECT group_id, kafka_partition, max(\`order\`) AS max_order, max(kafka_offset) + 1 AS next_offset
-        FROM ${from} WHERE group_id IN (${groupIds.map(sqlInteger).join(',')}) GROUP BY group_id, kafka_partition`;
-      for (const row of await run('heads', () => selectRows<HeadRow>(client, query))) {
+        FROM ${from} WHERE group_id IN (${groups}) GROUP BY group_id, kafka_partition`;
+      // Only asked when the batch carries keys: it reads the groups' rows again (their hash column this time).
+      const hashQuery = idempotencyHashes.length === 0
+        ? undefined
+        : `SELECT DISTINCT group_id, idempotency_hash FROM ${from}
+          WHERE group_id IN (${groups}) AND idempotency_hash IN (${idempotencyHashes.map(sqlInteger).join(',')})`;
+      const [headRows, hashRows] = await run('heads', () =>
+        Promise.all([
+          selectRows<HeadRow>(client, query),
+          hashQuery === undefined ? [] : selectRows<StoredHashRow>(client, hashQuery),
+        ]),
+      );
+      for (const row of headRows) {
         const groupId = Number(row.group_id);
-        const head = heads.get(groupId) ?? { maxOrder: 0, nextOffsets: new Map<number, number>() };
+        const head = heads.get(groupId) ?? { maxOrder: 0, nextOffsets: new Map<number, number>(), storedIdempotencyHashes: new Set<number>() };
         head.maxOrder = Math.max(head.maxOrder, Number(row.max_order));
         head.nextOffsets.set(Number(row.kafka_partition), Number(row.next_offset));
         heads.set(groupId, head);
       }
+      for (const row of hashRows) heads.get(Number(row.group_id))?.storedIdempotencyHashes.add(Number(row.idempotency_hash));
       return heads;
     },
 

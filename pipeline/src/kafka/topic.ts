@@ -8,9 +8,13 @@ import { parseSendMessage } from '../contract/send-message.js';
  */
 export const DEFAULT_PARTITIONS = 12;
 
-/** What travels on the topic: the validated message plus when the producer accepted it (for end-to-end delay). */
+/**
+ * What travels on the topic: the validated message, when the producer accepted it (for end-to-end delay), and the
+ * hash of its Idempotency-Key when the client sent one (see idempotencyHash).
+ */
 export interface TopicMessage extends SendMessage {
   accepted_at_ms: number;
+  idempotency_hash?: number;
 }
 
 /**
@@ -21,8 +25,9 @@ export function messageKey(groupId: number): string {
   return String(groupId);
 }
 
-export function encodeMessage(message: SendMessage, acceptedAtMs: number): Buffer {
+export function encodeMessage(message: SendMessage, acceptedAtMs: number, idempotencyHash?: number): Buffer {
   const value: TopicMessage = { ...message, accepted_at_ms: acceptedAtMs };
+  if (idempotencyHash !== undefined) value.idempotency_hash = idempotencyHash;
   return Buffer.from(JSON.stringify(value));
 }
 
@@ -31,9 +36,16 @@ export function decodeMessage(value: Buffer | null): TopicMessage {
   if (value === null) throw new Error('record has no value');
   const parsed: unknown = JSON.parse(value.toString('utf8'));
   if (typeof parsed !== 'object' || parsed === null) throw new Error('record value is not a JSON object');
-  const { accepted_at_ms: acceptedAt, ...message } = parsed as Record<string, unknown>;
+  const { accepted_at_ms: acceptedAt, idempotency_hash: hash, ...message } = parsed as Record<string, unknown>;
   if (typeof acceptedAt !== 'number' || !Number.isSafeInteger(acceptedAt)) {
     throw new Error('record has no accepted_at_ms');
   }
-  return { ...parseSendMessage(message), accepted_at_ms: acceptedAt };
+  const decoded: TopicMessage = { ...parseSendMessage(message), accepted_at_ms: acceptedAt };
+  if (hash !== undefined) {
+    if (typeof hash !== 'number' || !Number.isSafeInteger(hash) || hash < 1) {
+      throw new Error('record has an idempotency_hash that is not a positive integer');
+    }
+    decoded.idempotency_hash = hash;
+  }
+  return decoded;
 }

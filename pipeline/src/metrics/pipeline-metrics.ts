@@ -21,7 +21,7 @@ export function createConsumerMetrics(registry: Registry) {
   return {
     messages: new Counter({
       name: 'badam_consumer_messages_total',
-      help: 'Records taken from Kafka, by outcome: stored, already_stored (a redelivery), invalid (skipped)',
+      help: 'Records taken from Kafka, by outcome: stored, already_stored (a redelivery), duplicate (a resend with a stored Idempotency-Key), invalid (skipped)',
       labelNames: ['result'] as const,
       registers: [registry],
     }),

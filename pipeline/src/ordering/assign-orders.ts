@@ -16,6 +16,8 @@ export interface GroupHead {
    * A group lives in one partition unless the topic was ever repartitioned.
    */
   nextOffsets: ReadonlyMap<number, number>;
+  /** Of the idempotency hashes the batch carries for the group, those already stored with one of its messages. */
+  storedIdempotencyHashes: ReadonlySet<number>;
 }
 
 /** A row of the messages table, as inserted. */
@@ -27,18 +29,23 @@ export interface MessageRow {
   created_at_ms: number;
   kafka_partition: number;
   kafka_offset: number;
+  /** The hash of the send's Idempotency-Key; absent (stored as 0) when it had none. */
+  idempotency_hash?: number;
 }
 
 export interface Assignment {
   rows: MessageRow[];
   /** Records skipped because an earlier run already stored them (a redelivery after a crash or rebalance). */
   alreadyStored: number;
+  /** Records skipped because the group already has a message with their idempotency hash (a client's resend). */
+  duplicates: number;
 }
 
 /**
  * Gives each new record of a batch its group's next order: the stored max + 1, then + 2 for the group's next record
  * in the same batch, in offset order. A record below the group's next offset for its partition is a redelivery and
- * is skipped, which is what makes at-least-once delivery store every message exactly once.
+ * is skipped, which is what makes at-least-once delivery store every message exactly once. A record whose
+ * idempotency hash the group already has (stored, or earlier in this batch) is a client's resend and is skipped too.
  *
  * The result depends only on the records and the heads, so two consumers that race on the same batch (one of them
  * a zombie after a rebalance) compute identical keys and rows, which ReplacingMergeTree collapses.
@@ -48,10 +55,11 @@ export function assignOrders(
   heads: ReadonlyMap<number, GroupHead>,
   nowMs: number,
 ): Assignment {
-  const next = new Map<number, { maxOrder: number; nextOffsets: Map<number, number> }>();
+  const next = new Map<number, { maxOrder: number; nextOffsets: Map<number, number>; hashes: Set<number> }>();
   const lastOffsets = new Map<number, number>();
   const rows: MessageRow[] = [];
   let alreadyStored = 0;
+  let duplicates = 0;
   for (const record of records) {
     const { partition, offset } = record;
     if ((lastOffsets.get(partition) ?? -1) >= offset) {
@@ -62,12 +70,24 @@ export function assignOrders(
     let head = next.get(groupId);
     if (head === undefined) {
       const stored = heads.get(groupId);
-      head = { maxOrder: stored?.maxOrder ?? 0, nextOffsets: new Map(stored?.nextOffsets) };
+      head = {
+        maxOrder: stored?.maxOrder ?? 0,
+        nextOffsets: new Map(stored?.nextOffsets),
+        hashes: new Set(stored?.storedIdempotencyHashes),
+      };
       next.set(groupId, head);
     }
     if (offset < (head.nextOffsets.get(partition) ?? 0)) {
       alreadyStored++;
       continue;
+    }
+    const hash = record.message.idempotency_hash;
+    if (hash !== undefined) {
+      if (head.hashes.has(hash)) {
+        duplicates++;
+        continue;
+      }
+      head.hashes.add(hash);
     }
     head.maxOrder++;
     head.nextOffsets.set(partition, offset + 1);
@@ -79,7 +99,8 @@ export function assignOrders(
       created_at_ms: nowMs,
       kafka_partition: partition,
       kafka_offset: offset,
+      ...(hash === undefined ? {} : { idempotency_hash: hash }),
     });
   }
-  return { rows, alreadyStored };
+  return { rows, alreadyStored, duplicates };
 }

@@ -2,12 +2,17 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { assignOrders, type ConsumedRecord, type GroupHead } from '../../src/index.js';
 
-function record(offset: number, groupId: number, partition = 3): ConsumedRecord {
-  return { partition, offset, message: { group_id: groupId, sender_id: 1, text: `m${offset}`, accepted_at_ms: 1 } };
+function record(offset: number, groupId: number, partition = 3, idempotencyHash?: number): ConsumedRecord {
+  const message = { group_id: groupId, sender_id: 1, text: `m${offset}`, accepted_at_ms: 1 };
+  return { partition, offset, message: idempotencyHash === undefined ? message : { ...message, idempotency_hash: idempotencyHash } };
 }
 
-function head(maxOrder: number, nextOffsets: Record<number, number> = {}): GroupHead {
-  return { maxOrder, nextOffsets: new Map(Object.entries(nextOffsets).map(([p, o]) => [Number(p), o])) };
+function head(maxOrder: number, nextOffsets: Record<number, number> = {}, storedHashes: number[] = []): GroupHead {
+  return {
+    maxOrder,
+    nextOffsets: new Map(Object.entries(nextOffsets).map(([p, o]) => [Number(p), o])),
+    storedIdempotencyHashes: new Set(storedHashes),
+  };
 }
 
 const NOW = 1_700_000_000_123;
@@ -49,6 +54,20 @@ describe('assignOrders', () => {
     const heads = new Map([[5, head(4, { 3: 3 })]]);
     const batch = [record(3, 5), record(4, 6), record(5, 5)];
     assert.deepEqual(assignOrders(batch, heads, NOW), assignOrders(batch, heads, NOW));
+  });
+
+  it('skips a resend whose idempotency hash the group has stored, or got earlier in the batch', () => {
+    const heads = new Map([[5, head(2, { 3: 10 }, [77])]]);
+    const batch = [record(10, 5, 3, 77), record(11, 5, 3, 78), record(12, 5, 3), record(13, 5, 3, 78), record(14, 6, 3, 77)];
+    const { rows, alreadyStored, duplicates } = assignOrders(batch, heads, NOW);
+    assert.equal(alreadyStored, 0);
+    assert.equal(duplicates, 2);
+    // Group 6 has no message with hash 77: hashes are compared within a group only.
+    assert.deepEqual(rows.map((r) => [r.kafka_offset, r.group_id, r.order, r.idempotency_hash]), [
+      [11, 5, 3, 78],
+      [12, 5, 4, undefined],
+      [14, 6, 1, 77],
+    ]);
   });
 
   it('refuses a partition whose records are out of offset order', () => {

@@ -11,6 +11,7 @@ import {
   type KafkaConnection,
   type Logger,
   type MessagesRepository,
+  type StoredBatch,
 } from '@badam/pipeline';
 
 export interface BatchConsumerOptions extends KafkaConnection {
@@ -171,12 +172,13 @@ export function createBatchConsumer(options: BatchConsumerOptions): BatchConsume
     }
   }
 
-  function recordStored(records: ConsumedRecord[], result: { stored: number; alreadyStored: number }, seconds: number) {
+  function recordStored(records: ConsumedRecord[], result: StoredBatch, seconds: number) {
     metrics.batches.inc({ result: 'ok' });
     metrics.batchSize.observe(records.length);
     metrics.batchDuration.observe(seconds);
     metrics.messages.inc({ result: 'stored' }, result.stored);
     if (result.alreadyStored > 0) metrics.messages.inc({ result: 'already_stored' }, result.alreadyStored);
+    if (result.duplicates > 0) metrics.messages.inc({ result: 'duplicate' }, result.duplicates);
     const now = Date.now();
     for (const record of records) metrics.endToEndDelay.observe(Math.max(0, now - record.message.accepted_at_ms) / 1000);
   }

@@ -4,6 +4,9 @@ import {
   MAX_SEND_BODY_BYTES,
   createAdmission,
   createFastifyServer,
+  idempotencyHash,
+  IDEMPOTENCY_KEY_HEADER,
+  parseIdempotencyKey,
   parseJsonBody,
   parseSendMessage,
   type Logger,
@@ -41,7 +44,9 @@ export function buildProducerApp({ sender, logger, metrics, maxInFlight = 1000 }
       });
     }
     const message = parseSendMessage(request.body);
-    const receipt = await admission.run(() => sender.send(message));
+    const key = parseIdempotencyKey(request.headers[IDEMPOTENCY_KEY_HEADER]);
+    const hash = key === undefined ? undefined : idempotencyHash(message.sender_id, key);
+    const receipt = await admission.run(() => sender.send(message, hash));
     return reply.code(202).send({ status: 'accepted', id: `${receipt.partition}-${receipt.offset}`, ...receipt });
   });
 

@@ -15,8 +15,11 @@ export interface Receipt {
 }
 
 export interface MessageSender {
-  /** Resolves once the broker has the record (acks=all); rejects with broker_unavailable otherwise. */
-  send(message: SendMessage): Promise<Receipt>;
+  /**
+   * Resolves once the broker has the record (acks=all); rejects with broker_unavailable otherwise. The hash of the
+   * client's Idempotency-Key travels with the record, for the consumer to store a resent message once.
+   */
+  send(message: SendMessage, idempotencyHash?: number): Promise<Receipt>;
   close(): Promise<void>;
 }
 
@@ -42,12 +45,12 @@ export async function createMessageSender(options: MessageSenderOptions): Promis
   await producer.connect();
 
   return {
-    async send(message) {
+    async send(message, idempotencyHash) {
       const endTimer = options.metrics.produceDuration.startTimer();
       try {
         const [metadata] = await producer.send({
           topic: options.topic,
-          messages: [{ key: messageKey(message.group_id), value: encodeMessage(message, Date.now()) }],
+          messages: [{ key: messageKey(message.group_id), value: encodeMessage(message, Date.now(), idempotencyHash) }],
         });
         const offset = metadata?.offset ?? metadata?.baseOffset;
         if (metadata === undefined || offset === undefined) throw new Error('broker returned no offset');

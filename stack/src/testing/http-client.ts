@@ -17,19 +17,24 @@ export interface HttpResult {
   resent?: boolean;
 }
 
-export async function httpJson(method: string, url: string, body?: unknown, timeoutMs = 10_000): Promise<HttpResult> {
+export interface RequestOptions {
+  timeoutMs?: number;
+  headers?: Record<string, string>;
+}
+
+export async function httpJson(method: string, url: string, body?: unknown, options: RequestOptions = {}): Promise<HttpResult> {
   try {
-    return await attempt(method, url, body, timeoutMs);
+    return await attempt(method, url, body, options);
   } catch (error) {
     // A kept-alive connection the server closed just as it was reused, before any answer: it is sent again once on a
     // new connection, as browsers do (Node's http docs, "reusedSocket"). For a POST that is only probably safe (the
     // peer may have read it), so the result says so: a caller that counts sends treats it as unconfirmed.
     if ((error as { reusedSocket?: boolean }).reusedSocket !== true) throw error;
-    return { ...(await attempt(method, url, body, timeoutMs)), resent: true };
+    return { ...(await attempt(method, url, body, options)), resent: true };
   }
 }
 
-function attempt(method: string, url: string, body: unknown, timeoutMs: number): Promise<HttpResult> {
+function attempt(method: string, url: string, body: unknown, { timeoutMs = 10_000, headers = {} }: RequestOptions): Promise<HttpResult> {
   const payload = body === undefined ? undefined : JSON.stringify(body);
   return new Promise((resolve, reject) => {
     const req = request(
@@ -38,7 +43,10 @@ function attempt(method: string, url: string, body: unknown, timeoutMs: number):
         method,
         agent,
         timeout: timeoutMs,
-        headers: payload === undefined ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) },
+        headers: {
+          ...(payload === undefined ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) }),
+          ...headers,
+        },
       },
       (res) =>
         readText(res).then((text) => {
@@ -57,8 +65,9 @@ function attempt(method: string, url: string, body: unknown, timeoutMs: number):
   });
 }
 
-export function send(producerUrl: string, body: unknown, timeoutMs = 10_000): Promise<HttpResult> {
-  return httpJson('POST', `${producerUrl}/messages`, body, timeoutMs);
+/** POST /messages; with an idempotency key, a resend of the same message is stored once. */
+export function send(producerUrl: string, body: unknown, { idempotencyKey }: { idempotencyKey?: string } = {}): Promise<HttpResult> {
+  return httpJson('POST', `${producerUrl}/messages`, body, idempotencyKey === undefined ? {} : { headers: { 'idempotency-key': idempotencyKey } });
 }
 
 export async function readGroup(appUrl: string, groupId: number, query = ''): Promise<MessagePage> {

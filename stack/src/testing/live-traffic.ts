@@ -52,7 +52,7 @@ export function startLiveTraffic(options: LiveTrafficOptions): { stop(): Promise
   const request = async (api: Api, method: string, path: string, body?: unknown) => {
     const startedAt = Date.now();
     try {
-      const response = await httpJson(method, `${options.gatewayUrl}${path}`, body, timeoutMs);
+      const response = await httpJson(method, `${options.gatewayUrl}${path}`, body, { timeoutMs });
       if (api === 'send' && response.resent === true) resentSends++;
       const retryAfter = response.headers['retry-after'];
       outcomes.push({

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { createMessagesRepository, type MessageRow } from '@badam/pipeline';
+import { createMessagesRepository, migrate, type MessageRow } from '@badam/pipeline';
 import { createTestClickHouse, createTestTable } from '../../src/testing/fixtures.js';
 
 function row(groupId: number, order: number, offset = order): MessageRow {
@@ -77,8 +77,29 @@ describe('messages repository on the real ClickHouse', () => {
     const repository = createMessagesRepository(client, await createTestTable(t, client));
     await repository.insert([row(4, 1, 10), row(4, 2, 15), { ...row(5, 1, 3), kafka_partition: 9 }]);
     const heads = await repository.groupHeads([4, 5, 6]);
-    assert.deepEqual(heads.get(4), { maxOrder: 2, nextOffsets: new Map([[2, 16]]) });
-    assert.deepEqual(heads.get(5), { maxOrder: 1, nextOffsets: new Map([[9, 4]]) });
+    assert.deepEqual(heads.get(4), { maxOrder: 2, nextOffsets: new Map([[2, 16]]), storedIdempotencyHashes: new Set() });
+    assert.deepEqual(heads.get(5), { maxOrder: 1, nextOffsets: new Map([[9, 4]]), storedIdempotencyHashes: new Set() });
     assert.equal(heads.has(6), false);
+  });
+
+  it('reports which of the asked idempotency hashes each group has stored', async (t) => {
+    const client = createTestClickHouse(t);
+    const repository = createMessagesRepository(client, await createTestTable(t, client));
+    await repository.insert([{ ...row(4, 1), idempotency_hash: 11 }, { ...row(4, 2), idempotency_hash: 12 }, row(4, 3), { ...row(5, 1), idempotency_hash: 13 }]);
+    const heads = await repository.groupHeads([4, 5], [11, 13, 99]);
+    assert.deepEqual(heads.get(4)?.storedIdempotencyHashes, new Set([11]));
+    assert.deepEqual(heads.get(5)?.storedIdempotencyHashes, new Set([13]));
+    // Without hashes to look for, none are looked up.
+    assert.deepEqual((await repository.groupHeads([4])).get(4)?.storedIdempotencyHashes, new Set());
+  });
+
+  it('adds the idempotency_hash column to a table made before it (migrations run again on every start)', async (t) => {
+    const client = createTestClickHouse(t);
+    const table = await createTestTable(t, client);
+    await client.command({ query: `ALTER TABLE ${table} DROP COLUMN idempotency_hash` });
+    await migrate(client, table);
+    await migrate(client, table);
+    const columns = await (await client.query({ query: `DESCRIBE TABLE ${table}`, format: 'JSONEachRow' })).json<{ name: string; type: string }>();
+    assert.deepEqual(columns.filter((c) => c.name === 'idempotency_hash').map((c) => c.type), ['UInt64']);
   });
 });

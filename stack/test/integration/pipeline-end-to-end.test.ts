@@ -42,6 +42,35 @@ describe('a message through the whole pipeline', () => {
     assert.equal(sumOf(producerMetrics, /^badam_produce_duration_seconds_count\{[^}]*result="ok"[^}]*\} (\d+)/gm), 3);
   });
 
+  it('stores a send resent with the same Idempotency-Key once, and keyless or other-key sends each time', async (t) => {
+    const client = createTestClickHouse(t);
+    const table = await createTestTable(t, client);
+    const topic = await createTestTopic();
+    const fleet = await startTestFleet(t, { topic, table, replicas: 2 });
+    const groupId = 1 + Math.floor(Math.random() * 1e9);
+    const message = { group_id: groupId, sender_id: 7, text: 'maybe lost' };
+    // The client resends after an unknown outcome, to any replica; then the same text as a new message, twice.
+    for (const [replica, options] of [[0, { idempotencyKey: 'k-1' }], [1, { idempotencyKey: 'k-1' }], [0, { idempotencyKey: 'k-1' }], [1, { idempotencyKey: 'k-2' }], [0, {}], [1, {}]] as const) {
+      assert.equal((await send(fleet.url('producer', replica), message, options)).status, 202);
+    }
+    const last = await send(fleet.url('producer'), { ...message, text: 'after' }, { idempotencyKey: 'k-3' });
+    assert.equal(last.status, 202);
+    const page = await waitForOrder(fleet.url('fastify'), groupId, 5, 10_000);
+    assert.deepEqual(page.messages.map((m) => [m.order, m.text]).reverse(), [
+      [1, 'maybe lost'],
+      [2, 'maybe lost'],
+      [3, 'maybe lost'],
+      [4, 'maybe lost'],
+      [5, 'after'],
+    ]);
+    // A resend that arrives after its original was stored, in a later batch, is skipped as well.
+    assert.equal((await send(fleet.url('producer'), message, { idempotencyKey: 'k-1' })).status, 202);
+    const marker = await send(fleet.url('producer'), { ...message, text: 'marker' });
+    assert.equal(marker.status, 202);
+    const final = await waitForOrder(fleet.url('fastify'), groupId, 6, 10_000);
+    assert.deepEqual(final.messages.slice(0, 2).map((m) => [m.order, m.text]), [[6, 'marker'], [5, 'after']]);
+  });
+
   it('refuses bad input with a 4xx naming the field, and stores nothing', async (t) => {
     const client = createTestClickHouse(t);
     const table = await createTestTable(t, client);

@@ -1,17 +1,20 @@
 import assert from 'node:assert/strict';
 import { describe, it, type TestContext } from 'node:test';
-import { BadamError, createLogger, createServiceMetrics, type SendMessage } from '@badam/pipeline';
+import { BadamError, createLogger, createServiceMetrics, idempotencyHash, type SendMessage } from '@badam/pipeline';
 import { buildProducerApp } from '../../src/app.js';
 import type { MessageSender } from '../../src/message-sender.js';
 
 /** A sender that records what it was asked to send; no Kafka involved (the integration tests use the real one). */
-function recordingSender(fail?: BadamError): MessageSender & { sent: SendMessage[] } {
+function recordingSender(fail?: BadamError): MessageSender & { sent: SendMessage[]; hashes: (number | undefined)[] } {
   const sent: SendMessage[] = [];
+  const hashes: (number | undefined)[] = [];
   return {
     sent,
-    async send(message) {
+    hashes,
+    async send(message, idempotencyHash) {
       if (fail) throw fail;
       sent.push(message);
+      hashes.push(idempotencyHash);
       return { partition: 4, offset: sent.length - 1 };
     },
     async close() {},
@@ -29,10 +32,10 @@ function build(t: TestContext, sender: MessageSender, maxInFlight?: number) {
   return app;
 }
 
-const post = (payload: string | Buffer, contentType = 'application/json') => ({
+const post = (payload: string | Buffer, contentType = 'application/json', headers: Record<string, string> = {}) => ({
   method: 'POST' as const,
   url: '/messages',
-  headers: { 'content-type': contentType },
+  headers: { 'content-type': contentType, ...headers },
   payload,
 });
 
@@ -62,6 +65,25 @@ describe('producer HTTP API', () => {
     assert.equal(response.statusCode, 202);
     assert.deepEqual(response.json(), { status: 'accepted', id: '4-0', partition: 4, offset: 0 });
     assert.deepEqual(sender.sent, [{ group_id: 3, sender_id: 9, text: 'hi' }]);
+  });
+
+  it('sends the hash of the Idempotency-Key with the message, and none without a key', async (t) => {
+    const sender = recordingSender();
+    const app = build(t, sender);
+    const body = '{"group_id":3,"sender_id":9,"text":"hi"}';
+    for (const key of ['k-1', 'k-1', undefined]) {
+      const response = await app.inject(post(body, 'application/json', key === undefined ? {} : { 'idempotency-key': key }));
+      assert.equal(response.statusCode, 202);
+    }
+    assert.deepEqual(sender.hashes, [idempotencyHash(9, 'k-1'), idempotencyHash(9, 'k-1'), undefined]);
+  });
+
+  it('refuses a malformed Idempotency-Key with a 400 naming it, sending nothing', async (t) => {
+    const sender = recordingSender();
+    const response = await build(t, sender).inject(post('{"group_id":3,"sender_id":9,"text":"hi"}', 'application/json', { 'idempotency-key': 'no spaces' }));
+    assert.equal(response.statusCode, 400);
+    assert.equal(response.json().field, 'idempotency-key');
+    assert.equal(sender.sent.length, 0);
   });
 
   for (const [what, payload, field] of [
