@@ -9,6 +9,7 @@ export interface BadRequest {
   path: string;
   body?: Buffer | string;
   contentType?: string;
+  headers?: Record<string, string>;
   /** The status, or the field the error must name (a 400), when one is expected. */
   status?: number;
   field?: string;
@@ -86,6 +87,20 @@ export const SEND_CORPUS: BadRequest[] = [
     body: Buffer.concat([Buffer.from('{"group_id":7,"sender_id":9,"text":"'), Buffer.from([0xc3, 0x28, 0xff]), Buffer.from('"}')]),
     status: 400,
   },
+  ...[
+    ['an empty Idempotency-Key', ''],
+    ['an Idempotency-Key of 129 characters', 'k'.repeat(129)],
+    ['an Idempotency-Key with SQL', "k'); DROP TABLE messages; --"],
+    ['an Idempotency-Key with a slash', 'a/b'],
+  ].map(([what, key]): BadRequest => ({
+    what: what ?? '',
+    method: 'POST',
+    path: '/producer/messages',
+    body: JSON.stringify(valid),
+    headers: { 'idempotency-key': key ?? '' },
+    status: 400,
+    field: 'idempotency-key',
+  })),
   { what: 'a 1 MB body', method: 'POST', path: '/producer/messages', body: JSON.stringify({ ...valid, text: 'x'.repeat(1 << 20) }), status: 413 },
   { what: 'a 4 MB body', method: 'POST', path: '/producer/messages', body: 'x'.repeat(4 << 20), status: 413 },
   { what: 'GET on the send route', method: 'GET', path: '/producer/messages', status: 404 },

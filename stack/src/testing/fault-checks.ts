@@ -37,6 +37,18 @@ export async function assertNothingLost(
   }
 }
 
+/**
+ * For traffic that resent unknown outcomes with an Idempotency-Key: every accepted send's text is stored exactly
+ * once (a resend whose first attempt also reached Kafka is not stored twice), and nothing else is stored.
+ */
+export async function assertEachStoredOnce(stack: Pick<PrivateStack, 'client' | 'table'>, traffic: LiveTrafficResult) {
+  const result = await stack.client.query({ query: `SELECT text, count() AS n FROM ${stack.table} GROUP BY text`, format: 'JSONEachRow' });
+  const counts = new Map((await result.json<{ text: string; n: string }>()).map((row) => [row.text, Number(row.n)]));
+  assert.deepEqual([...counts].filter(([, n]) => n !== 1), [], 'texts stored more than once');
+  assert.deepEqual(traffic.acceptedTexts.filter((text) => !counts.has(text)), [], 'accepted sends not stored');
+  assert.equal(counts.size, traffic.acceptedTexts.length, 'rows stored for sends never accepted');
+}
+
 /** Waits until a count stops changing for two seconds (late records of unconfirmed sends). */
 async function untilStable(read: () => Promise<number>) {
   let last = await read();

@@ -15,6 +15,11 @@ export interface LiveTrafficOptions {
   /** Pause between a worker's requests, ms. */
   pauseMs?: number;
   timeoutMs?: number;
+  /**
+   * As a careful client: every send carries an Idempotency-Key, and one whose outcome is unknown (no answer, 5xx) is
+   * sent again with the same key until accepted. Every send then ends accepted and must be stored exactly once.
+   */
+  resendWithKey?: boolean;
 }
 
 export interface Outcome {
@@ -28,7 +33,12 @@ export interface Outcome {
 }
 
 export interface LiveTrafficResult {
+  /** Sends accepted at their first attempt, where Kafka put them. */
   accepted: AcceptedSend[];
+  /** With resendWithKey: sends accepted only after a resend (the stored copy may be an earlier attempt's). */
+  acceptedAfterResend: number;
+  /** The text of every send that ended accepted; unique per send. */
+  acceptedTexts: string[];
   /** Sends resent after a connection reset (HttpResult.resent): each may be stored twice, so it is unconfirmed. */
   resentSends: number;
   outcomes: Outcome[];
@@ -36,23 +46,29 @@ export interface LiveTrafficResult {
   failures(filter?: (outcome: Outcome) => boolean): Outcome[];
 }
 
+// With resendWithKey, a send is tried for up to 20 s before the client gives up on it (and the test fails).
+const MAX_SEND_ATTEMPTS = 100;
+const RESEND_PAUSE_MS = 200;
+
 /**
  * Sends and reads through the gateway until stopped, the way clients would during a fault: every answer is
  * recorded, and every accepted send kept for the reconciliation.
  */
 export function startLiveTraffic(options: LiveTrafficOptions): { stop(): Promise<LiveTrafficResult> } {
   const accepted: AcceptedSend[] = [];
+  const acceptedTexts: string[] = [];
   const outcomes: Outcome[] = [];
   let resentSends = 0;
+  let acceptedAfterResend = 0;
   let running = true;
   let sequence = 0;
   const timeoutMs = options.timeoutMs ?? 10_000;
   const pause = () => new Promise((resolve) => setTimeout(resolve, options.pauseMs ?? 5));
 
-  const request = async (api: Api, method: string, path: string, body?: unknown) => {
+  const request = async (api: Api, method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
     const startedAt = Date.now();
     try {
-      const response = await httpJson(method, `${options.gatewayUrl}${path}`, body, { timeoutMs });
+      const response = await httpJson(method, `${options.gatewayUrl}${path}`, body, { timeoutMs, headers });
       if (api === 'send' && response.resent === true) resentSends++;
       const retryAfter = response.headers['retry-after'];
       outcomes.push({
@@ -73,13 +89,22 @@ export function startLiveTraffic(options: LiveTrafficOptions): { stop(): Promise
     while (running) {
       const index = sequence++;
       const groupId = options.firstGroup + (index % options.groups);
-      const response = await request('send', 'POST', '/producer/messages', {
-        group_id: groupId,
-        sender_id: index + 1,
-        text: `live ${index}`,
-      });
-      if (response?.status === 202) {
-        accepted.push({ groupId, partition: Number(response.body.partition), offset: Number(response.body.offset) });
+      const message = { group_id: groupId, sender_id: index + 1, text: `live ${index}` };
+      const headers: Record<string, string> = options.resendWithKey === true ? { 'idempotency-key': `live-${index}` } : {};
+      for (let attempt = 1; ; attempt++) {
+        const response = await request('send', 'POST', '/producer/messages', message, headers);
+        if (response?.status === 202) {
+          acceptedTexts.push(message.text);
+          // A 202 to a resend (ours, or the HTTP client's after a reset connection) may be for a record the consumer
+          // skips as a duplicate of an earlier attempt's: with a key, only a first attempt's offset is certain.
+          const resent = attempt > 1 || (options.resendWithKey === true && response.resent === true);
+          if (resent) acceptedAfterResend++;
+          else accepted.push({ groupId, partition: Number(response.body.partition), offset: Number(response.body.offset) });
+          break;
+        }
+        const unknownOutcome = response === undefined || response.status >= 500;
+        if (options.resendWithKey !== true || !unknownOutcome || attempt >= MAX_SEND_ATTEMPTS) break;
+        await new Promise((resolve) => setTimeout(resolve, RESEND_PAUSE_MS));
       }
       await pause();
     }
@@ -103,6 +128,8 @@ export function startLiveTraffic(options: LiveTrafficOptions): { stop(): Promise
       await Promise.all(workers);
       return {
         accepted,
+        acceptedAfterResend,
+        acceptedTexts,
         resentSends,
         outcomes,
         failures: (filter = () => true) => outcomes.filter((o) => (o.status < 200 || o.status >= 300) && filter(o)),

@@ -34,7 +34,7 @@ describe('the bad-input corpus through the gateway', () => {
   const check = async (request: BadRequest, path: string) => {
     const response = await rawRequest(gateway.url, request.method, path, {
       ...(request.body === undefined ? {} : { body: request.body }),
-      headers: request.contentType === '' ? {} : { 'content-type': request.contentType ?? 'application/json' },
+      headers: { ...(request.contentType === '' ? {} : { 'content-type': request.contentType ?? 'application/json' }), ...request.headers },
     });
     const context = `${request.method} ${path.slice(0, 80)} → ${response.status} ${response.text.slice(0, 200)}`;
     assert.ok(response.status >= 400 && response.status < 500, `a 4xx: ${context}`);
