@@ -19,7 +19,8 @@ import { percentiles } from './percentiles.js';
  *      visible to a SELECT (polled every 20 ms, so figures carry up to ~20 ms of polling granularity).
  *   3. drain: consumers stopped, `--backlog` sends queued in Kafka, consumers started; stored messages/s from the
  *      first stored row to the last: the consumer fleet's sustained capacity, with the CPU to itself;
- * Ends with the reconciliation of every acknowledged send.
+ * Ends with the reconciliation of every acknowledged send. `--keyed`: every send carries an Idempotency-Key, which
+ * costs the consumers a second query per batch.
  */
 const { values: args } = parseArgs({
   options: {
@@ -31,9 +32,11 @@ const { values: args } = parseArgs({
     seconds: { type: 'string', default: '20' },
     producers: { type: 'string', default: '3' },
     consumers: { type: 'string', default: '3' },
+    keyed: { type: 'boolean', default: false },
   },
 });
-const n = (name: keyof typeof args) => Number(args[name]);
+const n = (name: Exclude<keyof typeof args, 'keyed'>) => Number(args[name]);
+const keyPrefix = (phase: string) => (args.keyed ? { keyPrefix: phase } : {});
 
 const dataDir = join(repoRoot, '.data/bench');
 rmSync(dataDir, { recursive: true, force: true });
@@ -63,7 +66,14 @@ try {
 
   // 1. Throughput.
   const throughputStart = Date.now();
-  const burst = await sendTraffic({ producerUrls, messages: n('messages'), groups: n('groups'), concurrency: n('concurrency'), firstGroup: 1000 });
+  const burst = await sendTraffic({
+    producerUrls,
+    messages: n('messages'),
+    groups: n('groups'),
+    concurrency: n('concurrency'),
+    firstGroup: 1000,
+    ...keyPrefix('burst'),
+  });
   const acceptedPerSecond = burst.accepted.length / (burst.elapsedMs / 1000);
   await waitForRows(client, table, warmUp.accepted.length + burst.accepted.length, 300_000);
   const storedPerSecond = burst.accepted.length / ((Date.now() - throughputStart) / 1000);
@@ -101,7 +111,14 @@ try {
   // 3. Backlog drain, last: restarting the consumers rebalances the group, which would disturb the latency run.
   const consumers = fleet.processes.get('consumer') ?? [];
   await Promise.all(consumers.map((consumer) => consumer.stop()));
-  const backlog = await sendTraffic({ producerUrls, messages: n('backlog'), groups: n('groups'), concurrency: n('concurrency'), firstGroup: 1000 });
+  const backlog = await sendTraffic({
+    producerUrls,
+    messages: n('backlog'),
+    groups: n('groups'),
+    concurrency: n('concurrency'),
+    firstGroup: 1000,
+    ...keyPrefix('backlog'),
+  });
   const before = warmUp.accepted.length + burst.accepted.length;
   for (const consumer of consumers) consumer.start();
   await waitForRows(client, table, before + 1, 60_000);
@@ -119,6 +136,7 @@ try {
     machine: `${availableParallelism()} cores, ${Math.round(totalmem() / 2 ** 30)} GiB`,
     producers: n('producers'),
     consumers: n('consumers'),
+    keyed: args.keyed,
     throughput: {
       messages: burst.accepted.length,
       refused: burst.refused,
@@ -166,7 +184,11 @@ async function sendAtRate(
       const groupId = 2_000_000 + (index % 100_000);
       const began = Date.now();
       inFlight.push(
-        send(urls[index % urls.length] ?? '', { group_id: groupId, sender_id: index + 1, text: `rate ${index}` }).then(
+        send(
+          urls[index % urls.length] ?? '',
+          { group_id: groupId, sender_id: index + 1, text: `rate ${index}` },
+          args.keyed ? { idempotencyKey: `rate-${index}` } : {},
+        ).then(
           (response) => {
             const now = Date.now();
             if (response.status !== 202) return void refused++;

@@ -9,6 +9,8 @@ export interface TrafficOptions {
   concurrency: number;
   /** First group id; groups are firstGroup .. firstGroup + groups - 1. */
   firstGroup?: number;
+  /** Sends carry the Idempotency-Key `<prefix>-<index>` (unique per run: a key seen before is skipped); none without. */
+  keyPrefix?: string;
   /** Called with each accepted send's latency, ms. */
   onAccepted?: (send: AcceptedSend, latencyMs: number, acceptedAt: number) => void;
 }
@@ -33,7 +35,11 @@ export async function sendTraffic(options: TrafficOptions): Promise<TrafficResul
       const producer = options.producerUrls[index % options.producerUrls.length] ?? '';
       const sentAt = Date.now();
       try {
-        const response = await send(producer, { group_id: groupId, sender_id: index + 1, text: `message ${index}` });
+        const response = await send(
+          producer,
+          { group_id: groupId, sender_id: index + 1, text: `message ${index}` },
+          options.keyPrefix === undefined ? {} : { idempotencyKey: `${options.keyPrefix}-${index}` },
+        );
         if (response.status !== 202) {
           refused++;
           continue;
