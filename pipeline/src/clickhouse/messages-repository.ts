@@ -44,16 +44,13 @@ interface StoredRow {
   created_at_ms: string;
 }
 
-interface StoredHashRow {
-  group_id: string;
-  idempotency_hash: string;
-}
-
 interface HeadRow {
   group_id: string;
   kafka_partition: number;
   max_order: string;
   next_offset: string;
+  /** Only when hashes were asked for: those of the given hashes this group has from this partition. */
+  stored_hashes?: string[];
 }
 
 export interface RepositoryOptions {
@@ -103,28 +100,22 @@ export function createMessagesRepository(
     async groupHeads(groupIds, idempotencyHashes = []) {
       const heads = new Map<number, { maxOrder: number; nextOffsets: Map<number, number>; storedIdempotencyHashes: Set<number> }>();
       if (groupIds.length === 0) return heads;
-      const groups = groupIds.map(sqlInteger).join(',');
-      const query = `SELECT group_id, kafka_partition, max(\`order\`) AS max_order, max(kafka_offset) + 1 AS next_offset
-        FROM ${from} WHERE group_id IN (${groups}) GROUP BY group_id, kafka_partition`;
-      // Only asked when the batch carries keys: it reads the groups' rows again (their hash column this time).
-      const hashQuery = idempotencyHashes.length === 0
-        ? undefined
-        : `SELECT DISTINCT group_id, idempotency_hash FROM ${from}
-          WHERE group_id IN (${groups}) AND idempotency_hash IN (${idempotencyHashes.map(sqlInteger).join(',')})`;
-      const [headRows, hashRows] = await run('heads', () =>
-        Promise.all([
-          selectRows<HeadRow>(client, query),
-          hashQuery === undefined ? [] : selectRows<StoredHashRow>(client, hashQuery),
-        ]),
-      );
-      for (const row of headRows) {
+      // One query, so the orders, offsets and hashes all come from the same set of parts: a second query could see a
+      // racing consumer's insert that the first did not, and mix two states of the group. The hash column is read
+      // only for batches that carry keys.
+      const storedHashes = idempotencyHashes.length === 0
+        ? ''
+        : `, groupUniqArrayIf(idempotency_hash, idempotency_hash IN (${idempotencyHashes.map(sqlInteger).join(',')})) AS stored_hashes`;
+      const query = `SELECT group_id, kafka_partition, max(\`order\`) AS max_order, max(kafka_offset) + 1 AS next_offset${storedHashes}
+        FROM ${from} WHERE group_id IN (${groupIds.map(sqlInteger).join(',')}) GROUP BY group_id, kafka_partition`;
+      for (const row of await run('heads', () => selectRows<HeadRow>(client, query))) {
         const groupId = Number(row.group_id);
         const head = heads.get(groupId) ?? { maxOrder: 0, nextOffsets: new Map<number, number>(), storedIdempotencyHashes: new Set<number>() };
         head.maxOrder = Math.max(head.maxOrder, Number(row.max_order));
         head.nextOffsets.set(Number(row.kafka_partition), Number(row.next_offset));
+        for (const hash of row.stored_hashes ?? []) head.storedIdempotencyHashes.add(Number(hash));
         heads.set(groupId, head);
       }
-      for (const row of hashRows) heads.get(Number(row.group_id))?.storedIdempotencyHashes.add(Number(row.idempotency_hash));
       return heads;
     },
 

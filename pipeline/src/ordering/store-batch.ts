@@ -9,7 +9,7 @@ export interface StoredBatch {
 
 /**
  * The consumer's unit of work, for a batch from any of its partitions: one query for the heads of every group in
- * the batch (two when some records carry an idempotency hash), one insert. The insert is synchronous, so the next batch's query sees it.
+ * the batch (which also looks up the batch's idempotency hashes when it has some), one insert. The insert is synchronous, so the next batch's query sees it.
  */
 export async function storeBatch(
   repository: MessagesRepository,

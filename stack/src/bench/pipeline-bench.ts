@@ -20,7 +20,7 @@ import { percentiles } from './percentiles.js';
  *   3. drain: consumers stopped, `--backlog` sends queued in Kafka, consumers started; stored messages/s from the
  *      first stored row to the last: the consumer fleet's sustained capacity, with the CPU to itself;
  * Ends with the reconciliation of every acknowledged send. `--keyed`: every send carries an Idempotency-Key, which
- * costs the consumers a second query per batch.
+ * makes the consumers read the hash column in their heads query.
  */
 const { values: args } = parseArgs({
   options: {
