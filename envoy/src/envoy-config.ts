@@ -1,14 +1,12 @@
 import { stringify } from 'yaml';
-import { GATEWAY_ERRORS, GATEWAY_POLICY as P, gatewayErrorBody, seconds, type GatewayError } from './policy.js';
+import { GATEWAY_ERRORS, GATEWAY_HEALTH_BODY, GATEWAY_POLICY as P, NOT_FOUND_BODY, gatewayErrorBody, seconds, type GatewayError } from './policy.js';
 import { retriable, servicesOf, type Route, type RouteTable } from './route-table.js';
 
 /** Where Envoy listens in its container; the Docker files publish the listener and keep the admin port internal. */
-export const ENVOY_LISTENER_PORT = 8080;
+const ENVOY_LISTENER_PORT = 8080;
 /** Envoy's admin interface: /stats/prometheus for Prometheus, /ready for health. Never publish it. */
-export const ENVOY_ADMIN_PORT = 9901;
+const ENVOY_ADMIN_PORT = 9901;
 
-export const NOT_FOUND_BODY = '{"error":"not_found","message":"no gateway route for this method and path"}';
-export const GATEWAY_HEALTH_BODY = '{"status":"ok"}';
 
 const HEADER = `# GENERATED from envoy/routes.json by \`npm run generate -w @badam/gateway\` (envoy/src/envoy-config.ts).
 # Do not edit: change routes.json or the generator, then regenerate; a unit test fails when this file is stale.
@@ -21,7 +19,7 @@ export function renderEnvoyYaml(table: RouteTable): string {
 }
 
 /** The Envoy v3 bootstrap as a plain object (proto3 JSON mapping, snake_case field names). */
-export function envoyBootstrap(table: RouteTable) {
+function envoyBootstrap(table: RouteTable) {
   return {
     admin: { address: socketAddress('0.0.0.0', ENVOY_ADMIN_PORT) },
     static_resources: {

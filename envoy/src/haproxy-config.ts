@@ -1,6 +1,13 @@
-import { GATEWAY_ERRORS, GATEWAY_POLICY as P, gatewayError, gatewayErrorBody, type GatewayError } from './policy.js';
+import {
+  GATEWAY_ERRORS,
+  GATEWAY_HEALTH_BODY,
+  GATEWAY_POLICY as P,
+  NOT_FOUND_BODY,
+  gatewayError,
+  gatewayErrorBody,
+  type GatewayError,
+} from './policy.js';
 import { serviceRetriable, servicesOf, type RouteTable } from './route-table.js';
-import { GATEWAY_HEALTH_BODY, NOT_FOUND_BODY } from './envoy-config.js';
 
 export interface HaproxyOptions {
   /** Port of the gateway's frontend, on 127.0.0.1. */

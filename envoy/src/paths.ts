@@ -2,7 +2,7 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** Compiled to envoy/dist/src/, two levels below the package folder. */
-export const gatewayDir = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const gatewayDir = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
 export const repoRoot = resolve(gatewayDir, '..');
 

@@ -71,6 +71,10 @@ export function gatewayError(status: number): GatewayError {
   return found;
 }
 
+/** The gateway's own answers to an unknown route and to its health check. */
+export const NOT_FOUND_BODY = '{"error":"not_found","message":"no gateway route for this method and path"}';
+export const GATEWAY_HEALTH_BODY = '{"status":"ok"}';
+
 /** Envoy and protobuf JSON durations: "1.5s". */
 export function seconds(ms: number): string {
   return `${ms / 1000}s`;

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { routesJsonPath } from './paths.js';
 
 /** The methods a route may forward; the gateway answers 404 to any other. */
-export const HTTP_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
+const HTTP_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
 export type HttpMethod = (typeof HTTP_METHODS)[number];
 
 export interface Route {

@@ -4,7 +4,7 @@ import { DEFAULT_PARTITIONS } from '@badam/pipeline';
 import { launchFleet } from './fleet.js';
 import { startGateway } from './infra/gateway.js';
 import { startInfra } from './infra/infra.js';
-import { startPrometheus } from './infra/prometheus.js';
+import { gatewayScrapeJobs, startPrometheus } from './infra/prometheus.js';
 import { loadStackConfig } from './stack-config.js';
 
 const USAGE = `usage: scripts/stack.sh <command>
@@ -69,7 +69,7 @@ async function up() {
       dataDir: config.BADAM_DATA_DIR,
       port: config.BADAM_PROMETHEUS_PORT,
       services: fleet.ports,
-      extraJobs: [{ job: 'gateway', address: `127.0.0.1:${config.BADAM_GATEWAY_METRICS_PORT}` }],
+      extraJobs: gatewayScrapeJobs(gateway),
     });
     stops.push(() => prometheus.stop());
     console.log(`[stack] up. State and logs: ${config.BADAM_DATA_DIR}`);

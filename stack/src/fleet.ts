@@ -8,9 +8,14 @@ import { httpAnswers, httpOk, waitFor } from './process/wait.js';
 export const READ_APPS = ['fastify', 'hapi', 'restify'] as const;
 
 /** Port blocks per service, relative to the base port: replica i of a service listens on base + offset + i. */
-export const PORT_OFFSETS = { producer: 1, fastify: 11, hapi: 21, restify: 31, consumer: 41 } as const;
+const PORT_OFFSETS = { producer: 1, fastify: 11, hapi: 21, restify: 31, consumer: 41 } as const;
 
 export type ServiceName = keyof typeof PORT_OFFSETS;
+
+/** The ports of a service's replicas in a fleet started at basePort. */
+export function servicePorts(basePort: number, service: ServiceName, count: number): number[] {
+  return Array.from({ length: count }, (_, i) => basePort + PORT_OFFSETS[service] + i);
+}
 
 export interface FleetOptions {
   dataDir: string;
@@ -71,11 +76,11 @@ export function launchFleet(options: FleetOptions): Fleet {
   const processes = new Map<ServiceName, ManagedProcess[]>();
   const ports = new Map<ServiceName, number[]>();
   for (const [service, count] of counts) {
-    const servicePorts = Array.from({ length: count }, (_, i) => options.basePort + PORT_OFFSETS[service] + i);
-    ports.set(service, servicePorts);
+    const replicaPorts = servicePorts(options.basePort, service, count);
+    ports.set(service, replicaPorts);
     processes.set(
       service,
-      servicePorts.map((port, replica) =>
+      replicaPorts.map((port, replica) =>
         new ManagedProcess({
           name: `${service}-${replica + 1}`,
           command: process.execPath,

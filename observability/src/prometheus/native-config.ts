@@ -13,25 +13,24 @@ export interface NativeConfigOptions {
   /** Ports of every replica, by service (the stack's fleet.ports); replica i gets the label replica="i+1". */
   services: ReadonlyMap<string, readonly number[]>;
   extraJobs?: readonly ExtraScrapeJob[];
-  host?: string;
-  /** Scrape and rule evaluation interval; short by default so a test sees a few scrapes within seconds. */
-  intervalSeconds?: number;
 }
+
+const HOST = '127.0.0.1';
+/** Scrape and rule evaluation interval: short, so a test sees a few scrapes within seconds. */
+const INTERVAL_SECONDS = 5;
 
 /**
  * The native stack's Prometheus config: one job per service with a static target per replica, and the project's
  * rule files loaded from the repository (an absolute glob), so the rules a developer edits are the ones evaluated.
  */
 export function renderNativeConfig(options: NativeConfigOptions): string {
-  const host = options.host ?? '127.0.0.1';
-  const interval = options.intervalSeconds ?? 5;
   const serviceJobs = [...options.services].map(([service, ports]) => ({
     job_name: service,
     // The services label every series service=<name> themselves; honouring it keeps Prometheus from renaming it
     // to exported_service because the target carries the same label (which `up` needs).
     honor_labels: true,
     static_configs: ports.map((port, replica) => ({
-      targets: [`${host}:${port}`],
+      targets: [`${HOST}:${port}`],
       labels: { service, replica: String(replica + 1) },
     })),
   }));
@@ -42,10 +41,10 @@ export function renderNativeConfig(options: NativeConfigOptions): string {
   }));
   const config = {
     global: {
-      scrape_interval: `${interval}s`,
+      scrape_interval: `${INTERVAL_SECONDS}s`,
       // The default timeout (10 s) is longer than a short interval, which Prometheus refuses.
-      scrape_timeout: `${Math.max(1, interval - 1)}s`,
-      evaluation_interval: `${interval}s`,
+      scrape_timeout: `${INTERVAL_SECONDS - 1}s`,
+      evaluation_interval: `${INTERVAL_SECONDS}s`,
     },
     rule_files: [join(rulesDir, '*.yml')],
     scrape_configs: [...serviceJobs, ...extraJobs],

@@ -9,16 +9,22 @@ export interface InstantSample {
  * expression does not parse or cannot be evaluated, so a test names the broken query.
  */
 export async function queryInstant(prometheusUrl: string, expr: string): Promise<InstantSample[]> {
-  const response = await fetch(`${prometheusUrl}/api/v1/query`, {
+  const data = await postQuery(`${prometheusUrl}/api/v1/query`, { query: expr });
+  if (data?.resultType === 'scalar') return [{ metric: {}, value: data.result as [number, string] }];
+  return data?.result as InstantSample[];
+}
+
+/** A query POSTed to Prometheus' HTTP API: its `data`, or Prometheus' own message naming the expression. */
+async function postQuery(url: string, params: Record<string, string> & { query: string }) {
+  const response = await fetch(url, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ query: expr }),
+    body: new URLSearchParams(params),
     signal: AbortSignal.timeout(10_000),
   });
   const answer = (await response.json()) as { status: string; error?: string; data?: { resultType: string; result: unknown } };
-  if (answer.status !== 'success') throw new Error(`Prometheus refused ${JSON.stringify(expr)}: ${answer.error}`);
-  if (answer.data?.resultType === 'scalar') return [{ metric: {}, value: answer.data.result as [number, string] }];
-  return answer.data?.result as InstantSample[];
+  if (answer.status !== 'success') throw new Error(`Prometheus refused ${JSON.stringify(params.query)}: ${answer.error}`);
+  return answer.data;
 }
 
 export interface RuleState {
@@ -43,13 +49,6 @@ export interface RangeSeries {
 
 /** Range query (/api/v1/query_range) from `start` to `end` (unix seconds) every `stepSeconds`. */
 export async function queryRange(prometheusUrl: string, expr: string, start: number, end: number, stepSeconds: number): Promise<RangeSeries[]> {
-  const response = await fetch(`${prometheusUrl}/api/v1/query_range`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ query: expr, start: String(start), end: String(end), step: String(stepSeconds) }),
-    signal: AbortSignal.timeout(10_000),
-  });
-  const answer = (await response.json()) as { status: string; error?: string; data?: { result: RangeSeries[] } };
-  if (answer.status !== 'success') throw new Error(`Prometheus refused ${JSON.stringify(expr)}: ${answer.error}`);
-  return answer.data?.result ?? [];
+  const params = { query: expr, start: String(start), end: String(end), step: String(stepSeconds) };
+  return ((await postQuery(`${prometheusUrl}/api/v1/query_range`, params))?.result as RangeSeries[] | undefined) ?? [];
 }

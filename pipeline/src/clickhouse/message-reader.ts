@@ -11,11 +11,11 @@ export interface MessageReader {
   isHealthy(): Promise<boolean>;
 }
 
-export function createMessageReader(repository: MessagesRepository, admission?: Admission): MessageReader {
+export function createMessageReader(repository: MessagesRepository, admission: Admission): MessageReader {
   return {
     readPage: async (groupIdParam, query) => {
       const readQuery = parseReadQuery(groupIdParam, query);
-      return admission === undefined ? repository.readPage(readQuery) : admission.run(() => repository.readPage(readQuery));
+      return admission.run(() => repository.readPage(readQuery));
     },
     isHealthy: () => repository.isReachable(),
   };

@@ -19,7 +19,7 @@ import { quoteIdentifier } from './identifiers.js';
 export type Migration =
   | { statement: string }
   /** ClickHouse 18.16 has no ADD COLUMN IF NOT EXISTS: `migrate` adds the column only when DESCRIBE lacks it. */
-  | { table: string; addColumn: string; definition: string };
+  | { addColumn: string; definition: string };
 
 export function migrations(table: string): Migration[] {
   const name = quoteIdentifier(table);
@@ -35,16 +35,17 @@ export function migrations(table: string): Migration[] {
     ) ENGINE = ReplacingMergeTree()
     ORDER BY (group_id, \`order\`)
     SETTINGS index_granularity = 256` },
-    { table: name, addColumn: 'idempotency_hash', definition: 'UInt64 DEFAULT 0' },
+    { addColumn: 'idempotency_hash', definition: 'UInt64 DEFAULT 0' },
   ];
 }
 
 export async function migrate(client: ClickHouseClient, table: string): Promise<void> {
+  const name = quoteIdentifier(table);
   for (const step of migrations(table)) {
     if ('statement' in step) {
       await client.command({ query: step.statement });
-    } else if (!(await columnNames(client, step.table)).includes(step.addColumn)) {
-      await client.command({ query: `ALTER TABLE ${step.table} ADD COLUMN ${quoteIdentifier(step.addColumn)} ${step.definition}` });
+    } else if (!(await columnNames(client, name)).includes(step.addColumn)) {
+      await client.command({ query: `ALTER TABLE ${name} ADD COLUMN ${quoteIdentifier(step.addColumn)} ${step.definition}` });
     }
   }
 }

@@ -1,6 +1,6 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { Logger } from 'pino';
-import { secondsSince, type ServiceMetrics } from '../metrics/service-metrics.js';
+import type { ServiceMetrics } from '../metrics/service-metrics.js';
 import { errorResponse } from './error-response.js';
 
 /**
@@ -34,19 +34,14 @@ export function createFastifyServer(
     const response = errorResponse(Object.assign(new Error('not found'), { statusCode: 404 }));
     return reply.code(response.status).send(response.body);
   });
-  const started = new WeakMap<object, bigint>();
-  app.addHook('onRequest', async (request) => {
-    started.set(request, process.hrtime.bigint());
-  });
+  // fastify times every reply itself, from arrival (before any hook) to the response's end.
   app.addHook('onResponse', async (request, reply) => {
-    const start = started.get(request);
-    if (start === undefined) return;
     metrics.observeRequest({
       framework: 'fastify',
       route: request.routeOptions.url,
       method: request.method,
       statusCode: reply.statusCode,
-      seconds: secondsSince(start),
+      seconds: reply.elapsedTime / 1000,
     });
   });
   app.get('/metrics', async (_request, reply) => {

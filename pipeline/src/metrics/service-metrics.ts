@@ -5,7 +5,6 @@ export const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.075, 
 
 export interface ServiceMetrics {
   registry: Registry;
-  service: string;
   /** Records one HTTP request; `route` is the route template, never the raw URL. */
   observeRequest(request: { framework: string; route: string | undefined; method: string; statusCode: number; seconds: number }): void;
   /** The text exposition for GET /metrics. */
@@ -27,11 +26,14 @@ export function createServiceMetrics(service: string): ServiceMetrics {
     buckets: LATENCY_BUCKETS,
     registers: [registry],
   });
+  // A service has a handful of route templates: each is translated once, not on every request.
+  const routeLabels = new Map<string | undefined, string>();
   return {
     registry,
-    service,
     observeRequest({ framework, route, method, statusCode, seconds }) {
-      requestDuration.observe({ framework, route: routeLabel(route), method, status_code: String(statusCode) }, seconds);
+      let label = routeLabels.get(route);
+      if (label === undefined) routeLabels.set(route, (label = routeLabel(route)));
+      requestDuration.observe({ framework, route: label, method, status_code: String(statusCode) }, seconds);
     },
     async render() {
       return { contentType: registry.contentType, body: await registry.metrics() };
@@ -43,7 +45,7 @@ export function createServiceMetrics(service: string): ServiceMetrics {
  * Route templates spelled the same in every framework (`/groups/:group_id/messages`), so one PromQL query covers
  * fastify, hapi and restify; anything unmatched is one label value, never the requested path.
  */
-export function routeLabel(template: string | undefined): string {
+function routeLabel(template: string | undefined): string {
   if (template === undefined || template === '' || template.includes('*')) return 'unmatched';
   return template.replace(/\{(\w+)\}/g, ':$1');
 }

@@ -18,10 +18,7 @@ export interface ReadAppOptions {
   metrics: ServiceMetrics;
 }
 
-export interface ReadAppContext {
-  reader: MessageReader;
-  logger: Logger;
-  metrics: ServiceMetrics;
+export interface ReadAppContext extends ReadAppOptions {
   config: ReadAppConfig;
 }
 

@@ -1,5 +1,5 @@
-import { createServer, type Server } from 'node:http';
-import type { ServiceMetrics } from '@badam/pipeline';
+import { createServer, type Server, type ServerResponse } from 'node:http';
+import { errorResponse, type ServiceMetrics } from '@badam/pipeline';
 
 /** The consumer serves no API; this answers the orchestrator's health checks and Prometheus' scrapes. */
 export function createHealthServer(isHealthy: () => Promise<boolean>, metrics: ServiceMetrics): Server {
@@ -10,10 +10,7 @@ export function createHealthServer(isHealthy: () => Promise<boolean>, metrics: S
           response.writeHead(200, { 'content-type': contentType });
           response.end(body);
         },
-        () => {
-          response.writeHead(500, { 'content-type': 'application/json' });
-          response.end(JSON.stringify({ error: 'internal', message: 'metrics unavailable' }));
-        },
+        (error: unknown) => sendError(response, error),
       );
       return;
     }
@@ -30,7 +27,13 @@ export function createHealthServer(isHealthy: () => Promise<boolean>, metrics: S
       );
       return;
     }
-    response.writeHead(404, { 'content-type': 'application/json' });
-    response.end(JSON.stringify({ error: 'not_found', message: 'no such route' }));
+    sendError(response, Object.assign(new Error('not found'), { statusCode: 404 }));
   });
+}
+
+/** Errors in the shape and with the statuses of the HTTP services (errorResponse). */
+function sendError(response: ServerResponse, error: unknown) {
+  const { status, headers, body } = errorResponse(error);
+  response.writeHead(status, { 'content-type': 'application/json', ...headers });
+  response.end(JSON.stringify(body));
 }

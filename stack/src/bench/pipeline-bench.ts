@@ -7,7 +7,7 @@ import { startFleet } from '../fleet.js';
 import { startInfra } from '../infra/infra.js';
 import { repoRoot } from '../paths.js';
 import { sendTraffic } from '../testing/traffic.js';
-import { send } from '../testing/http-client.js';
+import { receiptOf, send } from '../testing/http-client.js';
 import { waitForRows } from '../testing/table-watch.js';
 import { percentiles } from './percentiles.js';
 
@@ -192,7 +192,7 @@ async function sendAtRate(
           (response) => {
             const now = Date.now();
             if (response.status !== 202) return void refused++;
-            const receipt = { groupId, partition: Number(response.body.partition), offset: Number(response.body.offset) };
+            const receipt = receiptOf(groupId, response);
             accepted.push(receipt);
             sendLatencies.push(now - began);
             onAccepted(receipt, now);

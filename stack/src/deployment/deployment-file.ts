@@ -34,21 +34,19 @@ export interface DeploymentFile {
   configs?: Record<string, { name?: string; file?: string }>;
 }
 
-export const COMPOSE_FILE = resolve(repoRoot, 'docker-compose.yml');
-export const SWARM_FILE = resolve(repoRoot, 'swarm-stack.yml');
 
 /**
  * The files as Docker reads them: each tool validates its file (a non-zero exit fails here with the tool's own
  * message) and prints it normalised, with anchors merged, variables interpolated and paths made absolute. Both
  * tools are installed by scripts/setup.sh; neither needs a running engine.
  */
-export async function renderComposeFile(file = COMPOSE_FILE): Promise<DeploymentFile> {
-  const stdout = await tool('docker-compose', ['-f', file, 'config']);
+export async function renderComposeFile(): Promise<DeploymentFile> {
+  const stdout = await tool('docker-compose', ['-f', resolve(repoRoot, 'docker-compose.yml'), 'config']);
   return { ...(parse(stdout) as Omit<DeploymentFile, 'kind'>), kind: 'compose' };
 }
 
-export async function renderSwarmFile(file = SWARM_FILE): Promise<DeploymentFile> {
-  const stdout = await tool('docker', ['stack', 'config', '-c', file]);
+export async function renderSwarmFile(): Promise<DeploymentFile> {
+  const stdout = await tool('docker', ['stack', 'config', '-c', resolve(repoRoot, 'swarm-stack.yml')]);
   return { ...(parse(stdout) as Omit<DeploymentFile, 'kind'>), kind: 'swarm' };
 }
 

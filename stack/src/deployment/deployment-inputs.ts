@@ -1,5 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { envoyYamlPath, loadRouteTable, servicesOf } from '@badam/gateway';
+import { dashboardsDir, observabilityRoot, rulesDir, swarmConfigPath } from '@badam/observability';
 import { DEFAULT_PARTITIONS, type EnvSpec } from '@badam/pipeline';
 import { parse } from 'yaml';
 import { READ_APPS } from '../fleet.js';
@@ -25,26 +27,22 @@ export interface DeploymentInputs {
   partitions: number;
 }
 
-export const ENVOY_FILE = resolve(repoRoot, 'envoy/envoy.yaml');
-
 export async function loadDeploymentInputs(): Promise<DeploymentInputs> {
   const [compose, swarm, specs] = await Promise.all([renderComposeFile(), renderSwarmFile(), serviceSettings()]);
-  const routes = JSON.parse(readFileSync(resolve(repoRoot, 'envoy/routes.json'), 'utf8')) as { routes: { service: string }[] };
-  const observability = resolve(repoRoot, 'observability');
   return {
     compose,
     swarm,
-    envoy: parse(readFileSync(ENVOY_FILE, 'utf8')),
+    envoy: parse(readFileSync(envoyYamlPath, 'utf8')),
     specs,
     fleet: ['producer', 'consumer', ...READ_APPS],
     ownImages: Object.fromEntries(NODE_SERVICES.map((service) => [service, `badam/${service}:${packageVersion(service)}`])),
-    routedServices: [...new Set(routes.routes.map((route) => route.service))],
+    routedServices: servicesOf(loadRouteTable()),
     requiredFiles: [
-      ENVOY_FILE,
-      resolve(observability, 'prometheus/prometheus.swarm.yml'),
-      ...filesUnder(resolve(observability, 'prometheus/rules')),
-      ...filesUnder(resolve(observability, 'grafana/provisioning')),
-      ...filesUnder(resolve(observability, 'grafana/dashboards')),
+      envoyYamlPath,
+      swarmConfigPath,
+      ...filesUnder(rulesDir),
+      ...filesUnder(resolve(observabilityRoot, 'grafana/provisioning')),
+      ...filesUnder(dashboardsDir),
     ],
     partitions: DEFAULT_PARTITIONS,
   };

@@ -6,7 +6,7 @@ import type { DeploymentFile } from './deployment-file.js';
  * The host files a deployment hands to its containers: bind-mount sources (compose) and the files of the configs a
  * service uses (swarm). The tools print both as absolute paths.
  */
-export function deliveredPaths(file: DeploymentFile): string[] {
+function deliveredPaths(file: DeploymentFile): string[] {
   return Object.values(file.services).flatMap((service) => [
     ...(service.volumes ?? []).flatMap((volume) => {
       if (typeof volume === 'string') {

@@ -8,11 +8,12 @@ interface EnvoyCluster {
   };
 }
 
-/** The cluster names and endpoints of envoy/envoy.yaml, and the clusters its routes send to. */
-export function envoyClusters(envoy: unknown): { clusters: Map<string, string[]>; routed: string[] } {
-  const bootstrap = envoy as {
-    static_resources?: { clusters?: EnvoyCluster[]; listeners?: { filter_chains?: { filters?: { typed_config?: unknown }[] }[] }[] };
-  };
+/**
+ * The cluster names and endpoints of envoy/envoy.yaml. That every route sends to a cluster that exists is Envoy's own
+ * check (envoy/validate, run by the gateway tests).
+ */
+function envoyClusters(envoy: unknown): Map<string, string[]> {
+  const bootstrap = envoy as { static_resources?: { clusters?: EnvoyCluster[] } };
   const clusters = new Map<string, string[]>();
   for (const cluster of bootstrap.static_resources?.clusters ?? []) {
     const endpoints = (cluster.load_assignment?.endpoints ?? [])
@@ -20,15 +21,7 @@ export function envoyClusters(envoy: unknown): { clusters: Map<string, string[]>
       .map(({ endpoint }) => `${endpoint?.address?.socket_address?.address}:${endpoint?.address?.socket_address?.port_value}`);
     clusters.set(cluster.name ?? '', endpoints);
   }
-  const routed = (bootstrap.static_resources?.listeners ?? [])
-    .flatMap((listener) => listener.filter_chains ?? [])
-    .flatMap((chain) => chain.filters ?? [])
-    .flatMap((filter) => {
-      const manager = filter.typed_config as { route_config?: { virtual_hosts?: { routes?: { route?: { cluster?: string } }[] }[] } };
-      return (manager.route_config?.virtual_hosts ?? []).flatMap((host) => host.routes ?? []);
-    })
-    .flatMap((route) => (route.route?.cluster === undefined ? [] : [route.route.cluster]));
-  return { clusters, routed };
+  return clusters;
 }
 
 /**
@@ -37,13 +30,12 @@ export function envoyClusters(envoy: unknown): { clusters: Map<string, string[]>
  * compose needs the network alias.
  */
 export function gatewayProblems(envoy: unknown, file: DeploymentFile, routedServices: readonly string[]): string[] {
-  const { clusters, routed } = envoyClusters(envoy);
+  const clusters = envoyClusters(envoy);
   const problems: string[] = [];
   const names = [...clusters.keys()].sort();
   if (names.join() !== [...routedServices].sort().join()) {
     problems.push(`envoy clusters are ${names.join(', ')}, expected ${[...routedServices].sort().join(', ')}`);
   }
-  for (const cluster of routed.filter((name) => !clusters.has(name))) problems.push(`a route sends to ${cluster}, no such cluster`);
   for (const [name, endpoints] of clusters) {
     const service = file.services[name];
     if (service === undefined) {

@@ -100,7 +100,7 @@ export function environmentProblems(file: DeploymentFile, specs: Record<string, 
 }
 
 /** The names a container of this file can reach: service names, hostnames, network aliases. */
-export function knownHosts(file: DeploymentFile): Set<string> {
+function knownHosts(file: DeploymentFile): Set<string> {
   return new Set(
     Object.entries(file.services).flatMap(([name, service]) => [
       name,

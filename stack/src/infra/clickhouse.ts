@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ClickHouseConnection } from '@badam/pipeline';
 import { ManagedProcess } from '../process/managed-process.js';
-import { httpOk, waitFor } from '../process/wait.js';
+import { httpOk } from '../process/wait.js';
 
 /** How the stack's own tools reach a private instance: its default user, no password, the default database. */
 export function localClickHouse(url: string, limits: Partial<Pick<ClickHouseConnection, 'requestTimeoutMs' | 'maxOpenConnections'>> = {}): ClickHouseConnection {
@@ -69,11 +69,5 @@ export async function startClickHouse(options: ClickHouseOptions): Promise<Manag
     cwd: dir,
     logFile: join(options.dataDir, 'logs/clickhouse.log'),
   }).start();
-  try {
-    await waitFor(`ClickHouse on port ${options.httpPort}`, () => httpOk(`http://127.0.0.1:${options.httpPort}/ping`));
-  } catch (error) {
-    await server.stop();
-    throw error;
-  }
-  return server;
+  return server.ready(`ClickHouse on port ${options.httpPort}`, () => httpOk(`http://127.0.0.1:${options.httpPort}/ping`));
 }

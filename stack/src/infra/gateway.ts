@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadRouteTable, renderHaproxyConfig, type RouteTable } from '@badam/gateway';
 import { ManagedProcess, run } from '../process/managed-process.js';
-import { httpOk, waitFor } from '../process/wait.js';
+import { httpOk } from '../process/wait.js';
 
 export interface GatewayOptions {
   dataDir: string;
@@ -33,10 +33,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   mkdirSync(dir, { recursive: true });
   const configFile = join(dir, 'haproxy.cfg');
   const servers = new Map([...options.services].map(([service, ports]) => [service, ports.map((port) => `127.0.0.1:${port}`)]));
-  writeFileSync(
-    configFile,
-    renderHaproxyConfig(options.routes ?? loadRouteTable(), { port: options.port, metricsPort: options.metricsPort, servers }),
-  );
+  const table = options.routes ?? loadRouteTable();
+  writeFileSync(configFile, renderHaproxyConfig(table, { port: options.port, metricsPort: options.metricsPort, servers }));
   await run('haproxy', ['-c', '-q', '-f', configFile]);
   const url = `http://127.0.0.1:${options.port}`;
   const gateway = new ManagedProcess({
@@ -48,12 +46,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     logFile: join(options.dataDir, 'logs/gateway.log'),
     restart: true,
   }).start();
-  try {
-    await waitFor(`gateway (HAProxy) on port ${options.port}`, () => httpOk(`${url}/health`));
-  } catch (error) {
-    await gateway.stop();
-    throw error;
-  }
+  await gateway.ready(`gateway (HAProxy) on port ${options.port}`, () => httpOk(`${url}${table.healthPath}`));
   return {
     url,
     metricsUrl: options.metricsPort === undefined ? undefined : `http://127.0.0.1:${options.metricsPort}/metrics`,

@@ -45,13 +45,12 @@ export async function startInfra(options: InfraOptions): Promise<Infra> {
     }),
   ]);
   // One that started must not outlive the other's failure: it would keep the caller (a test file) from exiting.
-  const [brokerStart, databaseStart] = started;
-  if (brokerStart.status === 'rejected' || databaseStart.status === 'rejected') {
+  const failed = started.find((result) => result.status === 'rejected');
+  if (failed !== undefined) {
     await Promise.all(started.map((result) => (result.status === 'fulfilled' ? result.value.stop() : undefined)));
-    throw brokerStart.status === 'rejected' ? brokerStart.reason : (databaseStart as PromiseRejectedResult).reason;
+    throw failed.reason;
   }
-  const broker = brokerStart.value;
-  const database = databaseStart.value;
+  const [broker, database] = started.map((result) => (result as PromiseFulfilledResult<ManagedProcess>).value) as [ManagedProcess, ManagedProcess];
   const kafka: KafkaConnection = { brokers: [`127.0.0.1:${options.kafkaPort}`], clientId: 'badam-stack' };
   const clickhouse = localClickHouse(`http://127.0.0.1:${options.clickhouseHttpPort}`);
   return {

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { kafkaLibsDir } from '../paths.js';
 import { ManagedProcess, run } from '../process/managed-process.js';
-import { portOpen, waitFor } from '../process/wait.js';
+import { portOpen } from '../process/wait.js';
 
 export interface KafkaOptions {
   dataDir: string;
@@ -72,11 +72,5 @@ export async function startKafka(options: KafkaOptions): Promise<ManagedProcess>
     args: [`-Xms${heap}`, `-Xmx${heap}`, '-XX:+UseG1GC', ...java, 'kafka.Kafka', properties],
     logFile: join(options.dataDir, 'logs/kafka.log'),
   }).start();
-  try {
-    await waitFor(`Kafka on port ${options.port}`, () => portOpen(options.port), 90_000);
-  } catch (error) {
-    await broker.stop();
-    throw error;
-  }
-  return broker;
+  return broker.ready(`Kafka on port ${options.port}`, () => portOpen(options.port), 90_000);
 }

@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { renderNativeConfig, type ExtraScrapeJob } from '@badam/observability';
 import { ManagedProcess } from '../process/managed-process.js';
-import { httpOk, waitFor } from '../process/wait.js';
+import { httpOk } from '../process/wait.js';
 
 export interface PrometheusOptions {
   dataDir: string;
@@ -13,9 +13,15 @@ export interface PrometheusOptions {
   extraJobs?: readonly ExtraScrapeJob[];
 }
 
+/** The gateway's HAProxy exporter as a scrape job, when it has one. */
+export function gatewayScrapeJobs(gateway: { metricsUrl: string | undefined }): ExtraScrapeJob[] {
+  if (gateway.metricsUrl === undefined) return [];
+  const url = new URL(gateway.metricsUrl);
+  return [{ job: 'gateway', address: url.host, metricsPath: url.pathname }];
+}
+
 export interface Prometheus {
   url: string;
-  process: ManagedProcess;
   stop(): Promise<void>;
 }
 
@@ -43,11 +49,6 @@ export async function startPrometheus(options: PrometheusOptions): Promise<Prome
     cwd: dir,
     logFile: join(options.dataDir, 'logs/prometheus.log'),
   }).start();
-  try {
-    await waitFor(`Prometheus on port ${options.port}`, () => httpOk(`${url}/-/ready`));
-  } catch (error) {
-    await server.stop();
-    throw error;
-  }
-  return { url, process: server, stop: () => server.stop() };
+  await server.ready(`Prometheus on port ${options.port}`, () => httpOk(`${url}/-/ready`));
+  return { url, stop: () => server.stop() };
 }

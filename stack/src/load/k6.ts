@@ -5,10 +5,16 @@ import type { AcceptedSend } from '@badam/pipeline';
 import { repoRoot, toolsDir } from '../paths.js';
 
 /** Built by scripts/setup.sh (go install go.k6.io/k6). */
-export const K6_BIN = join(toolsDir, 'bin/k6');
-export const SCENARIO_SCRIPT = join(repoRoot, 'k6/scenario.js');
+const K6_BIN = join(toolsDir, 'bin/k6');
+const SCENARIO_SCRIPT = join(repoRoot, 'k6/scenario.js');
 
 /** What k6/lib/summary.js writes to report.json. */
+/**
+ * The short run (`npm run load -- --smoke`, and the suite's smoke test): 50 VUs with ~1 s think time make ~50
+ * iterations/s, ~15 reads/s per app and ~5 sends/s; the rate floors scale to that, and no request may fail.
+ */
+export const SMOKE_ENV = { VUS: '50', RAMP: '5s', DURATION: '20s', RATE_MIN: '8', SEND_RATE_MIN: '1', MAX_ERROR_RATE: '0' };
+
 export interface ApiFigures {
   requests: number;
   rps: number;

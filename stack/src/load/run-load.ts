@@ -1,9 +1,10 @@
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createClickHouseClient, reconcile } from '@badam/pipeline';
-import { PORT_OFFSETS } from '../fleet.js';
+import { servicePorts, type ServiceName } from '../fleet.js';
+import { httpOk } from '../process/wait.js';
 import { loadStackConfig, stackClickHouse, type StackConfig } from '../stack-config.js';
-import { directTargetEnv, runK6, type DirectTargets } from './k6.js';
+import { SMOKE_ENV, directTargetEnv, runK6, type DirectTargets } from './k6.js';
 import { rowsWithin } from '../testing/table-watch.js';
 import { seedMessages } from './seed.js';
 
@@ -40,10 +41,7 @@ const groups = args.groups ?? '1000000';
 
 function scenarioEnv(): Record<string, string> {
   const env: Record<string, string> = { GROUPS: groups };
-  if (args.smoke) {
-    // 50 VUs with ~1 s think time make ~50 iterations/s: ~15 reads/s per app and ~5 sends/s.
-    Object.assign(env, { VUS: '50', RAMP: '5s', DURATION: '20s', RATE_MIN: '8', SEND_RATE_MIN: '1', MAX_ERROR_RATE: '0' });
-  }
+  if (args.smoke) Object.assign(env, SMOKE_ENV);
   if (args.arrival) env.SCENARIO = 'arrival';
   if (args.vus !== undefined) env.VUS = args.vus;
   if (args.duration !== undefined) env.DURATION = args.duration;
@@ -61,24 +59,16 @@ function scenarioEnv(): Record<string, string> {
 }
 
 function replicaTargets(stack: StackConfig): DirectTargets {
-  const replicas = (service: keyof typeof PORT_OFFSETS) =>
-    Array.from({ length: stack.BADAM_REPLICAS }, (_, i) => `http://127.0.0.1:${stack.BADAM_SERVICE_BASE_PORT + PORT_OFFSETS[service] + i}`);
+  const replicas = (service: ServiceName) =>
+    servicePorts(stack.BADAM_SERVICE_BASE_PORT, service, stack.BADAM_REPLICAS).map((port) => `http://127.0.0.1:${port}`);
   return { fastify: replicas('fastify'), hapi: replicas('hapi'), restify: replicas('restify'), producer: replicas('producer') };
-}
-
-async function answers(url: string): Promise<boolean> {
-  try {
-    return (await fetch(url, { signal: AbortSignal.timeout(2000) })).ok;
-  } catch {
-    return false;
-  }
 }
 
 /** The gateway if it answers, else the replicas' own ports; k6's setup() then checks every API through it. */
 async function targetEnv(): Promise<Record<string, string>> {
   const gateway = `http://127.0.0.1:${config.BADAM_GATEWAY_PORT}`;
   if (!args.direct) {
-    if (await answers(`${gateway}/health`)) {
+    if (await httpOk(`${gateway}/health`).catch(() => false)) {
       console.log(`[load] through the gateway ${gateway}`);
       return { BASE_URL: gateway };
     }

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { waitFor } from './wait.js';
 
 export interface ProcessSpec {
   name: string;
@@ -59,6 +60,17 @@ export class ManagedProcess {
         }, delay).unref();
       });
     });
+    return this;
+  }
+
+  /** Waits until `check` passes; a process that does not get there is stopped, so a failed start leaves nothing running. */
+  async ready(what: string, check: () => Promise<boolean>, timeoutMs?: number): Promise<this> {
+    try {
+      await waitFor(what, check, timeoutMs);
+    } catch (error) {
+      await this.stop();
+      throw error;
+    }
     return this;
   }
 

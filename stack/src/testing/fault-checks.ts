@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { reconcile, sleep, type MessagePage } from '@badam/pipeline';
+import { READ_APPS } from '../fleet.js';
+import { quoteIdentifier, reconcile, sleep, type MessagePage } from '@badam/pipeline';
 import type { PrivateStack } from './private-stack.js';
 import { httpJson } from './http-client.js';
 import type { LiveTrafficResult } from './live-traffic.js';
@@ -23,7 +24,7 @@ export async function assertNothingLost(
   const groups = [...new Set(traffic.accepted.map((send) => send.groupId))].slice(0, 10);
   for (const groupId of groups) {
     const pages = await Promise.all(
-      ['fastify', 'hapi', 'restify'].map(async (app) => {
+      READ_APPS.map(async (app) => {
         const response = await httpJson('GET', `${stack.gateway.url}/${app}/groups/${groupId}/messages?limit=100`);
         assert.equal(response.status, 200, `${app} read of group ${groupId}`);
         return response.body as unknown as MessagePage;
@@ -42,7 +43,7 @@ export async function assertNothingLost(
  * once (a resend whose first attempt also reached Kafka is not stored twice), and nothing else is stored.
  */
 export async function assertEachStoredOnce(stack: Pick<PrivateStack, 'client' | 'table'>, traffic: LiveTrafficResult) {
-  const result = await stack.client.query({ query: `SELECT text, count() AS n FROM ${stack.table} GROUP BY text`, format: 'JSONEachRow' });
+  const result = await stack.client.query({ query: `SELECT text, count() AS n FROM ${quoteIdentifier(stack.table)} GROUP BY text`, format: 'JSONEachRow' });
   const counts = new Map((await result.json<{ text: string; n: string }>()).map((row) => [row.text, Number(row.n)]));
   assert.deepEqual([...counts].filter(([, n]) => n !== 1), [], 'texts stored more than once');
   assert.deepEqual(traffic.acceptedTexts.filter((text) => !counts.has(text)), [], 'accepted sends not stored');

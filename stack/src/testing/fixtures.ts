@@ -15,7 +15,7 @@ import type { ClickHouseClient } from '@clickhouse/client';
 import { startFleet, type Fleet, type FleetOptions } from '../fleet.js';
 import { localClickHouse } from '../infra/clickhouse.js';
 import { startGateway, type Gateway } from '../infra/gateway.js';
-import { startPrometheus, type Prometheus } from '../infra/prometheus.js';
+import { gatewayScrapeJobs, startPrometheus, type Prometheus } from '../infra/prometheus.js';
 import { TEST_ENV } from './test-env.js';
 
 /**
@@ -123,7 +123,7 @@ export async function startTestFleet(t: Cleanup, options: TestFleetOptions): Pro
 }
 
 /** A single port, free right now, from the test range (see TEST_PORTS). */
-export async function freePort(): Promise<number> {
+async function freePort(): Promise<number> {
   for (let attempt = 0; attempt < 100; attempt++) {
     const port = TEST_PORTS.first + Math.floor(Math.random() * (TEST_PORTS.last - TEST_PORTS.first));
     if (await portFree(port)) return port;
@@ -136,19 +136,20 @@ export async function freePort(): Promise<number> {
  * project's rules loaded; stopped after the test.
  */
 export async function startTestPrometheus(t: Cleanup, fleet: Fleet, gateway?: Gateway): Promise<Prometheus> {
-  const gatewayMetrics = gateway?.metricsUrl === undefined ? undefined : new URL(gateway.metricsUrl);
   const prometheus = await startPrometheus({
     dataDir: join(testInfra().dataDir, uniqueName('prometheus')),
     port: await freePort(),
     services: fleet.ports,
-    extraJobs: gatewayMetrics === undefined ? [] : [{ job: 'gateway', address: gatewayMetrics.host, metricsPath: gatewayMetrics.pathname }],
+    extraJobs: gateway === undefined ? [] : gatewayScrapeJobs(gateway),
   });
   t.after(() => prometheus.stop());
   return prometheus;
 }
 
-/** The HAProxy gateway over every replica of the fleet, on free ports (routes and metrics); stopped after the test. */
-/** HAProxy over the fleet's replicas; a service without replicas (an empty list, or none) answers 503. */
+/**
+ * The HAProxy gateway over every replica of the fleet, on free ports (routes and metrics); stopped after the test.
+ * A service without replicas (an empty list, or none) answers 503.
+ */
 export async function startTestGateway(t: Cleanup, fleet: Pick<Fleet, 'ports'>): Promise<Gateway> {
   const gateway = await startGateway({
     dataDir: join(testInfra().dataDir, uniqueName('gateway')),

@@ -1,8 +1,8 @@
-import type { AcceptedSend } from '@badam/pipeline';
-import { httpJson } from './http-client.js';
+import { sleep, type AcceptedSend } from '@badam/pipeline';
+import { READ_APPS } from '../fleet.js';
+import { httpJson, receiptOf } from './http-client.js';
 
 export type Api = 'send' | 'fastify' | 'hapi' | 'restify';
-const READ_APIS = ['fastify', 'hapi', 'restify'] as const;
 
 export interface LiveTrafficOptions {
   /** The gateway: sends go to /producer/messages, reads to /<app>/groups/<id>/messages. */
@@ -59,11 +59,10 @@ export function startLiveTraffic(options: LiveTrafficOptions): { stop(): Promise
   const acceptedTexts: string[] = [];
   const outcomes: Outcome[] = [];
   let resentSends = 0;
-  let acceptedAfterResend = 0;
   let running = true;
   let sequence = 0;
   const timeoutMs = options.timeoutMs ?? 10_000;
-  const pause = () => new Promise((resolve) => setTimeout(resolve, options.pauseMs ?? 5));
+  const pause = () => sleep(options.pauseMs ?? 5);
 
   const request = async (api: Api, method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
     const startedAt = Date.now();
@@ -98,20 +97,19 @@ export function startLiveTraffic(options: LiveTrafficOptions): { stop(): Promise
           // A 202 to a resend (ours, or the HTTP client's after a reset connection) may be for a record the consumer
           // skips as a duplicate of an earlier attempt's: with a key, only a first attempt's offset is certain.
           const resent = attempt > 1 || (options.resendWithKey === true && response.resent === true);
-          if (resent) acceptedAfterResend++;
-          else accepted.push({ groupId, partition: Number(response.body.partition), offset: Number(response.body.offset) });
+          if (!resent) accepted.push(receiptOf(groupId, response));
           break;
         }
         const unknownOutcome = response === undefined || response.status >= 500;
         if (options.resendWithKey !== true || !unknownOutcome || attempt >= MAX_SEND_ATTEMPTS) break;
-        await new Promise((resolve) => setTimeout(resolve, RESEND_PAUSE_MS));
+        await sleep(RESEND_PAUSE_MS);
       }
       await pause();
     }
   };
   const reader = async (worker: number) => {
     for (let index = worker; running; index++) {
-      const app = READ_APIS[index % READ_APIS.length] ?? 'fastify';
+      const app = READ_APPS[index % READ_APPS.length] ?? 'fastify';
       const groupId = options.firstGroup + (index % options.groups);
       await request(app, 'GET', `/${app}/groups/${groupId}/messages`);
       await pause();
@@ -128,7 +126,7 @@ export function startLiveTraffic(options: LiveTrafficOptions): { stop(): Promise
       await Promise.all(workers);
       return {
         accepted,
-        acceptedAfterResend,
+        acceptedAfterResend: acceptedTexts.length - accepted.length,
         acceptedTexts,
         resentSends,
         outcomes,

@@ -6,8 +6,8 @@ import { httpJson } from './http-client.js';
 
 /** A group the contract expects to hold orders 1..35, and one that holds nothing. */
 export const CONTRACT_GROUP = 4242;
-export const CONTRACT_GROUP_SIZE = 35;
-export const EMPTY_GROUP = 4243;
+const CONTRACT_GROUP_SIZE = 35;
+const EMPTY_GROUP = 4243;
 
 /** Stores what readContract expects: orders 1..CONTRACT_GROUP_SIZE in CONTRACT_GROUP, straight into `table`. */
 export async function seedContractGroup(client: ClickHouseClient, table: string): Promise<void> {

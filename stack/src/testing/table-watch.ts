@@ -1,5 +1,5 @@
 import type { ClickHouseClient } from '@clickhouse/client';
-import { quoteIdentifier, sqlInteger } from '@badam/pipeline';
+import { quoteIdentifier, sleep, sqlInteger } from '@badam/pipeline';
 
 /**
  * Rows in the table; with `sinceMs`, only those stored at or after it (the consumer's clock): what a run added to a
@@ -17,7 +17,7 @@ export async function rowsWithin(client: ClickHouseClient, table: string, rows: 
   const deadline = Date.now() + timeoutMs;
   let count = await countRows(client, table, sinceMs);
   while (count < rows && Date.now() < deadline) {
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await sleep(100);
     count = await countRows(client, table, sinceMs);
   }
   return count;

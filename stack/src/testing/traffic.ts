@@ -1,5 +1,5 @@
 import type { AcceptedSend } from '@badam/pipeline';
-import { send } from './http-client.js';
+import { receiptOf, send } from './http-client.js';
 
 export interface TrafficOptions {
   producerUrls: string[];
@@ -44,7 +44,7 @@ export async function sendTraffic(options: TrafficOptions): Promise<TrafficResul
           refused++;
           continue;
         }
-        const receipt = { groupId, partition: Number(response.body.partition), offset: Number(response.body.offset) };
+        const receipt = receiptOf(groupId, response);
         accepted.push(receipt);
         const now = Date.now();
         options.onAccepted?.(receipt, now - sentAt, now);

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { reconcile } from '@badam/pipeline';
 import { READ_APPS } from '../../src/fleet.js';
-import { runK6 } from '../../src/load/k6.js';
+import { SMOKE_ENV, runK6 } from '../../src/load/k6.js';
 import { seedMessages } from '../../src/load/seed.js';
 import {
   createTestClickHouse,
@@ -32,17 +32,7 @@ describe('the k6 load scenario, small', () => {
     // Two replicas of each API behind the gateway, as the scenario runs in production (one consumer: 2 cores).
     const fleet = await startTestFleet(t, { topic, table, replicas: 2, consumers: 1 });
     const gateway = await startTestGateway(t, fleet);
-    const env = {
-      BASE_URL: gateway.url,
-      // 50 VUs with ~1 s think time: ~50 iterations/s, ~15 reads/s per app and ~5 sends/s; the rate floors scale.
-      VUS: '50',
-      RAMP: '5s',
-      DURATION: '20s',
-      GROUPS: String(GROUPS),
-      RATE_MIN: '8',
-      SEND_RATE_MIN: '1',
-      MAX_ERROR_RATE: '0',
-    };
+    const env = { BASE_URL: gateway.url, GROUPS: String(GROUPS), ...SMOKE_ENV };
     const runStart = Date.now();
     const run = await runK6(env, join(testInfra().dataDir, uniqueName('k6')), { quiet: true });
 

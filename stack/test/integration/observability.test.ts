@@ -10,7 +10,8 @@ import {
   type DashboardJson,
   type PanelQuery,
 } from '@badam/observability';
-import type { Fleet } from '../../src/fleet.js';
+import { sleep } from '@badam/pipeline';
+import { READ_APPS, type Fleet } from '../../src/fleet.js';
 import type { Gateway } from '../../src/infra/gateway.js';
 import type { Prometheus } from '../../src/infra/prometheus.js';
 import { waitFor } from '../../src/process/wait.js';
@@ -25,12 +26,14 @@ import {
   suiteCleanup,
 } from '../../src/testing/fixtures.js';
 
-const READ_APPS = ['fastify', 'hapi', 'restify'] as const;
 const GROUPS = [101, 102, 103];
 
 function loadDashboard(name: string): DashboardJson {
   return JSON.parse(readFileSync(join(dashboardsDir, name), 'utf8')) as DashboardJson;
 }
+
+const overview = loadDashboard('overview.json');
+const service = loadDashboard('service.json');
 
 /**
  * Sends and reads through the gateway until stopped, with some 4xx (an invalid send, a non-numeric group id, an
@@ -54,7 +57,7 @@ function startTraffic(gateway: Gateway): () => Promise<void> {
           ignoreErrors(httpJson('GET', `${gateway.url}/${app}/no-such-route`)),
         ]),
       ]);
-      await new Promise((resolve) => setTimeout(resolve, 250));
+      await sleep(250);
     }
   };
   const done = loop();
@@ -85,9 +88,9 @@ describe('Prometheus and the dashboards against a live fleet', () => {
   // panel: HTTP, process and ClickHouse). The producer (no ClickHouse) and the consumer (no HTTP API) leave
   // some service panels empty, so for them the queries must only be accepted.
   const mustHaveData: PanelQuery[] = [
-    ...dashboardQueries(loadDashboard('overview.json'), {}).map((q) => ({ ...q, panel: `overview / ${q.panel}` })),
+    ...dashboardQueries(overview, {}).map((q) => ({ ...q, panel: `overview / ${q.panel}` })),
     ...READ_APPS.flatMap((app) =>
-      dashboardQueries(loadDashboard('service.json'), { service: app }).map((q) => ({ ...q, panel: `service ${app} / ${q.panel}` })),
+      dashboardQueries(service, { service: app }).map((q) => ({ ...q, panel: `service ${app} / ${q.panel}` })),
     ),
   ];
 
@@ -146,8 +149,8 @@ describe('Prometheus and the dashboards against a live fleet', () => {
   });
 
   it('accepts every service dashboard query for the producer and the consumer', async () => {
-    for (const service of ['producer', 'consumer']) {
-      for (const query of dashboardQueries(loadDashboard('service.json'), { service })) await queryInstant(prometheus.url, query.expr);
+    for (const name of ['producer', 'consumer']) {
+      for (const query of dashboardQueries(service, { service: name })) await queryInstant(prometheus.url, query.expr);
     }
   });
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import type { Fleet, ServiceName } from '../../src/fleet.js';
+import { READ_APPS, type Fleet, type ServiceName } from '../../src/fleet.js';
 import { createTestClickHouse, createTestTable, createTestTopic, startTestFleet } from '../../src/testing/fixtures.js';
 import { httpJson, type HttpResult } from '../../src/testing/http-client.js';
 
@@ -12,8 +12,7 @@ function residentMegabytes(pid: number | undefined): number {
 
 /** `total` requests at once, far beyond what the process takes in (MAX_IN_FLIGHT below). */
 async function burst(total: number, request: (i: number) => Promise<HttpResult>) {
-  const results = await Promise.all(Array.from({ length: total }, (_, i) => request(i).catch(() => undefined)));
-  return results;
+  return Promise.all(Array.from({ length: total }, (_, i) => request(i).catch(() => undefined)));
 }
 
 describe('a burst far beyond what a process takes in', () => {
@@ -25,7 +24,7 @@ describe('a burst far beyond what a process takes in', () => {
 
     const targets: [ServiceName, (i: number) => Promise<HttpResult>][] = [
       ['producer', (i) => httpJson('POST', `${fleet.url('producer')}/messages`, { group_id: 1 + (i % 50), sender_id: 1, text: 'burst' })],
-      ...(['fastify', 'hapi', 'restify'] as const).map(
+      ...READ_APPS.map(
         (app): [ServiceName, (i: number) => Promise<HttpResult>] => [app, (i) => httpJson('GET', `${fleet.url(app)}/groups/${1 + (i % 50)}/messages`)],
       ),
     ];

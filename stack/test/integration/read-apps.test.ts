@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
-import type { Fleet } from '../../src/fleet.js';
+import { READ_APPS, type Fleet } from '../../src/fleet.js';
 import { createTestClickHouse, createTestTable, startTestFleet, suiteCleanup, uniqueName } from '../../src/testing/fixtures.js';
 import {
   CONTRACT_GROUP,
@@ -9,7 +9,6 @@ import {
   seedContractGroup,
 } from '../../src/testing/read-contract.js';
 
-const APPS = ['fastify', 'hapi', 'restify'] as const;
 
 describe('the three read apps, one contract', () => {
   const t = suiteCleanup();
@@ -20,15 +19,15 @@ describe('the three read apps, one contract', () => {
     await seedContractGroup(client, table);
     fleet = await startTestFleet(t, { topic: uniqueName('unused'), table, producers: 0, consumers: 0 });
   });
-  for (const app of APPS) readContract(app, () => fleet.url(app));
+  for (const app of READ_APPS) readContract(app, () => fleet.url(app));
 
   it('all three answer byte-for-byte the same JSON for the same request', async () => {
     const path = `/groups/${CONTRACT_GROUP}/messages?limit=12&before=30`;
-    const bodies = await Promise.all(APPS.map(async (app) => (await fetch(`${fleet.url(app)}${path}`)).text()));
+    const bodies = await Promise.all(READ_APPS.map(async (app) => (await fetch(`${fleet.url(app)}${path}`)).text()));
     assert.equal(new Set(bodies).size, 1, bodies.join('\n'));
   });
 
-  for (const app of APPS) {
+  for (const app of READ_APPS) {
     it(`${app}: /metrics counts requests by route template and status, never by raw path`, async () => {
       await fetch(`${fleet.url(app)}/groups/${CONTRACT_GROUP}/messages`);
       await fetch(`${fleet.url(app)}/groups/abc/messages`);
@@ -61,5 +60,5 @@ describe('the three read apps with ClickHouse unreachable', () => {
       env: { CLICKHOUSE_URL: 'http://127.0.0.1:9', CLICKHOUSE_TIMEOUT_MS: '1000' },
     });
   });
-  for (const app of APPS) databaseDownContract(app, () => fleet.url(app));
+  for (const app of READ_APPS) databaseDownContract(app, () => fleet.url(app));
 });
