@@ -46,6 +46,10 @@ export const httpSettings = {
   PORT: int('HTTP port', { default: 3000, min: 0, max: 65535 }),
   LOG_LEVEL: str('pino log level', { default: 'info', pattern: /^(fatal|error|warn|info|debug|trace|silent)$/ }),
   SHUTDOWN_GRACE_MS: int('time allowed for in-flight work on SIGTERM, ms', { default: 10000, min: 0, max: 120000 }),
+} as const;
+
+/** For the services that answer API requests (producer, read apps); the consumer's HTTP server only serves health. */
+export const admissionSettings = {
   MAX_IN_FLIGHT: int('requests a process works on at once; more are refused with 503 and Retry-After', {
     default: 1000,
     min: 1,
@@ -54,7 +58,7 @@ export const httpSettings = {
 } as const;
 
 /** The three read apps (fastify, hapi, restify) take exactly the same configuration. */
-export const readAppSettings = { ...httpSettings, ...clickhouseSettings } as const;
+export const readAppSettings = { ...httpSettings, ...admissionSettings, ...clickhouseSettings } as const;
 
 type Settings<S> = { [K in keyof S]: S[K] extends { parse(...args: never[]): infer T } ? T : never };
 

@@ -1,7 +1,8 @@
-import { httpSettings, int, kafkaSettings, readConfig } from '@badam/pipeline';
+import { admissionSettings, httpSettings, int, kafkaSettings, readConfig } from '@badam/pipeline';
 
 export const producerSettings = {
   ...httpSettings,
+  ...admissionSettings,
   ...kafkaSettings,
   PRODUCER_SEND_TIMEOUT_MS: int('how long a send waits for the broker before answering 503, ms', {
     default: 3000,
