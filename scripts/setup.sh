@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 step() { printf '\n[setup] %s\n' "$*"; }
 
 APT_PACKAGES=(
-  clickhouse-server clickhouse-client haproxy prometheus docker-compose
+  clickhouse-server clickhouse-client haproxy prometheus docker-compose redis-server wrk python3-venv
   # build dependencies of @confluentinc/kafka-javascript (built from source: its prebuilt binary cannot be fetched)
   pkg-config zlib1g-dev libssl-dev libzstd-dev libcurl4-openssl-dev libsasl2-dev liblz4-dev
 )
@@ -21,7 +21,7 @@ if ((${#missing[@]})); then
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
-for tool in java mvn go node npm clickhouse-server haproxy promtool; do
+for tool in java mvn go node npm clickhouse-server haproxy promtool redis-server wrk; do
   command -v "$tool" >/dev/null || { echo "[setup] $tool is not installed and this script cannot install it" >&2; exit 1; }
 done
 
@@ -42,9 +42,14 @@ if ! compgen -G ".tools/kafka/libs/kafka_2.13-*.jar" >/dev/null; then
     -DoutputDirectory="$PWD/.tools/kafka/libs" -DincludeScope=runtime
 fi
 
-if [ ! -x .tools/bin/k6 ]; then
-  step "k6 from the Go module proxy"
-  GOBIN="$PWD/.tools/bin" go install go.k6.io/k6@v1.8.1
+# Locust (MIT) runs the load scenario here; k6 (AGPL) is never fetched or built on these machines, only run from its
+# official image by Docker users. Pinned in k6/locust/requirements.txt; a virtual environment keeps it off the system.
+if ! cmp -s k6/locust/requirements.txt .tools/locust/requirements.txt 2>/dev/null; then
+  step "Locust from PyPI into .tools/locust"
+  rm -rf .tools/locust
+  /usr/bin/python3 -m venv .tools/locust
+  .tools/locust/bin/pip install -q --disable-pip-version-check -r k6/locust/requirements.txt
+  cp k6/locust/requirements.txt .tools/locust/requirements.txt
 fi
 
 if [ -f envoy/validate/build.sh ]; then

@@ -1,22 +1,25 @@
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createClickHouseClient, reconcile } from '@badam/pipeline';
+import type { ClickHouseClient } from '@clickhouse/client';
 import { servicePorts, type ServiceName } from '../fleet.js';
 import { httpOk } from '../process/wait.js';
 import { loadStackConfig, stackClickHouse, type StackConfig } from '../stack-config.js';
-import { SMOKE_ENV, directTargetEnv, runK6, type DirectTargets } from './k6.js';
 import { rowsWithin } from '../testing/table-watch.js';
+import { directTargetEnv, generatorCost, runLocust, type DirectTargets, type LoadReport } from './locust.js';
+import { formatSearch, nextRate, type SearchStep } from './rate-search.js';
 import { seedMessages } from './seed.js';
 
 /**
- * The load scenario against a running native stack (scripts/stack.sh up, same BADAM_* variables), then the
- * reconciliation of every send k6 saw accepted against the stack's table.
- *   npm run load                    # the assignment's scenario: 1000 VUs in 10 s, 5 min, think 0.5-1.5 s
- *   npm run load -- --smoke         # 50 VUs for 20 s, no error allowed
- *   npm run load -- --seed          # first fill an empty table with 3,000,000 messages over 1,000,000 groups
- *   npm run load -- --think 0       # stress: no think time
- *   npm run load -- --arrival --rate 800 --duration 1m   # a fixed arrival rate; thresholds p95 < 100 ms
- *   npm run load -- --env P95_MS=500 --env GROUPS=1000   # any k6/lib/config.js setting
+ * The load scenario of k6/scenario.json on Locust against a running native stack (scripts/stack.sh up, same BADAM_*
+ * variables), then the reconciliation of every send Locust saw accepted against the stack's table.
+ *   npm run load                     # the assignment's scenario: 1000 users in 10 s, 5 min, think 0.5-1.5 s
+ *   npm run load -- --smoke          # 50 users for 20 s, no error allowed
+ *   npm run load -- --seed           # first fill an empty table with 3,000,000 messages over 1,000,000 groups
+ *   npm run load -- --think 0        # stress: no think time
+ *   npm run load -- --arrival --rate 800 --duration 60   # a fixed arrival rate; thresholds p95 < 100 ms
+ *   npm run load -- --search --rate 250 --step 250       # arrival-rate search: up from 250/s until a rate fails
+ *   npm run load -- --env P95_MS=500 --env GROUPS=1000   # any override k6/scenario.json lists under "env"
  * Through the gateway when it answers, else straight to the replicas (--direct forces that).
  */
 const { values: args } = parseArgs({
@@ -25,11 +28,15 @@ const { values: args } = parseArgs({
     seed: { type: 'boolean', default: false },
     'seed-messages': { type: 'string', default: '3000000' },
     groups: { type: 'string' },
-    vus: { type: 'string' },
+    users: { type: 'string' },
     duration: { type: 'string' },
     think: { type: 'string' },
     arrival: { type: 'boolean', default: false },
     rate: { type: 'string' },
+    search: { type: 'boolean', default: false },
+    step: { type: 'string', default: '250' },
+    'max-rate': { type: 'string', default: '20000' },
+    processes: { type: 'string' },
     direct: { type: 'boolean', default: false },
     env: { type: 'string', multiple: true, default: [] },
     table: { type: 'string', default: 'messages' },
@@ -39,17 +46,15 @@ const { values: args } = parseArgs({
 const config = loadStackConfig();
 const groups = args.groups ?? '1000000';
 
+/** The spec's overrides (k6/scenario.json "env") from the flags; Locust resolves and checks them. */
 function scenarioEnv(): Record<string, string> {
   const env: Record<string, string> = { GROUPS: groups };
-  if (args.smoke) Object.assign(env, SMOKE_ENV);
-  if (args.arrival) env.SCENARIO = 'arrival';
-  if (args.vus !== undefined) env.VUS = args.vus;
-  if (args.duration !== undefined) env.DURATION = args.duration;
+  if (args.smoke) env.SCENARIO = 'smoke';
+  if (args.arrival || args.search) env.SCENARIO = 'arrival';
+  if (args.users !== undefined) env.USERS = args.users;
+  if (args.duration !== undefined) env.HOLD_S = args.duration;
   if (args.rate !== undefined) env.RATE = args.rate;
-  if (args.think !== undefined) {
-    if (args.think === '0') env.THINK = '0';
-    else Object.assign(env, { THINK_MIN: args.think, THINK_MAX: args.think });
-  }
+  if (args.think !== undefined) Object.assign(env, { THINK_MIN_S: args.think, THINK_MAX_S: args.think });
   for (const pair of args.env) {
     const at = pair.indexOf('=');
     if (at <= 0) throw new Error(`--env takes NAME=value, got ${JSON.stringify(pair)}`);
@@ -64,7 +69,7 @@ function replicaTargets(stack: StackConfig): DirectTargets {
   return { fastify: replicas('fastify'), hapi: replicas('hapi'), restify: replicas('restify'), producer: replicas('producer') };
 }
 
-/** The gateway if it answers, else the replicas' own ports; k6's setup() then checks every API through it. */
+/** The gateway if it answers, else the replicas' own ports; the locustfile then checks every API before the load. */
 async function targetEnv(): Promise<Record<string, string>> {
   const gateway = `http://127.0.0.1:${config.BADAM_GATEWAY_PORT}`;
   if (!args.direct) {
@@ -77,6 +82,52 @@ async function targetEnv(): Promise<Record<string, string>> {
   const targets = replicaTargets(config);
   console.log(`[load] replicas: ${Object.entries(targets).map(([api, urls]) => `${api} ${urls.length}`).join(', ')}`);
   return directTargetEnv(targets);
+}
+
+/** One Locust run and its reconciliation; true when every threshold held and every accepted send is stored once. */
+async function runAndReconcile(client: ClickHouseClient, env: Record<string, string>): Promise<{ ok: boolean; report: LoadReport }> {
+  const outDir = join(config.BADAM_DATA_DIR, 'load', new Date().toISOString().replaceAll(':', '-'));
+  console.log(`[load] locust ${Object.entries(env).map(([k, v]) => `${k}=${v}`).join(' ')}`);
+  const runStart = Date.now();
+  const processes = args.processes === undefined ? undefined : Number(args.processes);
+  const run = await runLocust(env, outDir, { processes, quiet: args.search });
+  if (run.report === undefined) throw new Error(`locust exited with ${run.exitCode} without a report (see above)`);
+  console.log(`[load] ${generatorCost(run)}`);
+
+  console.log(`[load] reconciling ${run.accepted.length} accepted sends`);
+  const stored = await rowsWithin(client, args.table, run.accepted.length, 120_000, runStart);
+  console.log(`[load] ${stored} rows stored since the start, ${Math.round((Date.now() - runStart) / 1000)} s after it`);
+  // A send Locust saw fail (timeout, 503, 504) may still have reached Kafka, so it may be stored: allowed, and counted.
+  const unconfirmed = run.report.apis.send.errors;
+  const result = await reconcile(client, args.table, run.accepted, { since: runStart, unconfirmed });
+  const problems = [...result.problems];
+  if (run.accepted.length !== run.report.sends_accepted) {
+    problems.push(`locust counted ${run.report.sends_accepted} accepted sends but logged ${run.accepted.length}`);
+  }
+  if (problems.length === 0) {
+    const extra = result.storedRows - result.accepted;
+    console.log(
+      `[load] reconciliation ok: ${result.accepted} accepted sends stored exactly once, every group's orders 1..n in send order` +
+        (unconfirmed === 0 ? '' : `; ${extra} of ${unconfirmed} failed sends were stored all the same`),
+    );
+  } else {
+    console.log(`[load] RECONCILIATION FAILED:\n  ${problems.join('\n  ')}`);
+  }
+  console.log(`[load] locust ${run.exitCode === 0 ? 'thresholds passed' : `exited ${run.exitCode}`}; report: ${outDir}`);
+  return { ok: run.exitCode === 0 && problems.length === 0, report: run.report };
+}
+
+/** Raises the arrival rate by --step from --rate until a run misses a threshold; the last rate that held is the figure. */
+async function searchRates(client: ClickHouseClient, env: Record<string, string>): Promise<boolean> {
+  const steps: SearchStep[] = [];
+  let rate: number | undefined = Number(args.rate ?? 250);
+  while (rate !== undefined) {
+    const { ok, report } = await runAndReconcile(client, { ...env, RATE: String(rate) });
+    steps.push({ rate, ok, report });
+    console.log(formatSearch(steps));
+    rate = nextRate(steps, Number(args.step), Number(args['max-rate']));
+  }
+  return steps.some((step) => step.ok);
 }
 
 const client = createClickHouseClient(stackClickHouse(config));
@@ -93,35 +144,9 @@ try {
     }).catch((error: Error) => console.log(`[seed] skipped: ${error.message} (scripts/stack.sh reset empties it)`));
     if (seeded) console.log(`[seed] ${seeded.rows} rows in ${(seeded.elapsedMs / 1000).toFixed(1)} s, ${seeded.rowsPerSecond} rows/s`);
   }
-
   const env = { ...(await targetEnv()), ...scenarioEnv() };
-  const outDir = join(config.BADAM_DATA_DIR, 'load', new Date().toISOString().replaceAll(':', '-'));
-  console.log(`[load] k6 ${Object.entries(env).map(([k, v]) => `${k}=${v}`).join(' ')}`);
-  const runStart = Date.now();
-  const run = await runK6(env, outDir);
-  if (run.report === undefined) throw new Error(`k6 exited with ${run.exitCode} without a report (see above)`);
-
-  console.log(`[load] reconciling ${run.accepted.length} accepted sends (k6 counted ${run.report.sends_accepted})`);
-  const stored = await rowsWithin(client, args.table, run.accepted.length, 120_000, runStart);
-  console.log(`[load] ${stored} rows stored since the start, ${Math.round((Date.now() - runStart) / 1000)} s after it`);
-  // A send k6 saw fail (timeout, 503, 504) may still have reached Kafka, so it may be stored: allowed, and counted.
-  const unconfirmed = run.report.apis.send.errors;
-  const result = await reconcile(client, args.table, run.accepted, { since: runStart, unconfirmed });
-  const problems = [...result.problems];
-  if (run.accepted.length !== run.report.sends_accepted) {
-    problems.push(`k6 counted ${run.report.sends_accepted} accepted sends but logged ${run.accepted.length}`);
-  }
-  if (problems.length === 0) {
-    const extra = result.storedRows - result.accepted;
-    console.log(
-      `[load] reconciliation ok: ${result.accepted} accepted sends stored exactly once, every group's orders 1..n in send order` +
-        (unconfirmed === 0 ? '' : `; ${extra} of ${unconfirmed} failed sends were stored all the same`),
-    );
-  } else {
-    console.log(`[load] RECONCILIATION FAILED:\n  ${problems.join('\n  ')}`);
-  }
-  console.log(`[load] k6 ${run.exitCode === 0 ? 'thresholds passed' : `exited ${run.exitCode}`}; summary and report: ${outDir}`);
-  exitCode = run.exitCode !== 0 ? run.exitCode : problems.length > 0 ? 1 : 0;
+  const ok = args.search ? await searchRates(client, env) : (await runAndReconcile(client, env)).ok;
+  exitCode = ok ? 0 : 1;
 } catch (error) {
   console.error(`[load] ${(error as Error).message}`);
 } finally {

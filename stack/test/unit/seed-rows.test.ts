@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { SEED_PARTITION, seedBlocks } from '../../src/load/seed-rows.js';
-import { parseAcceptedSends } from '../../src/load/k6.js';
 
 describe('seedBlocks', () => {
   const nowMs = Date.UTC(2026, 0, 1);
@@ -39,19 +38,5 @@ describe('seedBlocks', () => {
   it('is reproducible from its seed', () => {
     const again = [...seedBlocks({ messages: 5000, groups: 700, nowMs }, 1000)].flat();
     assert.deepEqual(again, rows);
-  });
-});
-
-describe('parseAcceptedSends', () => {
-  it('reads the scenario\'s console lines in logfmt or JSON, ignoring k6\'s own', () => {
-    const log = [
-      'time="2026-01-01T00:00:00Z" level=info msg="accepted 17 3 42" source=console',
-      '{"level":"info","msg":"accepted 999999 11 0","time":"2026-01-01T00:00:00Z"}',
-      'time="2026-01-01T00:00:00Z" level=warning msg="Request Failed" error="timeout"',
-    ].join('\n');
-    assert.deepEqual(parseAcceptedSends(log), [
-      { groupId: 17, partition: 3, offset: 42 },
-      { groupId: 999999, partition: 11, offset: 0 },
-    ]);
   });
 });
