@@ -3,12 +3,16 @@ import { resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { parse } from 'yaml';
 import { repoRoot } from '../paths.js';
+import { LOAD_RUNNER } from './service-settings.js';
 
 const run = promisify(execFile);
 
 /** The part of a compose / stack service the deployment checks read, as the Docker tools print it (normalised). */
 export interface DeployedService {
   image?: string;
+  /** Compose only: the service starts only when one of these profiles is active (or it is run by name). */
+  profiles?: string[];
+  command?: string | string[];
   hostname?: string;
   environment?: Record<string, string | number | boolean | null>;
   healthcheck?: { test?: string | string[]; disable?: boolean };
@@ -41,7 +45,9 @@ export interface DeploymentFile {
  * tools are installed by scripts/setup.sh; neither needs a running engine.
  */
 export async function renderComposeFile(): Promise<DeploymentFile> {
-  const stdout = await tool('docker-compose', ['-f', resolve(repoRoot, 'docker-compose.yml'), 'config']);
+  // With the load runner's profile: `docker compose config` leaves out the services of profiles not enabled.
+  const args = ['--profile', LOAD_RUNNER.profile, '-f', resolve(repoRoot, 'docker-compose.yml'), 'config'];
+  const stdout = await tool('docker-compose', args);
   return { ...(parse(stdout) as Omit<DeploymentFile, 'kind'>), kind: 'compose' };
 }
 

@@ -8,6 +8,8 @@ import { READ_APPS } from '../fleet.js';
 import { repoRoot } from '../paths.js';
 import { renderComposeFile, renderSwarmFile, type DeploymentFile } from './deployment-file.js';
 import { filesUnder } from './file-checks.js';
+import { gatewayPort } from './gateway-checks.js';
+import type { LoadRunnerTarget } from './load-runner-checks.js';
 import { NODE_SERVICES, serviceSettings } from './service-settings.js';
 
 /** Everything the deployment checks compare: both files as Docker reads them, and what the repository says. */
@@ -25,14 +27,17 @@ export interface DeploymentInputs {
   /** Host files some container needs: the gateway config and every observability file. */
   requiredFiles: string[];
   partitions: number;
+  /** k6/ (mounted into the load runner) and the gateway it goes through. */
+  loadRunner: LoadRunnerTarget;
 }
 
 export async function loadDeploymentInputs(): Promise<DeploymentInputs> {
   const [compose, swarm, specs] = await Promise.all([renderComposeFile(), renderSwarmFile(), serviceSettings()]);
+  const envoy: unknown = parse(readFileSync(envoyYamlPath, 'utf8'));
   return {
     compose,
     swarm,
-    envoy: parse(readFileSync(envoyYamlPath, 'utf8')),
+    envoy,
     specs,
     fleet: ['producer', 'consumer', ...READ_APPS],
     ownImages: Object.fromEntries(NODE_SERVICES.map((service) => [service, `badam/${service}:${packageVersion(service)}`])),
@@ -45,6 +50,7 @@ export async function loadDeploymentInputs(): Promise<DeploymentInputs> {
       ...filesUnder(dashboardsDir),
     ],
     partitions: DEFAULT_PARTITIONS,
+    loadRunner: { scriptsDir: resolve(repoRoot, 'k6'), gateway: 'envoy', gatewayPort: gatewayPort(envoy) },
   };
 }
 

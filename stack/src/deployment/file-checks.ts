@@ -1,25 +1,36 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, sep } from 'node:path';
-import type { DeploymentFile } from './deployment-file.js';
+import type { DeployedService, DeploymentFile } from './deployment-file.js';
+
+/** A host file or directory and where a container sees it. */
+export interface Mount {
+  source: string;
+  target: string;
+}
 
 /**
- * The host files a deployment hands to its containers: bind-mount sources (compose) and the files of the configs a
- * service uses (swarm). The tools print both as absolute paths.
+ * What a service's containers get from the host: bind mounts (compose) and the files of its configs (swarm). The
+ * tools print the sources as absolute paths.
  */
-function deliveredPaths(file: DeploymentFile): string[] {
-  return Object.values(file.services).flatMap((service) => [
+export function mountsOf(file: DeploymentFile, service: DeployedService): Mount[] {
+  return [
     ...(service.volumes ?? []).flatMap((volume) => {
       if (typeof volume === 'string') {
-        const source = volume.split(':')[0] ?? '';
-        return source.startsWith('/') ? [source] : [];
+        const [source = '', target = ''] = volume.split(':');
+        return source.startsWith('/') ? [{ source, target }] : [];
       }
-      return volume.type === 'bind' && volume.source !== undefined ? [volume.source] : [];
+      return volume.type === 'bind' && volume.source !== undefined ? [{ source: volume.source, target: volume.target ?? '' }] : [];
     }),
-    ...(service.configs ?? []).flatMap(({ source }) => {
+    ...(service.configs ?? []).flatMap(({ source, target }) => {
       const path = file.configs?.[source]?.file;
-      return path === undefined ? [] : [path];
+      return path === undefined ? [] : [{ source: path, target: target ?? `/${source}` }];
     }),
-  ]);
+  ];
+}
+
+/** The host files a deployment hands to its containers. */
+function deliveredPaths(file: DeploymentFile): string[] {
+  return Object.values(file.services).flatMap((service) => mountsOf(file, service).map(({ source }) => source));
 }
 
 /** Delivered paths that do not exist: Docker would mount an empty directory, or refuse to create the config. */

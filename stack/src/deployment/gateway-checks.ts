@@ -53,3 +53,12 @@ export function gatewayProblems(envoy: unknown, file: DeploymentFile, routedServ
   }
   return problems;
 }
+
+/** The port of envoy.yaml's listener named "gateway": where clients, and the load runner, reach the gateway. */
+export function gatewayPort(envoy: unknown): number | undefined {
+  const bootstrap = envoy as {
+    static_resources?: { listeners?: { name?: string; address?: { socket_address?: { port_value?: number } } }[] };
+  };
+  const listener = bootstrap.static_resources?.listeners?.find(({ name }) => name === 'gateway');
+  return listener?.address?.socket_address?.port_value;
+}

@@ -4,9 +4,23 @@ import { readAppSettings, type EnvSpec } from '@badam/pipeline';
 import { READ_APPS } from '../fleet.js';
 import { repoRoot } from '../paths.js';
 
-/** The services the deployments run from this repository's images, and the one-shot among them. */
+/** The services the deployments run from this repository's images. */
 export const NODE_SERVICES = ['init', 'producer', 'consumer', ...READ_APPS] as const;
-export const ONE_SHOT_SERVICES = ['init'] as const;
+
+/**
+ * The load runner: k6 (AGPL) only from its official image, never fetched or built on our machines. It runs the
+ * entry script from the k6/ folder mounted at mountPoint; compose starts it only in its profile.
+ */
+export const LOAD_RUNNER = {
+  service: 'k6',
+  image: 'grafana/k6',
+  profile: 'load',
+  mountPoint: '/scripts',
+  entry: 'scenario.js',
+} as const;
+
+/** Services that run once and exit: init at every start, the load runner on demand. */
+export const ONE_SHOT_SERVICES = ['init', LOAD_RUNNER.service] as const;
 
 /**
  * The settings spec each service reads at startup (the same objects its config module passes to readConfig), so a

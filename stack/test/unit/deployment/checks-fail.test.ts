@@ -5,6 +5,7 @@ import type { DeploymentFile } from '../../../src/deployment/deployment-file.js'
 import { loadDeploymentInputs, type DeploymentInputs } from '../../../src/deployment/deployment-inputs.js';
 import { missingPaths, undeliveredFiles } from '../../../src/deployment/file-checks.js';
 import { gatewayProblems } from '../../../src/deployment/gateway-checks.js';
+import { loadRunnerProblems } from '../../../src/deployment/load-runner-checks.js';
 import { composeOrderProblems, swarmRolloutProblems } from '../../../src/deployment/rollout-checks.js';
 import {
   durationMs,
@@ -165,5 +166,36 @@ describe('the deployment checks report', () => {
     const extra = resolve(repoRoot, 'observability/prometheus/rules/new-rules.yml');
     assert.deepEqual(undeliveredFiles(inputs.swarm, [extra]), [`${extra} is not delivered to any container`]);
     assert.deepEqual(undeliveredFiles(inputs.compose, [extra]), [], 'compose mounts the whole rules directory');
+  });
+
+  it('k6 on latest or another image, started by compose up or a stack deploy, or missing a file its script loads', () => {
+    const compose = broken('compose', (f) => {
+      const k6 = service(f, 'k6');
+      k6.image = 'grafana/k6:latest';
+      delete k6.profiles;
+      k6.volumes = [];
+    });
+    const problems = loadRunnerProblems(compose, inputs.loadRunner);
+    const scripts = inputs.loadRunner.scriptsDir;
+    assert.ok(problems.includes('k6: grafana/k6:latest is not pinned to a version'), problems.join('\n'));
+    assert.ok(problems.includes('k6: not in the load profile, so docker compose up would start a load test'), problems.join('\n'));
+    assert.ok(problems.includes(`k6: ${scripts}/lib/settings.js is not delivered at /scripts/lib/settings.js`), problems.join('\n'));
+    assert.ok(problems.includes(`k6: ${scripts}/scenario.json is not delivered at /scripts/scenario.json`), problems.join('\n'));
+
+    const swarm = broken('swarm', (f) => {
+      const k6 = service(f, 'k6');
+      k6.image = 'example/k6:1.0.0';
+      k6.deploy = { mode: 'replicated-job', replicas: 1, restart_policy: { condition: 'on-failure' } };
+      k6.configs = (k6.configs ?? []).filter(({ target }) => target !== '/scripts/lib/options.js');
+      (k6.environment ?? {}).BASE_URL = 'http://fastify:3000';
+    });
+    assert.deepEqual(loadRunnerProblems(swarm, inputs.loadRunner), [
+      'k6: image is example/k6:1.0.0, expected the official grafana/k6',
+      'k6: deploy.mode is replicated-job, expected replicated (a job runs again at every deploy)',
+      'k6: deploy.replicas is 1, expected 0 (a deploy must not start a load test)',
+      'k6: deploy.restart_policy.condition is on-failure, expected none (a run ends)',
+      `k6: BASE_URL is http://fastify:3000, expected http://envoy:${inputs.loadRunner.gatewayPort} (the gateway)`,
+      `k6: ${scripts}/lib/options.js is not delivered at /scripts/lib/options.js`,
+    ]);
   });
 });

@@ -3,6 +3,7 @@ import { before, describe, it } from 'node:test';
 import { loadDeploymentInputs, type DeploymentInputs } from '../../../src/deployment/deployment-inputs.js';
 import { missingPaths, undeliveredFiles } from '../../../src/deployment/file-checks.js';
 import { gatewayProblems } from '../../../src/deployment/gateway-checks.js';
+import { loadRunnerProblems } from '../../../src/deployment/load-runner-checks.js';
 import { composeOrderProblems, swarmRolloutProblems } from '../../../src/deployment/rollout-checks.js';
 import {
   environmentProblems,
@@ -29,7 +30,7 @@ for (const kind of ['compose', 'swarm'] as const) {
   describe(`${kind === 'compose' ? 'docker-compose.yml' : 'swarm-stack.yml'}`, () => {
     const file = () => inputs[kind];
 
-    it('runs every service of the native stack, and init', () => {
+    it('runs every service of the native stack, and the one-shots (init, k6)', () => {
       assert.deepEqual(missingServices(file(), [...inputs.fleet, ...ONE_SHOT_SERVICES]), []);
     });
 
@@ -56,6 +57,10 @@ for (const kind of ['compose', 'swarm'] as const) {
     it('delivers the gateway and observability files, and only files that exist', () => {
       assert.deepEqual(missingPaths(file()), []);
       assert.deepEqual(undeliveredFiles(file(), inputs.requiredFiles), []);
+    });
+
+    it('runs k6 from its pinned official image, only on demand, through the gateway, with every file it loads', () => {
+      assert.deepEqual(loadRunnerProblems(file(), inputs.loadRunner), []);
     });
   });
 }
