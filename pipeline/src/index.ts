@@ -25,3 +25,7 @@ export * from './runtime/read-app.js';
 export * from './metrics/service-metrics.js';
 export * from './metrics/pipeline-metrics.js';
 export * from './runtime/admission.js';
+export * from './read-model/page-entry.js';
+export * from './read-model/page-store.js';
+export * from './read-model/page-cache.js';
+export * from './read-model/page-refresher.js';

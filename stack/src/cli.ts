@@ -25,6 +25,7 @@ async function up() {
     kafkaPort: config.BADAM_KAFKA_PORT,
     clickhouseHttpPort: config.BADAM_CLICKHOUSE_HTTP_PORT,
     clickhouseTcpPort: config.BADAM_CLICKHOUSE_TCP_PORT,
+    readModelPort: config.BADAM_READ_MODEL_PORT,
     kafkaHeapMb: config.BADAM_KAFKA_HEAP_MB,
   });
   writeFileSync(pidFile, String(process.pid));
@@ -49,6 +50,7 @@ async function up() {
       dataDir: config.BADAM_DATA_DIR,
       kafka: infra.kafka,
       clickhouse: infra.clickhouse,
+      readModelUrl: infra.readModelUrl,
       topic: TOPIC,
       table: TABLE,
       basePort: config.BADAM_SERVICE_BASE_PORT,
@@ -75,6 +77,7 @@ async function up() {
     console.log(`[stack] up. State and logs: ${config.BADAM_DATA_DIR}`);
     console.log(`  kafka       127.0.0.1:${config.BADAM_KAFKA_PORT} (topic ${TOPIC})`);
     console.log(`  clickhouse  ${infra.clickhouse.url} (table ${TABLE})`);
+    console.log(`  read model  ${infra.readModelUrl} (redis-server; a key per group: ${TABLE}:<group id>)`);
     for (const [service, ports] of fleet.ports) {
       console.log(`  ${service.padEnd(11)} ${ports.map((port) => `127.0.0.1:${port}`).join(' ')}`);
     }

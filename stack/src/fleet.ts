@@ -21,6 +21,8 @@ export interface FleetOptions {
   dataDir: string;
   kafka: KafkaConnection;
   clickhouse: ClickHouseConnection;
+  /** The read model's store; pages are kept under `<table>:<group id>` (pageStoreConnection), so tests share one. */
+  readModelUrl: string;
   topic: string;
   table: string;
   basePort: number;
@@ -58,6 +60,7 @@ export function serviceEnvironment(options: FleetOptions, service: ServiceName, 
     CLICKHOUSE_PASSWORD: options.clickhouse.password,
     CLICKHOUSE_DATABASE: options.clickhouse.database,
     CLICKHOUSE_TABLE: options.table,
+    READ_MODEL_URL: options.readModelUrl,
     ...options.env,
   };
 }

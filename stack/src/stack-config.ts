@@ -12,6 +12,7 @@ export const stackSettings = {
   BADAM_KAFKA_PORT: int('Kafka broker port; the KRaft controller uses the next one', { default: 19092, min: 1, max: 65534 }),
   BADAM_CLICKHOUSE_HTTP_PORT: int('ClickHouse HTTP port', { default: 18123, min: 1, max: 65535 }),
   BADAM_CLICKHOUSE_TCP_PORT: int('ClickHouse native protocol port', { default: 19000, min: 1, max: 65535 }),
+  BADAM_READ_MODEL_PORT: int('read model store (redis-server) port', { default: 16379, min: 1, max: 65535 }),
   BADAM_SERVICE_BASE_PORT: int('first port of the services: producer N+1.., fastify N+11.., hapi N+21.., restify N+31.., consumers N+41..', {
     default: 18200,
     min: 1,

@@ -26,6 +26,10 @@ export interface MessagePage {
 
 export interface MessagesRepository {
   readPage(query: ReadQuery): Promise<MessagePage>;
+  /** The latest page of `limit` messages of each group that has messages, in one query. */
+  latestPages(groupIds: readonly number[], limit: number): Promise<Map<number, MessagePage>>;
+  /** Up to `limit` group ids above `after` that have messages, ascending: to walk every group. */
+  groupIdsAfter(after: number, limit: number): Promise<number[]>;
   /**
    * For each group that has messages: its highest order, per source partition the next offset to store, and which
    * of the given idempotency hashes it already has.
@@ -67,7 +71,7 @@ export function createMessagesRepository(
   const from = quoteIdentifier(table);
 
   /** Whatever goes wrong talking to ClickHouse is, for the caller, the database being unavailable: retry later. */
-  async function run<T>(operation: 'read' | 'heads' | 'insert', call: () => Promise<T>): Promise<T> {
+  async function run<T>(operation: 'read' | 'heads' | 'insert' | 'pages', call: () => Promise<T>): Promise<T> {
     const start = process.hrtime.bigint();
     try {
       const result = await call();
@@ -86,15 +90,31 @@ export function createMessagesRepository(
       const query = `SELECT group_id, \`order\`, sender_id, text, created_at_ms FROM ${from} FINAL
         WHERE group_id = ${sqlInteger(groupId)}${before === undefined ? '' : ` AND \`order\` < ${sqlInteger(before)}`}
         ORDER BY \`order\` DESC LIMIT ${sqlInteger(limit + 1)}`;
-      const rows = await run('read', () => selectRows<StoredRow>(client, query));
-      const page = rows.slice(0, limit).map(toView);
-      const hasMore = rows.length > limit;
-      return {
-        group_id: groupId,
-        messages: page,
-        has_more: hasMore,
-        next_before: hasMore ? (page.at(-1)?.order ?? null) : null,
-      };
+      return toPage(groupId, await run('read', () => selectRows<StoredRow>(client, query)), limit);
+    },
+
+    async latestPages(groupIds, limit) {
+      const pages = new Map<number, MessagePage>();
+      if (groupIds.length === 0) return pages;
+      // The same read as readPage's for many groups at once: LIMIT n BY keeps each group's newest n + 1.
+      const query = `SELECT group_id, \`order\`, sender_id, text, created_at_ms FROM ${from} FINAL
+        WHERE group_id IN (${groupIds.map(sqlInteger).join(',')})
+        ORDER BY group_id, \`order\` DESC LIMIT ${sqlInteger(limit + 1)} BY group_id`;
+      const byGroup = new Map<number, StoredRow[]>();
+      for (const row of await run('pages', () => selectRows<StoredRow>(client, query))) {
+        const groupId = Number(row.group_id);
+        const rows = byGroup.get(groupId) ?? [];
+        rows.push(row);
+        byGroup.set(groupId, rows);
+      }
+      for (const [groupId, rows] of byGroup) pages.set(groupId, toPage(groupId, rows, limit));
+      return pages;
+    },
+
+    async groupIdsAfter(after, limit) {
+      const query = `SELECT group_id FROM ${from} WHERE group_id > ${sqlInteger(after)}
+        GROUP BY group_id ORDER BY group_id LIMIT ${sqlInteger(limit)}`;
+      return (await run('pages', () => selectRows<{ group_id: string }>(client, query))).map((row) => Number(row.group_id));
     },
 
     async groupHeads(groupIds, idempotencyHashes = []) {
@@ -139,6 +159,13 @@ export function createMessagesRepository(
 async function selectRows<T>(client: ClickHouseClient, query: string): Promise<T[]> {
   const result = await client.query({ query, format: 'JSONEachRow' });
   return result.json<T>();
+}
+
+/** Rows of one group, newest first, one more than the page holds when an older page exists. */
+function toPage(groupId: number, rows: readonly StoredRow[], limit: number): MessagePage {
+  const messages = rows.slice(0, limit).map(toView);
+  const hasMore = rows.length > limit;
+  return { group_id: groupId, messages, has_more: hasMore, next_before: hasMore ? (messages.at(-1)?.order ?? null) : null };
 }
 
 function toView(row: StoredRow): MessageView {

@@ -57,8 +57,22 @@ export const admissionSettings = {
   }),
 } as const;
 
+/** The hot read model: written by the consumers, read by the read apps (docs/ARCHITECTURE.md, "Read model"). */
+export const readModelSettings = {
+  READ_MODEL_URL: url('Valkey/Redis server of the read model, redis://[user:password@]host:port[/db]', {
+    default: 'redis://127.0.0.1:16379',
+  }),
+  // A store reply takes well under a millisecond here; past this, a read goes to ClickHouse instead.
+  READ_MODEL_TIMEOUT_MS: int('timeout of every read model command, ms', { default: 100, min: 5, max: 60000 }),
+  READ_MODEL_RETRY_MS: int('after a read model error, how long reads skip it and go to ClickHouse, ms', {
+    default: 1000,
+    min: 0,
+    max: 60000,
+  }),
+} as const;
+
 /** The three read apps (fastify, hapi, restify) take exactly the same configuration. */
-export const readAppSettings = { ...httpSettings, ...admissionSettings, ...clickhouseSettings } as const;
+export const readAppSettings = { ...httpSettings, ...admissionSettings, ...clickhouseSettings, ...readModelSettings } as const;
 
 type Settings<S> = { [K in keyof S]: S[K] extends { parse(...args: never[]): infer T } ? T : never };
 
@@ -75,4 +89,9 @@ export function clickhouseConnection(config: Settings<typeof clickhouseSettings>
 
 export function kafkaConnection(config: Settings<typeof kafkaSettings>) {
   return { brokers: config.KAFKA_BROKERS, clientId: config.KAFKA_CLIENT_ID };
+}
+
+/** The page of group G of table T is at key `T:G`: tables (and so test runs) can share one store. */
+export function pageStoreConnection(config: Settings<typeof readModelSettings> & { CLICKHOUSE_TABLE: string }) {
+  return { url: config.READ_MODEL_URL, keyPrefix: `${config.CLICKHOUSE_TABLE}:`, commandTimeoutMs: config.READ_MODEL_TIMEOUT_MS };
 }

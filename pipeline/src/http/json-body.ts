@@ -19,3 +19,6 @@ export function parseJsonBody(raw: Buffer): unknown {
     throw new BadamError('invalid_request', 'body is not valid JSON', { field: 'body' });
   }
 }
+
+/** What the read apps send their pre-rendered JSON bodies as, the same from all three. */
+export const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';

@@ -70,10 +70,37 @@ export function createClickHouseMetrics(registry: Registry) {
     registers: [registry],
   });
   return {
-    observe(operation: 'read' | 'heads' | 'insert', result: 'ok' | 'error', seconds: number) {
+    observe(operation: 'read' | 'heads' | 'insert' | 'pages', result: 'ok' | 'error', seconds: number) {
       duration.observe({ operation, result }, seconds);
     },
   };
 }
 
 export type ClickHouseMetrics = ReturnType<typeof createClickHouseMetrics>;
+
+/** The hot read model (Valkey/Redis), from the read apps (get, fill) and the consumers (refresh). */
+export function createReadModelMetrics(registry: Registry) {
+  return {
+    reads: new Counter({
+      name: 'badam_read_model_reads_total',
+      help: 'Latest-page reads by outcome: hit (answered from the store), miss (from ClickHouse, then filled), fallback (store failing: from ClickHouse)',
+      labelNames: ['result'] as const,
+      registers: [registry],
+    }),
+    duration: new Histogram({
+      name: 'badam_read_model_duration_seconds',
+      help: 'Read model calls by operation (get, fill, refresh: a batch of pages from ClickHouse to the store) and outcome',
+      labelNames: ['operation', 'result'] as const,
+      // A get takes a fraction of a millisecond: finer buckets than the request histograms'.
+      buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers: [registry],
+    }),
+    pendingGroups: new Gauge({
+      name: 'badam_read_model_pending_groups',
+      help: 'Groups whose page a consumer could not refresh yet (store or database unavailable); their offsets wait',
+      registers: [registry],
+    }),
+  };
+}
+
+export type ReadModelMetrics = ReturnType<typeof createReadModelMetrics>;

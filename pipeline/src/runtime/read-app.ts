@@ -1,9 +1,11 @@
-import { clickhouseConnection, readAppSettings } from '../config/shared-settings.js';
+import { clickhouseConnection, pageStoreConnection, readAppSettings } from '../config/shared-settings.js';
 import { readConfig, type ConfigOf } from '../config/env.js';
 import { createClickHouseClient } from '../clickhouse/client.js';
 import { createMessageReader, type MessageReader } from '../clickhouse/message-reader.js';
 import { createMessagesRepository } from '../clickhouse/messages-repository.js';
-import { createClickHouseMetrics } from '../metrics/pipeline-metrics.js';
+import { createClickHouseMetrics, createReadModelMetrics } from '../metrics/pipeline-metrics.js';
+import { createPageCache } from '../read-model/page-cache.js';
+import { createPageStore } from '../read-model/page-store.js';
 import { createServiceMetrics, type ServiceMetrics } from '../metrics/service-metrics.js';
 import { createAdmission } from './admission.js';
 import { createLogger, type Logger } from './logger.js';
@@ -30,7 +32,7 @@ export interface RunningServer {
 
 /**
  * The process around each read app (fastify, hapi, restify), so the three differ only in their framework code:
- * config checked at startup, the ClickHouse client and the shared reader, one shutdown path.
+ * config checked at startup, the ClickHouse client, the read model and the shared reader, one shutdown path.
  */
 export async function runReadApp(name: string, start: (context: ReadAppContext) => Promise<RunningServer>) {
   const config = readConfig(readAppSettings);
@@ -40,11 +42,13 @@ export async function runReadApp(name: string, start: (context: ReadAppContext) 
   const repository = createMessagesRepository(clickhouse, config.CLICKHOUSE_TABLE, {
     metrics: createClickHouseMetrics(metrics.registry),
   });
-  const reader = createMessageReader(repository, createAdmission(config.MAX_IN_FLIGHT));
+  const store = createPageStore(pageStoreConnection(config));
+  const pages = createPageCache(store, { retryAfterMs: config.READ_MODEL_RETRY_MS, metrics: createReadModelMetrics(metrics.registry) });
+  const reader = createMessageReader(repository, pages, createAdmission(config.MAX_IN_FLIGHT));
   const server = await start({ reader, logger, metrics, config });
   logger.info({ host: config.HOST, port: config.PORT }, 'listening');
   onShutdown(logger, config.SHUTDOWN_GRACE_MS, async () => {
     await server.close();
-    await clickhouse.close();
+    await Promise.all([clickhouse.close(), store.close()]);
   });
 }

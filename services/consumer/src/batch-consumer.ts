@@ -11,6 +11,7 @@ import {
   type KafkaConnection,
   type Logger,
   type MessagesRepository,
+  type PageRefresher,
   type StoredBatch,
 } from '@badam/pipeline';
 
@@ -22,6 +23,8 @@ export interface BatchConsumerOptions extends KafkaConnection {
   maxBatch: number;
   lingerMs: number;
   repository: MessagesRepository;
+  /** Rewrites the read model's page of every group in a stored batch, before the batch's offsets are committed. */
+  pages: PageRefresher;
   logger: Logger;
   metrics: ConsumerMetrics;
 }
@@ -56,9 +59,16 @@ interface CooperativeConsumer {
  * The store is the source of truth for what has been processed (each row carries its partition and offset); the
  * committed Kafka offset only saves re-reading. So a crash anywhere re-reads at most the uncommitted records, and
  * storeBatch skips those already stored.
+ *
+ * Offsets are committed only once the batch's pages are refreshed in the read model. While the read model is
+ * unavailable, batches are still stored (reads fall back to ClickHouse) and their groups wait in the refresher; their
+ * offsets are held back, so a consumer that dies meanwhile leaves them to be redelivered, skipped as already stored,
+ * and refreshed by the next owner: a page can be missing or late, never left behind for good.
  */
 export function createBatchConsumer(options: BatchConsumerOptions): BatchConsumer {
-  const { logger, repository, topic, metrics } = options;
+  const { logger, repository, pages, topic, metrics } = options;
+  /** Per partition, the next offset to commit once the pages of everything stored up to it are refreshed. */
+  const heldOffsets = new Map<number, number>();
   const stopping = new AbortController();
   let running = false;
   let loopDone: Promise<void> = Promise.resolve();
@@ -183,14 +193,25 @@ export function createBatchConsumer(options: BatchConsumerOptions): BatchConsume
     for (const record of records) metrics.endToEndDelay.observe(Math.max(0, now - record.message.accepted_at_ms) / 1000);
   }
 
-  function commit(messages: Message[]) {
-    const next = new Map<number, number>();
-    for (const message of messages) next.set(message.partition, Math.max(next.get(message.partition) ?? 0, message.offset + 1));
+  /** Refreshes the pages of the groups given and of any left over; commits every held offset once that succeeds. */
+  async function refreshThenCommit(groupIds: number[]) {
+    if (!(await pages.refresh(groupIds))) {
+      logger.warn({ pendingGroups: pages.pendingGroups() }, 'read model refresh failed; offsets held until it succeeds');
+      return;
+    }
+    if (heldOffsets.size === 0) return;
     try {
-      consumer.commit([...next].map(([partition, offset]) => ({ topic, partition, offset })));
+      consumer.commit([...heldOffsets].map(([partition, offset]) => ({ topic, partition, offset })));
     } catch (error) {
       // Harmless: the records are stored, and a redelivery is recognised by its offset and skipped.
       logger.warn({ err: error }, 'offset commit failed');
+    }
+    heldOffsets.clear();
+  }
+
+  function hold(messages: Message[]) {
+    for (const message of messages) {
+      heldOffsets.set(message.partition, Math.max(heldOffsets.get(message.partition) ?? 0, message.offset + 1));
     }
   }
 
@@ -204,10 +225,21 @@ export function createBatchConsumer(options: BatchConsumerOptions): BatchConsume
         await sleep(500, stopping.signal);
         continue;
       }
-      if (messages.length === 0) continue;
-      const stored = storeWithRetry(decode(messages));
-      inFlight = stored;
-      if (await stored) commit(messages);
+      if (messages.length === 0) {
+        // Idle: retry the pages a failed refresh left behind, so they heal without waiting for new records.
+        if (pages.pendingGroups() > 0) await refreshThenCommit([]);
+        continue;
+      }
+      const records = decode(messages);
+      const work = (async () => {
+        if (!(await storeWithRetry(records))) return;
+        hold(messages);
+        // Every group of the batch, also those whose records were all skipped as already stored: that is how a
+        // crash between the insert and the refresh heals on redelivery.
+        await refreshThenCommit(records.map((record) => record.message.group_id));
+      })();
+      inFlight = work;
+      await work;
     }
   }
 

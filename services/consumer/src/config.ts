@@ -1,9 +1,10 @@
-import { clickhouseSettings, httpSettings, int, kafkaSettings, readConfig, str } from '@badam/pipeline';
+import { clickhouseSettings, httpSettings, int, kafkaSettings, readConfig, readModelSettings, str } from '@badam/pipeline';
 
 export const consumerSettings = {
   ...httpSettings,
   ...kafkaSettings,
   ...clickhouseSettings,
+  ...readModelSettings,
   CONSUMER_GROUP_ID: str('Kafka consumer group shared by the fleet', {
     default: 'badam-consumers',
     pattern: /^[A-Za-z0-9._-]{1,200}$/,

@@ -8,7 +8,11 @@ import {
   createLogger,
   createServiceMetrics,
   createMessagesRepository,
+  createPageRefresher,
+  createPageStore,
+  createReadModelMetrics,
   kafkaConnection,
+  pageStoreConnection,
   onShutdown,
   serverVersion,
   sleep,
@@ -25,6 +29,7 @@ const logger = createLogger('consumer', config.LOG_LEVEL);
 const clickhouse = createClickHouseClient(clickhouseConnection(config));
 const starting = new AbortController();
 const metrics = createServiceMetrics('consumer');
+const store = createPageStore(pageStoreConnection(config));
 
 let consumer: ReturnType<typeof createBatchConsumer> | undefined;
 let repository: ReturnType<typeof createMessagesRepository> | undefined;
@@ -34,7 +39,7 @@ onShutdown(logger, config.SHUTDOWN_GRACE_MS, async () => {
   starting.abort();
   await consumer?.stop();
   health.close();
-  await clickhouse.close();
+  await Promise.all([clickhouse.close(), store.close()]);
 });
 
 health.listen(config.PORT, config.HOST);
@@ -56,6 +61,10 @@ if (version !== undefined) {
     maxBatch: config.CONSUMER_MAX_BATCH,
     lingerMs: config.CONSUMER_LINGER_MS,
     repository,
+    pages: createPageRefresher(repository, store, {
+      retryAfterMs: config.READ_MODEL_RETRY_MS,
+      metrics: createReadModelMetrics(metrics.registry),
+    }),
     logger,
     metrics: createConsumerMetrics(metrics.registry),
   });

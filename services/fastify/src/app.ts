@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { createFastifyServer, type ReadAppOptions } from '@badam/pipeline';
+import { JSON_CONTENT_TYPE, createFastifyServer, type ReadAppOptions } from '@badam/pipeline';
 
 /** The fastify read app: a thin adapter over the shared message reader. */
 export function buildFastifyApp({ reader, logger, metrics }: ReadAppOptions): FastifyInstance {
@@ -7,12 +7,12 @@ export function buildFastifyApp({ reader, logger, metrics }: ReadAppOptions): Fa
 
   app.get<{ Params: { group_id: string }; Querystring: Record<string, unknown> }>(
     '/groups/:group_id/messages',
-    async (request) => reader.readPage(request.params.group_id, request.query),
+    async (request, reply) => reply.type(JSON_CONTENT_TYPE).send(await reader.readPage(request.params.group_id, request.query)),
   );
 
   app.get('/health', async (_request, reply) => {
-    const healthy = await reader.isHealthy();
-    return reply.code(healthy ? 200 : 503).send({ status: healthy ? 'ok' : 'unavailable' });
+    const { status, body } = await reader.health();
+    return reply.code(status).send(body);
   });
 
   return app;

@@ -1,6 +1,6 @@
 import Hapi, { type ResponseObject, type Server } from '@hapi/hapi';
 import type { Boom } from '@hapi/boom';
-import { errorResponse, isBadamError, secondsSince, type ReadAppOptions } from '@badam/pipeline';
+import { JSON_CONTENT_TYPE, errorResponse, isBadamError, secondsSince, type ReadAppOptions } from '@badam/pipeline';
 
 export interface HapiAppOptions extends ReadAppOptions {
   host?: string;
@@ -22,14 +22,15 @@ export function buildHapiApp({ reader, logger, metrics, host, port }: HapiAppOpt
       method: 'GET',
       path: '/groups/{group_id}/messages',
       // Validation is the shared reader's (parseReadQuery), so the three apps refuse exactly the same requests.
-      handler: (request) => reader.readPage(request.params.group_id as string | undefined, request.query),
+      handler: async (request, h) =>
+        h.response(await reader.readPage(request.params.group_id as string | undefined, request.query)).type(JSON_CONTENT_TYPE),
     },
     {
       method: 'GET',
       path: '/health',
       handler: async (_request, h) => {
-        const healthy = await reader.isHealthy();
-        return h.response({ status: healthy ? 'ok' : 'unavailable' }).code(healthy ? 200 : 503);
+        const { status, body } = await reader.health();
+        return h.response(body).code(status);
       },
     },
     {

@@ -1,5 +1,5 @@
 import restify, { type Server } from 'restify';
-import { errorResponse, isBadamError, secondsSince, type ReadAppOptions } from '@badam/pipeline';
+import { JSON_CONTENT_TYPE, errorResponse, isBadamError, secondsSince, type ReadAppOptions } from '@badam/pipeline';
 
 interface RestifyError extends Error {
   statusCode?: number;
@@ -28,12 +28,12 @@ export function buildRestifyApp({ reader, logger, metrics }: ReadAppOptions): Se
   server.use(restify.plugins.queryParser({ mapParams: false }));
 
   server.get('/groups/:group_id/messages', async (req, res) => {
-    res.send(await reader.readPage(req.params.group_id, req.query as Record<string, unknown>));
+    res.sendRaw(200, await reader.readPage(req.params.group_id, req.query as Record<string, unknown>), { 'content-type': JSON_CONTENT_TYPE });
   });
 
   server.get('/health', async (_req, res) => {
-    const healthy = await reader.isHealthy();
-    res.send(healthy ? 200 : 503, { status: healthy ? 'ok' : 'unavailable' });
+    const { status, body } = await reader.health();
+    res.send(status, body);
   });
 
   server.get('/metrics', async (_req, res) => {

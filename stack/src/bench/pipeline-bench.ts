@@ -40,7 +40,7 @@ const keyPrefix = (phase: string) => (args.keyed ? { keyPrefix: phase } : {});
 
 const dataDir = join(repoRoot, '.data/bench');
 rmSync(dataDir, { recursive: true, force: true });
-const infra = await startInfra({ dataDir, kafkaPort: 39092, clickhouseHttpPort: 38123, clickhouseTcpPort: 39000 });
+const infra = await startInfra({ dataDir, kafkaPort: 39092, clickhouseHttpPort: 38123, clickhouseTcpPort: 39000, readModelPort: 36379 });
 const table = 'messages_bench';
 const topic = 'messages-bench';
 await infra.prepare(topic, 12, table);
@@ -48,6 +48,7 @@ const fleet = await startFleet({
   dataDir,
   kafka: infra.kafka,
   clickhouse: infra.clickhouse,
+  readModelUrl: infra.readModelUrl,
   topic,
   table,
   basePort: 38200,

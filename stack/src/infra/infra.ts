@@ -9,21 +9,26 @@ import {
 import type { ManagedProcess } from '../process/managed-process.js';
 import { localClickHouse, startClickHouse } from './clickhouse.js';
 import { startKafka } from './kafka.js';
+import { startReadModelStore } from './read-model-store.js';
 
 export interface InfraOptions {
   dataDir: string;
   kafkaPort: number;
   clickhouseHttpPort: number;
   clickhouseTcpPort: number;
+  readModelPort: number;
   kafkaHeapMb?: number;
 }
 
-/** The broker and the database: what every service and every integration test needs running. */
+/** The broker, the database and the read model's store: what every service and every integration test needs running. */
 export interface Infra {
   kafka: KafkaConnection;
   clickhouse: ClickHouseConnection;
+  /** redis://… of the read model's store. */
+  readModelUrl: string;
   broker: ManagedProcess;
   database: ManagedProcess;
+  readModelStore: ManagedProcess;
   /** Creates the topic (if missing) and applies the migrations to the table. */
   prepare(topic: string, partitions: number, table: string): Promise<void>;
   stop(): Promise<void>;
@@ -43,6 +48,7 @@ export async function startInfra(options: InfraOptions): Promise<Infra> {
       httpPort: options.clickhouseHttpPort,
       tcpPort: options.clickhouseTcpPort,
     }),
+    startReadModelStore({ dataDir: options.dataDir, port: options.readModelPort }),
   ]);
   // One that started must not outlive the other's failure: it would keep the caller (a test file) from exiting.
   const failed = started.find((result) => result.status === 'rejected');
@@ -50,14 +56,20 @@ export async function startInfra(options: InfraOptions): Promise<Infra> {
     await Promise.all(started.map((result) => (result.status === 'fulfilled' ? result.value.stop() : undefined)));
     throw failed.reason;
   }
-  const [broker, database] = started.map((result) => (result as PromiseFulfilledResult<ManagedProcess>).value) as [ManagedProcess, ManagedProcess];
+  const [broker, database, readModelStore] = started.map((result) => (result as PromiseFulfilledResult<ManagedProcess>).value) as [
+    ManagedProcess,
+    ManagedProcess,
+    ManagedProcess,
+  ];
   const kafka: KafkaConnection = { brokers: [`127.0.0.1:${options.kafkaPort}`], clientId: 'badam-stack' };
   const clickhouse = localClickHouse(`http://127.0.0.1:${options.clickhouseHttpPort}`);
   return {
     kafka,
     clickhouse,
+    readModelUrl: `redis://127.0.0.1:${options.readModelPort}`,
     broker,
     database,
+    readModelStore,
     async prepare(topic, partitions, table) {
       await ensureTopic(kafka, topic, partitions);
       const client = createClickHouseClient(clickhouse);
@@ -68,7 +80,7 @@ export async function startInfra(options: InfraOptions): Promise<Infra> {
       }
     },
     async stop() {
-      await Promise.all([broker.stop(), database.stop()]);
+      await Promise.all([broker.stop(), database.stop(), readModelStore.stop()]);
     },
   };
 }

@@ -5,10 +5,13 @@ import { after } from 'node:test';
 import {
   DEFAULT_PARTITIONS,
   createClickHouseClient,
+  createPageStore,
   dropTable,
   ensureTopic,
   migrate,
+  pageStoreConnection,
   type ClickHouseConnection,
+  type PageStore,
   type KafkaConnection,
 } from '@badam/pipeline';
 import type { ClickHouseClient } from '@clickhouse/client';
@@ -39,16 +42,18 @@ export function suiteCleanup(): Cleanup {
   return { after: (fn) => void cleanups.push(fn) };
 }
 
-export function testInfra(): { kafka: KafkaConnection; clickhouse: ClickHouseConnection; dataDir: string } {
+export function testInfra(): { kafka: KafkaConnection; clickhouse: ClickHouseConnection; readModelUrl: string; dataDir: string } {
   const brokers = process.env[TEST_ENV.kafkaBrokers];
   const url = process.env[TEST_ENV.clickhouseUrl];
+  const readModelUrl = process.env[TEST_ENV.readModelUrl];
   const dataDir = process.env[TEST_ENV.dataDir];
-  if (brokers === undefined || url === undefined || dataDir === undefined) {
+  if (brokers === undefined || url === undefined || readModelUrl === undefined || dataDir === undefined) {
     throw new Error('integration tests run under the test harness: npm test (scripts/test.sh)');
   }
   return {
     kafka: { brokers: brokers.split(','), clientId: 'badam-test' },
     clickhouse: localClickHouse(url, { maxOpenConnections: 8 }),
+    readModelUrl,
     dataDir,
   };
 }
@@ -69,6 +74,16 @@ export async function createTestTable(t: Cleanup, client: ClickHouseClient): Pro
   await migrate(client, table);
   t.after(() => dropTable(client, table));
   return table;
+}
+
+/** The read model's store as the services of a fleet on `table` see it (their key prefix), closed after the test. */
+export async function createTestPageStore(t: Cleanup, table: string, url = testInfra().readModelUrl): Promise<PageStore> {
+  const store = createPageStore(
+    pageStoreConnection({ READ_MODEL_URL: url, READ_MODEL_TIMEOUT_MS: 2000, READ_MODEL_RETRY_MS: 0, CLICKHOUSE_TABLE: table }),
+  );
+  t.after(() => store.close());
+  await store.connected(10_000);
+  return store;
 }
 
 export async function createTestTopic(partitions = DEFAULT_PARTITIONS): Promise<string> {
@@ -102,7 +117,7 @@ function portFree(port: number): Promise<boolean> {
   });
 }
 
-export type TestFleetOptions = Partial<Omit<FleetOptions, 'kafka' | 'clickhouse'>> & { topic: string; table: string };
+export type TestFleetOptions = Partial<Omit<FleetOptions, 'kafka' | 'clickhouse' | 'readModelUrl'>> & { topic: string; table: string };
 
 /** The real services as processes, against the test broker and database; stopped by pid after the test. */
 export async function startTestFleet(t: Cleanup, options: TestFleetOptions): Promise<Fleet> {
@@ -111,6 +126,7 @@ export async function startTestFleet(t: Cleanup, options: TestFleetOptions): Pro
     dataDir: join(infra.dataDir, uniqueName('fleet')),
     kafka: infra.kafka,
     clickhouse: infra.clickhouse,
+    readModelUrl: infra.readModelUrl,
     basePort: await freeBasePort(),
     replicas: 1,
     consumers: 1,

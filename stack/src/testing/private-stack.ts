@@ -30,6 +30,7 @@ export async function startPrivateStack(t: Cleanup, options: PrivateStackOptions
     kafkaPort: ports + 1, // and the controller on ports + 2
     clickhouseHttpPort: ports + 3,
     clickhouseTcpPort: ports + 4,
+    readModelPort: ports + 5,
     kafkaHeapMb: 384,
   });
   t.after(() => infra.stop());
@@ -43,6 +44,7 @@ export async function startPrivateStack(t: Cleanup, options: PrivateStackOptions
     dataDir,
     kafka: infra.kafka,
     clickhouse: infra.clickhouse,
+    readModelUrl: infra.readModelUrl,
     topic,
     table,
     basePort: await freeBasePort(),

@@ -91,15 +91,20 @@ export function readContract(name: string, baseUrl: () => string) {
   });
 }
 
-/** Asserts the apps answer 503 JSON, quickly, when ClickHouse cannot be reached. */
-export function databaseDownContract(name: string, baseUrl: () => string) {
-  it(`${name}: ClickHouse unreachable is a fast 503 with Retry-After, and unhealthy`, async () => {
+/**
+ * Asserts the apps answer 503 JSON, quickly, when ClickHouse cannot be reached for a page the read model does not
+ * hold; their health is `degraded` (still in rotation: they serve what the read model holds) while the read model
+ * answers, and 503 when it does not either.
+ */
+export function databaseDownContract(name: string, baseUrl: () => string, readModel: 'up' | 'down') {
+  it(`${name}: ClickHouse unreachable is a fast 503 with Retry-After; health ${readModel === 'up' ? 'degraded' : 'unavailable'} with the read model ${readModel}`, async () => {
     const started = Date.now();
     const response = await httpJson('GET', `${baseUrl()}/groups/1/messages`);
     assert.equal(response.status, 503);
     assert.equal(response.body.error, 'database_unavailable');
     assert.equal(response.headers['retry-after'], '1');
     assert.ok(Date.now() - started < 3000, 'answered within 3 s');
-    assert.equal((await httpJson('GET', `${baseUrl()}/health`)).status, 503);
+    const health = await httpJson('GET', `${baseUrl()}/health`);
+    assert.deepEqual([health.status, health.body.status], readModel === 'up' ? [200, 'degraded'] : [503, 'unavailable']);
   });
 }

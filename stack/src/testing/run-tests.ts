@@ -15,6 +15,7 @@ const settings = readConfig({
   BADAM_TEST_KAFKA_PORT: int('Kafka port of the test run; the controller uses the next one', { default: 29092, min: 1, max: 65534 }),
   BADAM_TEST_CLICKHOUSE_HTTP_PORT: int('ClickHouse HTTP port of the test run', { default: 28123, min: 1, max: 65535 }),
   BADAM_TEST_CLICKHOUSE_TCP_PORT: int('ClickHouse native port of the test run', { default: 29000, min: 1, max: 65535 }),
+  BADAM_TEST_READ_MODEL_PORT: int('read model store (redis-server) port of the test run', { default: 26379, min: 1, max: 65535 }),
 });
 
 const WORKSPACES = ['pipeline', 'stack', 'envoy', 'observability', ...readdirSync(join(repoRoot, 'services')).map((s) => `services/${s}`)];
@@ -52,18 +53,20 @@ if (unitOnly) {
   // One folder per Kafka port, so two test runs on their own ports (BADAM_TEST_*) can run side by side.
   const dataDir = join(repoRoot, `.data/test-run-${settings.BADAM_TEST_KAFKA_PORT}`);
   rmSync(dataDir, { recursive: true, force: true });
-  console.log('[tests] starting Kafka and ClickHouse for the test run');
+  console.log('[tests] starting Kafka, ClickHouse and the read model store for the test run');
   const infra = await startInfra({
     dataDir,
     kafkaPort: settings.BADAM_TEST_KAFKA_PORT,
     clickhouseHttpPort: settings.BADAM_TEST_CLICKHOUSE_HTTP_PORT,
     clickhouseTcpPort: settings.BADAM_TEST_CLICKHOUSE_TCP_PORT,
+    readModelPort: settings.BADAM_TEST_READ_MODEL_PORT,
     kafkaHeapMb: 384,
   });
   try {
     exitCode = await runNodeTest(selected([...testFiles('unit'), ...testFiles('integration'), ...testFiles('faults')]), {
       [TEST_ENV.kafkaBrokers]: infra.kafka.brokers.join(','),
       [TEST_ENV.clickhouseUrl]: infra.clickhouse.url,
+      [TEST_ENV.readModelUrl]: infra.readModelUrl,
       [TEST_ENV.dataDir]: dataDir,
     });
   } finally {

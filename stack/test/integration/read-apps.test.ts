@@ -47,18 +47,24 @@ describe('the three read apps, one contract', () => {
   }
 });
 
-describe('the three read apps with ClickHouse unreachable', () => {
-  const t = suiteCleanup();
-  let fleet: Fleet;
-  before(async () => {
-    fleet = await startTestFleet(t, {
-      topic: uniqueName('unused'),
-      table: 'messages',
-      producers: 0,
-      consumers: 0,
-      readiness: 'listening',
-      env: { CLICKHOUSE_URL: 'http://127.0.0.1:9', CLICKHOUSE_TIMEOUT_MS: '1000' },
+for (const readModel of ['up', 'down'] as const) {
+  describe(`the three read apps with ClickHouse unreachable, the read model ${readModel}`, () => {
+    const t = suiteCleanup();
+    let fleet: Fleet;
+    before(async () => {
+      fleet = await startTestFleet(t, {
+        topic: uniqueName('unused'),
+        table: uniqueName('messages'),
+        producers: 0,
+        consumers: 0,
+        readiness: 'listening',
+        env: {
+          CLICKHOUSE_URL: 'http://127.0.0.1:9',
+          CLICKHOUSE_TIMEOUT_MS: '1000',
+          ...(readModel === 'down' ? { READ_MODEL_URL: 'redis://127.0.0.1:9' } : {}),
+        },
+      });
     });
+    for (const app of READ_APPS) databaseDownContract(app, () => fleet.url(app), readModel);
   });
-  for (const app of READ_APPS) databaseDownContract(app, () => fleet.url(app));
-});
+}

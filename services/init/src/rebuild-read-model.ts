@@ -1,0 +1,37 @@
+import {
+  clickhouseConnection,
+  clickhouseSettings,
+  createClickHouseClient,
+  createLogger,
+  createMessagesRepository,
+  createPageStore,
+  pageStoreConnection,
+  readConfig,
+  readModelSettings,
+  rebuildReadModel,
+  str,
+} from '@badam/pipeline';
+
+/**
+ * Fills the read model from ClickHouse, every group: to warm an empty or lost store (which is only a cold cache:
+ * reads miss and go to ClickHouse meanwhile). Safe while the consumers run: a page is written only if the store does
+ * not hold the same or a newer version. Natively `npm run rebuild-read-model`; in Docker, docs/DEPLOY.md.
+ */
+const config = readConfig({ ...clickhouseSettings, ...readModelSettings, LOG_LEVEL: str('pino log level', { default: 'info' }) });
+const logger = createLogger('rebuild-read-model', config.LOG_LEVEL);
+// Long requests: a chunk of thousands of groups per query, and a pipeline of as many writes.
+const clickhouse = createClickHouseClient({ ...clickhouseConnection(config), requestTimeoutMs: Math.max(config.CLICKHOUSE_TIMEOUT_MS, 60_000) });
+const store = createPageStore({ ...pageStoreConnection(config), commandTimeoutMs: Math.max(config.READ_MODEL_TIMEOUT_MS, 10_000) });
+const started = Date.now();
+try {
+  await store.connected(10_000);
+  const { groups, written } = await rebuildReadModel(createMessagesRepository(clickhouse, config.CLICKHOUSE_TABLE), store, (groups, written) => {
+    if (groups % 100_000 < 5000) logger.info({ groups, written, seconds: (Date.now() - started) / 1000 }, 'rebuilding');
+  });
+  logger.info({ groups, written, seconds: (Date.now() - started) / 1000 }, 'read model rebuilt');
+} catch (error) {
+  logger.error({ err: error }, 'rebuild failed');
+  process.exitCode = 1;
+} finally {
+  await Promise.all([clickhouse.close(), store.close()]);
+}
