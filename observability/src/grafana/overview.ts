@@ -2,13 +2,14 @@ import type { DashboardSpec } from './dashboard-model.js';
 
 /**
  * The whole system on one screen: per-API traffic, latency and errors (from the recording rules in
- * prometheus/rules/recording.yml, the same series the alerts read), then the pipeline behind the sends.
+ * prometheus/rules/recording.yml, the same series the alerts read), then the pipeline behind the sends, then the
+ * hot read model (Valkey/Redis) in front of ClickHouse for each group's latest page.
  * An "api" is a read app (fastify, hapi, restify) or "send" (the producer's POST /messages).
  */
 export const overviewDashboard: DashboardSpec = {
   uid: 'badam-overview',
   title: 'Badam overview',
-  description: 'Per-API traffic, latency and errors, and the pipeline from Kafka to ClickHouse',
+  description: 'Per-API traffic, latency and errors, the pipeline from Kafka to ClickHouse, and the read model',
   variables: [],
   panels: [
     {
@@ -64,7 +65,7 @@ export const overviewDashboard: DashboardSpec = {
     },
     {
       title: 'ClickHouse query time p95 by operation',
-      description: 'read: the read apps’ page query; heads and insert: the consumers’ batch store',
+      description: 'read: the read apps’ page query (on a read model miss or fallback); heads and insert: the consumers’ batch store; pages: their read model refresh',
       unit: 's',
       queries: [
         {
@@ -114,6 +115,43 @@ export const overviewDashboard: DashboardSpec = {
       description: 'Cores used by all replicas of a service (1 = one full core)',
       unit: 'short',
       queries: [{ expr: 'sum by (service) (rate(process_cpu_seconds_total[$__rate_interval]))', legend: '{{service}}' }],
+    },
+    {
+      title: 'Read model reads by app and result',
+      description: 'Latest-page reads: hit (from the store), miss (from ClickHouse, then filled), fallback (store failing: from ClickHouse)',
+      unit: 'reqps',
+      queries: [{ expr: 'badam:read_model_reads:rate1m', legend: '{{api}} {{result}}' }],
+    },
+    {
+      title: 'Read model hit and fallback ratio by app',
+      description: 'Shares of latest-page reads; alert BadamReadModelFallingBack fires while over half fall back for 5 minutes',
+      unit: 'percentunit',
+      queries: [
+        { expr: 'badam:read_model_hit_ratio:rate1m', legend: '{{api}} hit' },
+        { expr: 'badam:read_model_fallback_ratio:rate1m', legend: '{{api}} fallback' },
+      ],
+    },
+    {
+      title: 'Read model get p95 by app',
+      description: 'A read app getting a group’s page from the store, client-side; past READ_MODEL_TIMEOUT_MS the read falls back',
+      unit: 's',
+      queries: [{ expr: 'badam:read_model_get_duration_seconds:p95_5m', legend: '{{api}}' }],
+    },
+    {
+      title: 'Read model refresh p95',
+      description: 'A consumer rewriting a stored batch’s pages (read from ClickHouse, written to the store); its offsets wait for it',
+      unit: 's',
+      queries: [{ expr: 'badam:read_model_refresh_duration_seconds:p95_5m', legend: 'p95' }],
+    },
+    {
+      title: 'Read model pending groups',
+      description:
+        'Groups whose page a consumer has not refreshed yet, the batch being refreshed included; alert BadamReadModelBehind fires when a consumer keeps some for 5 minutes without a successful refresh',
+      unit: 'short',
+      queries: [
+        { expr: 'badam:read_model_pending_groups:sum', legend: 'total' },
+        { expr: 'sum by (instance) (badam_read_model_pending_groups{service="consumer"})', legend: '{{instance}}' },
+      ],
     },
   ],
 };

@@ -63,7 +63,7 @@ export const serviceDashboard: DashboardSpec = {
     },
     {
       title: 'ClickHouse calls by operation and result',
-      description: 'Read apps: read; consumers: heads and insert. The producer does not call ClickHouse',
+      description: 'Read apps: read (read model misses and fallbacks); consumers: heads, insert and pages (the read model refresh). The producer does not call ClickHouse',
       unit: 'ops',
       queries: [
         {

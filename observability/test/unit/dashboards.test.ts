@@ -4,7 +4,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { parse, stringify } from 'yaml';
-import { DATASOURCE, dashboardQueries, dashboardsDir, observabilityRoot, renderDashboardFiles, substitute, type DashboardJson } from '../../src/index.js';
+import {
+  DATASOURCE,
+  dashboardQueries,
+  dashboardsDir,
+  observabilityRoot,
+  renderDashboardFiles,
+  rulesDir,
+  substitute,
+  type DashboardJson,
+} from '../../src/index.js';
 import { promtool } from './promtool.js';
 
 const files = renderDashboardFiles();
@@ -47,6 +56,21 @@ test('every query parses as PromQL once Grafana variables are substituted (promt
   writeFileSync(file, stringify({ groups: [{ name: 'dashboards', rules: rules.map((r, i) => ({ record: `dashboard:query_${i}`, expr: r.expr })) }] }));
   const { code, output } = promtool('check', 'rules', file);
   assert.equal(code, 0, output);
+});
+
+test('every badam: series the dashboards and the alerts read is a recording rule', () => {
+  const rules = (name: string) =>
+    (parse(readFileSync(join(rulesDir, name), 'utf8')) as { groups: { rules: { record?: string; expr: string }[] }[] }).groups.flatMap(
+      (group) => group.rules,
+    );
+  const recorded = new Set(rules('recording.yml').flatMap((rule) => (rule.record === undefined ? [] : [rule.record])));
+  const readers = [
+    ...dashboards.flatMap(({ name, json }) => dashboardQueries(json, { service: 'fastify' }).map((q) => ({ where: `${name} / ${q.panel}`, expr: q.expr }))),
+    ...rules('alerts.yml').map((rule) => ({ where: 'alerts.yml', expr: rule.expr })),
+  ];
+  const read = readers.flatMap(({ where, expr }) => (expr.match(/badam:[a-zA-Z0-9_:]+/g) ?? []).map((name) => ({ where, name })));
+  assert.ok(read.some(({ name }) => name === 'badam:read_model_fallback_ratio:rate1m'), 'no reader found: the pattern is wrong');
+  assert.deepEqual(read.filter(({ name }) => !recorded.has(name)), [], 'series read but never recorded');
 });
 
 test('substitute replaces $name, ${name} and $__rate_interval, and refuses unknown variables', () => {

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -61,7 +61,39 @@ test('promtool check rules fails on a broken copy of each rule file (the check i
   }
 });
 
+const ruleTests = ['alerts.test.yml', 'read-model.test.yml'].map((name) => join(rulesDir, '../tests', name));
+
 test('the alerts fire on the conditions they describe (promtool test rules)', () => {
-  const { code, output } = promtool('test', 'rules', join(rulesDir, '../tests/alerts.test.yml'));
+  const { code, output } = promtool('test', 'rules', ...ruleTests);
   assert.equal(code, 0, output);
+  for (const file of ruleTests) assert.ok(output.includes(`Unit Testing:  ${file}`), `promtool did not run ${file}:\n${output}`);
+});
+
+test('promtool test rules fails when a read model rule is weakened (the rule tests are real)', (t) => {
+  const dir = tempDir(t);
+  mkdirSync(join(dir, 'rules'));
+  mkdirSync(join(dir, 'tests'));
+  const testFile = join(dir, 'tests/read-model.test.yml');
+  copyFileSync(join(rulesDir, '../tests/read-model.test.yml'), testFile);
+  const breakages: Array<[file: string, good: string, broken: string]> = [
+    // Fires later, or not at all, when the store fails.
+    ['alerts.yml', 'badam:read_model_fallback_ratio:rate1m > 0.5', 'badam:read_model_fallback_ratio:rate1m > 0.95'],
+    // A busy consumer, refreshing its batches, counts as behind.
+    ['alerts.yml', 'unless on (service, instance)', 'or on (service, instance)'],
+    // No series for an api without fallbacks.
+    [
+      'recording.yml',
+      '(sum by (api) (badam:read_model_reads:rate1m{result="fallback"}) or sum by (api) (badam:read_model_reads:rate1m) * 0)',
+      'sum by (api) (badam:read_model_reads:rate1m{result="fallback"})',
+    ],
+  ];
+  for (const [name, good, broken] of breakages) {
+    for (const file of ['recording.yml', 'alerts.yml']) {
+      const original = readFileSync(join(rulesDir, file), 'utf8');
+      if (file === name) assert.ok(original.includes(good), `${name} no longer contains ${good}; update this test`);
+      writeFileSync(join(dir, 'rules', file), file === name ? original.replace(good, broken) : original);
+    }
+    const { code, output } = promtool('test', 'rules', testFile);
+    assert.notEqual(code, 0, `promtool test rules passed with ${broken} in ${name}:\n${output}`);
+  }
 });

@@ -34,9 +34,11 @@ export function createPageRefresher(
   return {
     async refresh(groupIds) {
       for (const groupId of groupIds) pending.add(groupId);
-      metrics.pendingGroups.set(pending.size);
       if (pending.size === 0) return true;
-      if (Date.now() < retryAt) return false;
+      if (Date.now() < retryAt) {
+        metrics.pendingGroups.set(pending.size);
+        return false;
+      }
       const start = process.hrtime.bigint();
       try {
         await refreshGroups(repository, store, [...pending], (done) => {

@@ -18,6 +18,8 @@ export interface DeployedService {
   healthcheck?: { test?: string | string[]; disable?: boolean };
   depends_on?: Record<string, { condition?: string }>;
   networks?: Record<string, { aliases?: string[] } | null>;
+  /** Published ports: compose prints strings or objects, the stack tool objects; any entry reaches the host. */
+  ports?: unknown[];
   volumes?: (string | { type?: string; source?: string; target?: string })[];
   configs?: { source: string; target?: string }[];
   stop_grace_period?: string;

@@ -18,6 +18,8 @@ export interface DeploymentInputs {
   swarm: DeploymentFile;
   envoy: unknown;
   specs: Record<string, EnvSpec>;
+  /** .env.example: every variable the services read, described, with its default. */
+  envExample: string;
   /** The services the native stack runs (stack/src/fleet.ts): both deployments run them too. */
   fleet: string[];
   /** badam/<service>:<version of services/<service>/package.json>. */
@@ -39,6 +41,7 @@ export async function loadDeploymentInputs(): Promise<DeploymentInputs> {
     swarm,
     envoy,
     specs,
+    envExample: readFileSync(resolve(repoRoot, '.env.example'), 'utf8'),
     fleet: ['producer', 'consumer', ...READ_APPS],
     ownImages: Object.fromEntries(NODE_SERVICES.map((service) => [service, `badam/${service}:${packageVersion(service)}`])),
     routedServices: servicesOf(loadRouteTable()),

@@ -72,7 +72,7 @@ export function serviceEnvironment(service: DeployedService | undefined): Record
  * Every variable a service reads is set explicitly (the defaults suit the native stack on 127.0.0.1, not a
  * container), nothing unknown is set (a misspelt name would be silently ignored), the values pass the service's own
  * validation, HTTP services listen on every interface at port 3000 (what the gateway and Prometheus use), and the
- * broker and database addresses name services of the same file.
+ * broker, database and read model addresses name services of the same file.
  */
 export function environmentProblems(file: DeploymentFile, specs: Record<string, EnvSpec>): string[] {
   const hosts = knownHosts(file);
@@ -113,7 +113,9 @@ function knownHosts(file: DeploymentFile): Set<string> {
 function dependencyHosts(env: Record<string, string | undefined>): string[] {
   const brokers = (env.KAFKA_BROKERS ?? '').split(',').filter((broker) => broker.trim() !== '');
   const hosts = brokers.map((broker) => broker.trim().slice(0, broker.trim().lastIndexOf(':')));
-  if (env.CLICKHOUSE_URL !== undefined && URL.canParse(env.CLICKHOUSE_URL)) hosts.push(new URL(env.CLICKHOUSE_URL).hostname);
+  for (const url of [env.CLICKHOUSE_URL, env.READ_MODEL_URL]) {
+    if (url !== undefined && URL.canParse(url)) hosts.push(new URL(url).hostname);
+  }
   return hosts;
 }
 

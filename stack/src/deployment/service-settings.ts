@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { readAppSettings, type EnvSpec } from '@badam/pipeline';
+import { readAppSettings, readModelSettings, type EnvSpec } from '@badam/pipeline';
 import { READ_APPS } from '../fleet.js';
 import { repoRoot } from '../paths.js';
 
@@ -19,6 +19,16 @@ export const LOAD_RUNNER = {
   entry: 'scenario.js',
 } as const;
 
+/**
+ * The read model's store: Valkey (BSD licensed) from its official image, one task, the server every READ_MODEL_URL
+ * names. A cache the consumers and init's rebuild-read-model command refill from ClickHouse.
+ */
+export const READ_MODEL_STORE = {
+  service: 'valkey',
+  image: 'valkey/valkey',
+  port: 6379,
+} as const;
+
 /** Services that run once and exit: init at every start, the load runner on demand. */
 export const ONE_SHOT_SERVICES = ['init', LOAD_RUNNER.service] as const;
 
@@ -31,7 +41,10 @@ export async function serviceSettings(): Promise<Record<string, EnvSpec>> {
   const specs: Record<string, EnvSpec> = {
     producer: await exported('producer', 'producerSettings'),
     consumer: await exported('consumer', 'consumerSettings'),
-    init: await exported('init', 'initSettings'),
+    // The init image has a second command, rebuild-read-model (services/init/src/rebuild-read-model.ts), run with the
+    // init service's environment (docs/DEPLOY.md): ClickHouse's settings and LOG_LEVEL, which init reads too, and
+    // the read model's. It reads them from its own spec, which its module does not export (it runs on import).
+    init: { ...(await exported('init', 'initSettings')), ...readModelSettings },
   };
   for (const app of READ_APPS) specs[app] = readAppSettings;
   return specs;

@@ -6,6 +6,8 @@ import { loadDeploymentInputs, type DeploymentInputs } from '../../../src/deploy
 import { missingPaths, undeliveredFiles } from '../../../src/deployment/file-checks.js';
 import { gatewayProblems } from '../../../src/deployment/gateway-checks.js';
 import { loadRunnerProblems } from '../../../src/deployment/load-runner-checks.js';
+import { envExampleProblems } from '../../../src/deployment/env-example-checks.js';
+import { dockerBytes, readModelStoreProblems, valkeyBytes } from '../../../src/deployment/read-model-checks.js';
 import { composeOrderProblems, swarmRolloutProblems } from '../../../src/deployment/rollout-checks.js';
 import {
   durationMs,
@@ -18,7 +20,7 @@ import {
   shutdownProblems,
   topicProblems,
 } from '../../../src/deployment/service-checks.js';
-import { ONE_SHOT_SERVICES } from '../../../src/deployment/service-settings.js';
+import { ONE_SHOT_SERVICES, READ_MODEL_STORE } from '../../../src/deployment/service-settings.js';
 import { repoRoot } from '../../../src/paths.js';
 
 /** Each deployment check, given a copy of the real file with one thing broken, reports it (so it can fail). */
@@ -92,6 +94,76 @@ describe('the deployment checks report', () => {
     assert.ok(problems.some((p) => p.startsWith('consumer: CONSUMER_MAX_BATCH: must be an integer')), problems.join('\n'));
     assert.ok(problems.includes('consumer: 127.0.0.1 is not a service of this file'), problems.join('\n'));
     assert.ok(problems.includes('consumer: HOST is 127.0.0.1, expected 0.0.0.0'), problems.join('\n'));
+  });
+
+  it('a read model store unpinned, published, persisting, refusing writes when full, or several; a reader elsewhere', () => {
+    assert.equal(valkeyBytes('1536mb'), 1536 * 1024 ** 2);
+    assert.equal(valkeyBytes('1g'), 1e9);
+    assert.equal(dockerBytes('2G'), 2 * 1024 ** 3);
+    assert.equal(dockerBytes('2147483648'), 2 * 1024 ** 3);
+    const store = READ_MODEL_STORE.service;
+    const swarm = broken('swarm', (f) => {
+      const valkey = service(f, store);
+      valkey.image = 'valkey/valkey';
+      valkey.ports = [{ mode: 'ingress', target: 6379, published: 6379 }];
+      valkey.command = ['valkey-server', '--appendonly', 'yes', '--maxmemory', '4gb'];
+      valkey.deploy = { ...valkey.deploy, replicas: 2, update_config: { order: 'start-first' } };
+      (service(f, 'fastify').environment ?? {}).READ_MODEL_URL = 'redis://clickhouse:6379';
+      (service(f, 'consumer').environment ?? {}).READ_MODEL_URL = `redis://${store}:6380`;
+    });
+    assert.deepEqual(readModelStoreProblems(swarm, inputs.specs), [
+      `${store}: valkey/valkey has no tag (means latest)`,
+      `${store}: publishes a port; only the services on the network reach the store`,
+      `${store}: saves snapshots (--save ""): a cache rebuilt from ClickHouse keeps nothing on disk`,
+      `${store}: --appendonly yes, expected no (a cache keeps nothing on disk)`,
+      `${store}: --maxmemory-policy noeviction (default): a full store would refuse writes; expected allkeys-lru`,
+      `${store}: --maxmemory 4gb does not leave room below the memory limit ${service(inputs.swarm, store).deploy?.resources?.limits?.memory}`,
+      `${store}: deploy.replicas is 2, expected 1 (one store: several would each hold part of the pages)`,
+      `${store}: update_config.order is start-first, expected stop-first (never two stores at once)`,
+      `consumer: READ_MODEL_URL is redis://${store}:6380, expected redis://${store}:6379 (the store)`,
+      `fastify: READ_MODEL_URL is redis://clickhouse:6379, expected redis://${store}:6379 (the store)`,
+    ]);
+
+    const compose = broken('compose', (f) => {
+      const valkey = service(f, store);
+      valkey.image = 'redis:7.2.4';
+      valkey.command = 'valkey-server --save "" --maxmemory-policy allkeys-lru';
+      service(f, 'hapi').depends_on = { ...service(f, 'hapi').depends_on, [store]: { condition: 'service_healthy' } };
+      delete (service(f, 'init').environment ?? {}).READ_MODEL_URL;
+    });
+    assert.deepEqual(readModelStoreProblems(compose, inputs.specs), [
+      `${store}: image is redis:7.2.4, expected the official ${READ_MODEL_STORE.image}`,
+      `${store}: no --maxmemory: the store would grow until the container is killed`,
+      `init: READ_MODEL_URL is undefined, expected redis://${store}:6379 (the store)`,
+      `hapi: waits for ${store} to be healthy; it works without the store (service_started)`,
+    ]);
+    const withoutStore = broken('compose', (f) => delete f.services[store]);
+    assert.deepEqual(readModelStoreProblems(withoutStore, { consumer: inputs.specs.consumer ?? {} }), [`${store}: no such service`]);
+    const problems = environmentProblems(withoutStore, { consumer: inputs.specs.consumer ?? {} });
+    assert.ok(problems.includes(`consumer: ${store} is not a service of this file`), problems.join('\n'));
+  });
+
+  it('.env.example missing a variable, listing one nobody reads, with another default or description', () => {
+    const text = inputs.envExample
+      .replace(/^READ_MODEL_RETRY_MS=.*\n/m, '')
+      .replace(/^READ_MODEL_TIMEOUT_MS=.*$/m, 'READ_MODEL_TIMEOUT_MS=250')
+      .replace(/^# HTTP port$/m, '# the port')
+      .concat('# a leftover\nREAD_MODEL_TTL_S=60\n');
+    assert.deepEqual(envExampleProblems(text, inputs.specs), [
+      '.env.example: READ_MODEL_TTL_S is not read by any service',
+      '.env.example: PORT is described as "the port", expected "HTTP port"',
+      '.env.example: READ_MODEL_RETRY_MS is missing (read by consumer, init, fastify, hapi, restify)',
+      ".env.example: READ_MODEL_TIMEOUT_MS=250, but consumer's default is 100",
+      ".env.example: READ_MODEL_TIMEOUT_MS=250, but init's default is 100",
+      ".env.example: READ_MODEL_TIMEOUT_MS=250, but fastify's default is 100",
+      ".env.example: READ_MODEL_TIMEOUT_MS=250, but hapi's default is 100",
+      ".env.example: READ_MODEL_TIMEOUT_MS=250, but restify's default is 100",
+    ]);
+    assert.ok(
+      envExampleProblems(inputs.envExample.replace(/^KAFKA_TOPIC=.*$/m, 'KAFKA_TOPIC=bad topic'), inputs.specs).some((p) =>
+        p.startsWith('.env.example: KAFKA_TOPIC: must match'),
+      ),
+    );
   });
 
   it('a topic with another partition count than DEFAULT_PARTITIONS, or more replicas than brokers', () => {

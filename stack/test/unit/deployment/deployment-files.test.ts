@@ -4,6 +4,8 @@ import { loadDeploymentInputs, type DeploymentInputs } from '../../../src/deploy
 import { missingPaths, undeliveredFiles } from '../../../src/deployment/file-checks.js';
 import { gatewayProblems } from '../../../src/deployment/gateway-checks.js';
 import { loadRunnerProblems } from '../../../src/deployment/load-runner-checks.js';
+import { envExampleProblems } from '../../../src/deployment/env-example-checks.js';
+import { readModelStoreProblems } from '../../../src/deployment/read-model-checks.js';
 import { composeOrderProblems, swarmRolloutProblems } from '../../../src/deployment/rollout-checks.js';
 import {
   environmentProblems,
@@ -14,7 +16,7 @@ import {
   shutdownProblems,
   topicProblems,
 } from '../../../src/deployment/service-checks.js';
-import { ONE_SHOT_SERVICES } from '../../../src/deployment/service-settings.js';
+import { ONE_SHOT_SERVICES, READ_MODEL_STORE } from '../../../src/deployment/service-settings.js';
 
 /**
  * docker-compose.yml and swarm-stack.yml, as `docker-compose config` and `docker stack config` read them (both
@@ -30,8 +32,8 @@ for (const kind of ['compose', 'swarm'] as const) {
   describe(`${kind === 'compose' ? 'docker-compose.yml' : 'swarm-stack.yml'}`, () => {
     const file = () => inputs[kind];
 
-    it('runs every service of the native stack, and the one-shots (init, k6)', () => {
-      assert.deepEqual(missingServices(file(), [...inputs.fleet, ...ONE_SHOT_SERVICES]), []);
+    it('runs every service of the native stack, the read model store, and the one-shots (init, k6)', () => {
+      assert.deepEqual(missingServices(file(), [...inputs.fleet, READ_MODEL_STORE.service, ...ONE_SHOT_SERVICES]), []);
     });
 
     it('gives every long-running service a healthcheck', () => {
@@ -44,6 +46,10 @@ for (const kind of ['compose', 'swarm'] as const) {
 
     it('sets every variable each service reads, to values it accepts, and nothing else', () => {
       assert.deepEqual(environmentProblems(file(), inputs.specs), []);
+    });
+
+    it('runs the read model store as an unpublished, pinned Valkey cache, the address of every READ_MODEL_URL', () => {
+      assert.deepEqual(readModelStoreProblems(file(), inputs.specs), []);
     });
 
     it('lets every service finish its shutdown before Docker kills it', () => {
@@ -64,6 +70,12 @@ for (const kind of ['compose', 'swarm'] as const) {
     });
   });
 }
+
+describe('.env.example', () => {
+  it('lists every variable the services read, described, with its default, and nothing else', () => {
+    assert.deepEqual(envExampleProblems(inputs.envExample, inputs.specs), []);
+  });
+});
 
 describe('docker-compose.yml', () => {
   it('creates the topic with DEFAULT_PARTITIONS partitions on its one broker', () => {

@@ -1,0 +1,105 @@
+import type { EnvSpec } from '@badam/pipeline';
+import type { DeployedService, DeploymentFile } from './deployment-file.js';
+import { imagePinProblem, serviceEnvironment } from './service-checks.js';
+import { READ_MODEL_STORE } from './service-settings.js';
+
+export type ReadModelStore = typeof READ_MODEL_STORE;
+
+/**
+ * The read model's store in a deployment file: the official Valkey image pinned to a version; run as a cache (no
+ * snapshots or append-only file, a memory ceiling, and an allkeys-* policy so a full store evicts pages instead of
+ * refusing the consumers' writes); not published; in the swarm one task (two behind one name would each hold part
+ * of the pages), replaced stop-first, its ceiling below its memory limit. Every service that reads READ_MODEL_URL
+ * points at it, and in compose none waits for it to be healthy: without the store, reads go to ClickHouse.
+ */
+export function readModelStoreProblems(file: DeploymentFile, specs: Record<string, EnvSpec>, store: ReadModelStore = READ_MODEL_STORE): string[] {
+  const name = store.service;
+  const service = file.services[name];
+  const problems: string[] = [];
+  if (service === undefined) problems.push(`${name}: no such service`);
+  else problems.push(...storeServiceProblems(file, name, service, store));
+
+  const expected = `redis://${name}:${store.port}`;
+  for (const [reader, spec] of Object.entries(specs)) {
+    if (!('READ_MODEL_URL' in spec)) continue;
+    const deployed = file.services[reader];
+    if (deployed === undefined) continue; // environmentProblems reports the missing service
+    const value = serviceEnvironment(deployed).READ_MODEL_URL;
+    if (!pointsAt(value, name, store.port)) problems.push(`${reader}: READ_MODEL_URL is ${value}, expected ${expected} (the store)`);
+    const condition = deployed.depends_on?.[name]?.condition;
+    if (file.kind === 'compose' && condition === 'service_healthy') {
+      problems.push(`${reader}: waits for ${name} to be healthy; it works without the store (service_started)`);
+    }
+  }
+  return problems;
+}
+
+function storeServiceProblems(file: DeploymentFile, name: string, service: DeployedService, store: ReadModelStore): string[] {
+  const problems: string[] = [];
+  const image = (service.image ?? '').replace(/^docker\.io\/(library\/)?/, '');
+  if (image.replace(/[:@].*$/, '') !== store.image) {
+    problems.push(`${name}: image is ${service.image}, expected the official ${store.image}`);
+  }
+  const pin = imagePinProblem(service.image);
+  if (pin !== undefined) problems.push(`${name}: ${pin}`);
+  if ((service.ports ?? []).length > 0) problems.push(`${name}: publishes a port; only the services on the network reach the store`);
+
+  const args = commandArgs(service.command);
+  if (flagValue(args, '--save') !== '') problems.push(`${name}: saves snapshots (--save ""): a cache rebuilt from ClickHouse keeps nothing on disk`);
+  const appendOnly = flagValue(args, '--appendonly');
+  if (appendOnly !== undefined && appendOnly !== 'no') problems.push(`${name}: --appendonly ${appendOnly}, expected no (a cache keeps nothing on disk)`);
+  const policy = flagValue(args, '--maxmemory-policy');
+  if (policy === undefined || !policy.startsWith('allkeys-')) {
+    problems.push(`${name}: --maxmemory-policy ${policy ?? 'noeviction (default)'}: a full store would refuse writes; expected allkeys-lru`);
+  }
+  const maxMemory = valkeyBytes(flagValue(args, '--maxmemory'));
+  if (maxMemory === undefined || maxMemory === 0) problems.push(`${name}: no --maxmemory: the store would grow until the container is killed`);
+
+  const limit = dockerBytes(service.deploy?.resources?.limits?.memory);
+  if (maxMemory !== undefined && limit !== undefined && maxMemory >= limit) {
+    problems.push(`${name}: --maxmemory ${flagValue(args, '--maxmemory')} does not leave room below the memory limit ${service.deploy?.resources?.limits?.memory}`);
+  }
+  if (file.kind === 'swarm') {
+    const replicas = service.deploy?.replicas;
+    if (replicas !== 1) problems.push(`${name}: deploy.replicas is ${replicas}, expected 1 (one store: several would each hold part of the pages)`);
+    const order = service.deploy?.update_config?.order;
+    if (order !== 'stop-first') problems.push(`${name}: update_config.order is ${order}, expected stop-first (never two stores at once)`);
+  }
+  return problems;
+}
+
+function pointsAt(value: string | undefined, host: string, port: number): boolean {
+  if (value === undefined || !URL.canParse(value)) return false;
+  const url = new URL(value);
+  return url.protocol === 'redis:' && url.hostname === host && Number(url.port === '' ? 6379 : url.port) === port;
+}
+
+/** A command as its arguments; a string form split on spaces, with "" or '' as an empty argument. */
+function commandArgs(command: string | string[] | undefined): string[] {
+  if (command === undefined) return [];
+  if (Array.isArray(command)) return command;
+  return command.split(/\s+/).filter((word) => word !== '').map((word) => (word === '""' || word === "''" ? '' : word));
+}
+
+/** The argument after a flag, or undefined when the flag is not given. */
+function flagValue(args: readonly string[], flag: string): string | undefined {
+  const index = args.indexOf(flag);
+  return index === -1 ? undefined : args[index + 1];
+}
+
+/** A Valkey memory setting in bytes: 1k = 1000, 1kb = 1024, likewise m/mb and g/gb; plain bytes otherwise. */
+export function valkeyBytes(text: string | undefined): number | undefined {
+  const match = /^(\d+)(k|kb|m|mb|g|gb)?$/i.exec(text?.trim() ?? '');
+  if (match === null) return undefined;
+  const units: Record<string, number> = { '': 1, k: 1e3, kb: 1024, m: 1e6, mb: 1024 ** 2, g: 1e9, gb: 1024 ** 3 };
+  return Number(match[1]) * (units[(match[2] ?? '').toLowerCase()] ?? 1);
+}
+
+/** A Docker memory size in bytes ("2G", "512m", "2147483648"; units are binary). */
+export function dockerBytes(text: string | number | undefined): number | undefined {
+  if (typeof text === 'number') return text;
+  const match = /^(\d+(?:\.\d+)?)\s*([kmgt]?)i?b?$/i.exec(text?.trim() ?? '');
+  if (match === null) return undefined;
+  const units: Record<string, number> = { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3, t: 1024 ** 4 };
+  return Number(match[1]) * (units[(match[2] ?? '').toLowerCase()] ?? 1);
+}
