@@ -18,8 +18,10 @@ export const consumerSettings = {
     min: 6000,
     max: 300000,
   }),
+  // Each batch costs three ClickHouse queries (heads, insert, the read model's pages) whatever its size, so fewer,
+  // fuller batches: 50 -> 250 ms took ClickHouse from 44 % to 28 % of a core at 900 requests/s (docs/BENCHMARKS.md).
   CONSUMER_LINGER_MS: int('how long a batch may wait for more records after its first, ms', {
-    default: 50,
+    default: 250,
     min: 0,
     max: 5000,
   }),
