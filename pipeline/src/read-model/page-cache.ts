@@ -20,6 +20,13 @@ export interface PageCacheOptions {
 }
 
 export function createPageCache(store: PageStore, { retryAfterMs, metrics }: PageCacheOptions): PageCache {
+  // Bound once: label lookups on every read would cost more than the rest of a hit's bookkeeping.
+  const counted = {
+    hit: metrics.reads.labels({ result: 'hit' }),
+    miss: metrics.reads.labels({ result: 'miss' }),
+    fallback: metrics.reads.labels({ result: 'fallback' }),
+  };
+  const getOk = metrics.duration.labels({ operation: 'get', result: 'ok' });
   let skipUntil = 0;
   const failed = () => {
     skipUntil = Date.now() + retryAfterMs;
@@ -28,18 +35,18 @@ export function createPageCache(store: PageStore, { retryAfterMs, metrics }: Pag
   return {
     async get(groupId) {
       if (Date.now() < skipUntil) {
-        metrics.reads.inc({ result: 'fallback' });
+        counted.fallback.inc();
         return undefined;
       }
       const start = process.hrtime.bigint();
       try {
         const entry = await store.get(groupId);
-        metrics.duration.observe({ operation: 'get', result: 'ok' }, secondsSince(start));
-        metrics.reads.inc({ result: entry === null ? 'miss' : 'hit' });
+        getOk.observe(secondsSince(start));
+        (entry === null ? counted.miss : counted.hit).inc();
         return entry ?? undefined;
       } catch {
         metrics.duration.observe({ operation: 'get', result: 'error' }, secondsSince(start));
-        metrics.reads.inc({ result: 'fallback' });
+        counted.fallback.inc();
         failed();
         return undefined;
       }
