@@ -6,6 +6,7 @@ import { before, describe, it } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { scriptFiles } from '../../src/deployment/load-runner-checks.js';
 import { repoRoot } from '../../src/paths.js';
+import { loadScenarioSpec, type ScenarioSettingsValues, type ScenarioSpec, type ScenarioThreshold } from '../../src/load/scenario-spec.js';
 
 /**
  * The k6 scenario without k6 (AGPL: never run here): every file parses as an ES module, and the options it exports
@@ -15,20 +16,9 @@ import { repoRoot } from '../../src/paths.js';
 const k6Dir = resolve(repoRoot, 'k6');
 const jsFiles = ['scenario.js', ...readdirSync(resolve(k6Dir, 'lib')).filter((f) => f.endsWith('.js')).map((f) => `lib/${f}`)];
 
-type Settings = Record<string, number | string>;
-interface Spec {
-  defaults: Settings;
-  read_apis: string[];
-  profiles: Record<string, Settings>;
-  env: Record<string, string>;
-}
-interface Threshold {
-  api: string;
-  stat: string;
-  op: string;
-  limit: number;
-  name: string;
-}
+type Settings = ScenarioSettingsValues;
+type Spec = ScenarioSpec;
+type Threshold = ScenarioThreshold;
 interface K6Options {
   scenarios: Record<string, Record<string, unknown>>;
   thresholds: Record<string, string[]>;
@@ -48,7 +38,7 @@ interface Modules {
   targetsOf(readApis: string[]): Record<string, string[]>;
 }
 
-const spec = JSON.parse(readFileSync(resolve(k6Dir, 'scenario.json'), 'utf8')) as Spec;
+const spec = loadScenarioSpec();
 const APIS = [...spec.read_apis, 'send'];
 let k6: Modules;
 

@@ -1,31 +1,20 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { LOCUST_PYTHON } from '../../src/load/locust.js';
+import { loadScenarioSpec, type ScenarioSettingsValues, type ScenarioSpec, type ScenarioThreshold } from '../../src/load/scenario-spec.js';
 import { repoRoot } from '../../src/paths.js';
 
 // One scenario spec (k6/scenario.json), two runners: k6 resolves it in k6/lib/settings.js, Locust in
 // k6/locust/settings.py. Both must run exactly what the spec says, for the defaults and for every kind of override.
 
-interface Threshold {
-  api: string;
-  stat: string;
-  op: string;
-  limit: number;
-  name: string;
-}
-type Settings = Record<string, number | string>;
-interface Spec {
-  defaults: Settings;
-  read_apis: string[];
-  profiles: Record<string, Settings>;
-  env: Record<string, string>;
-}
+type Settings = ScenarioSettingsValues;
+type Spec = ScenarioSpec;
+type Threshold = ScenarioThreshold;
 
-const spec = JSON.parse(readFileSync(join(repoRoot, 'k6/scenario.json'), 'utf8')) as Spec;
+const spec = loadScenarioSpec();
 const k6Settings = (await import(pathToFileURL(join(repoRoot, 'k6/lib/settings.js')).href)) as {
   resolveSettings(spec: Spec, env: Record<string, string>): Settings;
   thresholdsOf(settings: Settings, readApis: string[]): Threshold[];
