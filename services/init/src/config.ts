@@ -1,4 +1,4 @@
-import { clickhouseSettings, int, kafkaSettings, readConfig, str, topicSettings } from '@badam/pipeline';
+import { clickhouseSettings, int, kafkaSettings, readConfig, readModelSettings, str, topicSettings } from '@badam/pipeline';
 
 export const initSettings = {
   ...kafkaSettings,
@@ -10,4 +10,15 @@ export const initSettings = {
 
 export function loadInitConfig(env: NodeJS.ProcessEnv = process.env) {
   return readConfig(initSettings, env);
+}
+
+/** The image's second command, rebuild-read-model, run with the same environment as init. */
+export const rebuildReadModelSettings = {
+  ...clickhouseSettings,
+  ...readModelSettings,
+  LOG_LEVEL: initSettings.LOG_LEVEL,
+} as const;
+
+export function loadRebuildReadModelConfig(env: NodeJS.ProcessEnv = process.env) {
+  return readConfig(rebuildReadModelSettings, env);
 }

@@ -1,23 +1,20 @@
 import {
   clickhouseConnection,
-  clickhouseSettings,
   createClickHouseClient,
   createLogger,
   createMessagesRepository,
   createPageStore,
   pageStoreConnection,
-  readConfig,
-  readModelSettings,
   rebuildReadModel,
-  str,
 } from '@badam/pipeline';
+import { loadRebuildReadModelConfig } from './config.js';
 
 /**
  * Fills the read model from ClickHouse, every group: to warm an empty or lost store (which is only a cold cache:
  * reads miss and go to ClickHouse meanwhile). Safe while the consumers run: a page is written only if the store does
  * not hold the same or a newer version. Natively `npm run rebuild-read-model`; in Docker, docs/DEPLOY.md.
  */
-const config = readConfig({ ...clickhouseSettings, ...readModelSettings, LOG_LEVEL: str('pino log level', { default: 'info' }) });
+const config = loadRebuildReadModelConfig();
 const logger = createLogger('rebuild-read-model', config.LOG_LEVEL);
 // Long requests: a chunk of thousands of groups per query, and a pipeline of as many writes.
 const clickhouse = createClickHouseClient({ ...clickhouseConnection(config), requestTimeoutMs: Math.max(config.CLICKHOUSE_TIMEOUT_MS, 60_000) });

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { readAppSettings, readModelSettings, type EnvSpec } from '@badam/pipeline';
+import { readAppSettings, type EnvSpec } from '@badam/pipeline';
 import { READ_APPS } from '../fleet.js';
 import { repoRoot } from '../paths.js';
 
@@ -41,10 +41,9 @@ export async function serviceSettings(): Promise<Record<string, EnvSpec>> {
   const specs: Record<string, EnvSpec> = {
     producer: await exported('producer', 'producerSettings'),
     consumer: await exported('consumer', 'consumerSettings'),
-    // The init image has a second command, rebuild-read-model (services/init/src/rebuild-read-model.ts), run with the
-    // init service's environment (docs/DEPLOY.md): ClickHouse's settings and LOG_LEVEL, which init reads too, and
-    // the read model's. It reads them from its own spec, which its module does not export (it runs on import).
-    init: { ...(await exported('init', 'initSettings')), ...readModelSettings },
+    // The init image has a second command, rebuild-read-model, run with the init service's environment
+    // (docs/DEPLOY.md): the service must carry what either reads.
+    init: { ...(await exported('init', 'initSettings')), ...(await exported('init', 'rebuildReadModelSettings')) },
   };
   for (const app of READ_APPS) specs[app] = readAppSettings;
   return specs;

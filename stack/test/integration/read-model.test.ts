@@ -5,6 +5,7 @@ import {
   encodeEntry,
   entryBody,
   entryVersion,
+  rebuildReadModel,
   reconcile,
   refreshGroups,
   type MessagePage,
@@ -161,6 +162,39 @@ describe('the read apps with the read model', () => {
     assert.equal(await put(store, older), 0);
     assert.equal(entryVersion((await store.get(104))!), 30);
     assert.equal((await readGroup(fleet.url('restify'), 104)).messages[0]?.text, 'newer than ClickHouse');
+  });
+});
+
+describe('rebuilding the read model from ClickHouse', () => {
+  it('writes every group\'s latest page, walking past its chunk size, and never replaces a newer page', async (t) => {
+    const client = createTestClickHouse(t);
+    const table = await createTestTable(t, client);
+    const store = await createTestPageStore(t, table);
+    // 6,500 groups (more than one 5,000-group chunk), 1 to 3 messages each, ids spread out.
+    const groups = Array.from({ length: 6500 }, (_, i) => 10 + i * 7);
+    const rows: MessageRow[] = groups.flatMap((groupId, i) =>
+      Array.from({ length: 1 + (i % 3) }, (_, order) => ({
+        group_id: groupId,
+        order: order + 1,
+        sender_id: 1,
+        text: `g${groupId} m${order + 1}`,
+        created_at_ms: 1_750_000_000_000,
+        kafka_partition: 0,
+        kafka_offset: i * 3 + order,
+      })),
+    );
+    const repository = createMessagesRepository(client, table);
+    await repository.insert(rows);
+    await put(store, page(groups[0]!, 99, 'newer than ClickHouse'));
+
+    const progress: number[] = [];
+    const result = await rebuildReadModel(repository, store, (done) => progress.push(done));
+    assert.deepEqual(result, { groups: 6500, written: 6499 });
+    assert.deepEqual(progress, [5000, 6500]);
+    assert.equal(entryVersion((await store.get(groups[0]!))!), 99, 'the newer page stayed');
+    const expected = await repository.latestPages(groups.slice(1, 1001), 10);
+    for (const [groupId, latest] of expected) assert.equal(entryBody((await store.get(groupId))!).toString(), JSON.stringify(latest));
+    assert.equal(await store.get(groups.at(-1)! + 1), null, 'nothing for a group without messages');
   });
 });
 
