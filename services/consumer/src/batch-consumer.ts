@@ -98,7 +98,12 @@ export function createBatchConsumer(options: BatchConsumerOptions): BatchConsume
         // The typings lack the cooperative calls that the JavaScript class has.
         const cooperative = consumer as unknown as CooperativeConsumer;
         if (error.code === REVOKE_PARTITIONS) {
-          void inFlight.finally(() => rebalanceStep('unassign', () => cooperative.incrementalUnassign(assignment)));
+          void inFlight.finally(() => {
+            // Offsets held for a page refresh are the next owner's to redeliver; committing them later, after the
+            // partition moved on, would only set its committed offset back.
+            for (const { partition } of assignment) heldOffsets.delete(partition);
+            rebalanceStep('unassign', () => cooperative.incrementalUnassign(assignment));
+          });
         } else {
           rebalanceStep('assign', () => cooperative.incrementalAssign(assignment));
         }
