@@ -8,7 +8,7 @@ import json
 from unittest import mock
 
 import locustfile
-from locustfile import SETTINGS, ScenarioShape, ScenarioUser, arrival_users
+from locustfile import ARRIVAL_INTERVAL_S, ARRIVAL_USERS, SETTINGS, ScenarioShape, ScenarioUser
 
 
 def shape_at(seconds):
@@ -23,7 +23,7 @@ def main():
         pacing = {"think_s": [SETTINGS["think_min_s"], SETTINGS["think_max_s"]]}
     else:
         end = SETTINGS["hold_s"]
-        pacing = {"users": arrival_users(SETTINGS), "interval_s": arrival_users(SETTINGS) / SETTINGS["rate"]}
+        pacing = {"users": ARRIVAL_USERS, "interval_s": ARRIVAL_INTERVAL_S}
     print(json.dumps({
         "settings": SETTINGS,
         "thresholds": locustfile.THRESHOLDS,

@@ -64,6 +64,11 @@ def arrival_users(settings):
     return max(6, min(settings["max_users"] // 6 * 6, wanted))
 
 
+# Arrival mode: how many users, and how far apart each one's starts are, so that together they start RATE a second.
+ARRIVAL_USERS = arrival_users(SETTINGS) if SETTINGS["mode"] == "arrival" else 0
+ARRIVAL_INTERVAL_S = ARRIVAL_USERS / SETTINGS["rate"] if ARRIVAL_USERS else 0.0
+
+
 class ScenarioShape(LoadTestShape):
     """users: ramp linearly to `users` in ramp_s, hold hold_s. arrival: every user at once for hold_s."""
 
@@ -74,7 +79,7 @@ class ScenarioShape(LoadTestShape):
             users, spawn_rate = SETTINGS["users"], SETTINGS["users"] / max(SETTINGS["ramp_s"], 0.001)
         else:
             end = SETTINGS["hold_s"]
-            users = spawn_rate = arrival_users(SETTINGS)
+            users = spawn_rate = ARRIVAL_USERS
         if run_time < end:
             return users, spawn_rate
         if run_time < end + DRAIN_S:
@@ -104,7 +109,7 @@ class ScenarioUser(FastHttpUser):
         if SETTINGS["mode"] == "arrival":
             # A random phase per user spreads the starts evenly over each interval, as k6's arrival executor does;
             # users started together would otherwise send in bursts.
-            phase = random.uniform(0, arrival_users(SETTINGS) / SETTINGS["rate"])
+            phase = random.uniform(0, ARRIVAL_INTERVAL_S)
             self.next_start += phase
             gevent.sleep(phase)
 
@@ -113,9 +118,8 @@ class ScenarioUser(FastHttpUser):
             return random.uniform(SETTINGS["think_min_s"], SETTINGS["think_max_s"])
         # Open-model pacing: start times are fixed in advance, so a slow response is caught up, not forgiven; a user
         # more than one slot late gives the slot up (it shows as a rate below the one asked for).
-        interval = arrival_users(SETTINGS) / SETTINGS["rate"]
         now = time.monotonic()
-        self.next_start = max(self.next_start + interval, now - interval)
+        self.next_start = max(self.next_start + ARRIVAL_INTERVAL_S, now - ARRIVAL_INTERVAL_S)
         return max(0.0, self.next_start - now)
 
     @task

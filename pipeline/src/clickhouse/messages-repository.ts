@@ -39,6 +39,9 @@ export interface MessagesRepository {
   isReachable(): Promise<boolean>;
 }
 
+/** The columns of a StoredRow, read by every page query. */
+const PAGE_COLUMNS = 'group_id, `order`, sender_id, text, created_at_ms';
+
 // 64-bit integers arrive as JSON strings (output_format_json_quote_64bit_integers); ids fit in a double by contract.
 interface StoredRow {
   group_id: string;
@@ -87,7 +90,7 @@ export function createMessagesRepository(
     async readPage({ groupId, limit, before }) {
       // FINAL hides a duplicate that a merge has not removed yet; filtered on the key prefix it reads one group only.
       // One row more than asked tells whether an older page exists.
-      const query = `SELECT group_id, \`order\`, sender_id, text, created_at_ms FROM ${from} FINAL
+      const query = `SELECT ${PAGE_COLUMNS} FROM ${from} FINAL
         WHERE group_id = ${sqlInteger(groupId)}${before === undefined ? '' : ` AND \`order\` < ${sqlInteger(before)}`}
         ORDER BY \`order\` DESC LIMIT ${sqlInteger(limit + 1)}`;
       return toPage(groupId, await run('read', () => selectRows<StoredRow>(client, query)), limit);
@@ -97,7 +100,7 @@ export function createMessagesRepository(
       const pages = new Map<number, MessagePage>();
       if (groupIds.length === 0) return pages;
       // The same read as readPage's for many groups at once: LIMIT n BY keeps each group's newest n + 1.
-      const query = `SELECT group_id, \`order\`, sender_id, text, created_at_ms FROM ${from} FINAL
+      const query = `SELECT ${PAGE_COLUMNS} FROM ${from} FINAL
         WHERE group_id IN (${groupIds.map(sqlInteger).join(',')})
         ORDER BY group_id, \`order\` DESC LIMIT ${sqlInteger(limit + 1)} BY group_id`;
       const byGroup = new Map<number, StoredRow[]>();

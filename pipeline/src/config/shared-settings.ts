@@ -92,6 +92,8 @@ export function kafkaConnection(config: Settings<typeof kafkaSettings>) {
 }
 
 /** The page of group G of table T is at key `T:G`: tables (and so test runs) can share one store. */
-export function pageStoreConnection(config: Settings<typeof readModelSettings> & { CLICKHOUSE_TABLE: string }) {
+export function pageStoreConnection(
+  config: Pick<Settings<typeof readModelSettings>, 'READ_MODEL_URL' | 'READ_MODEL_TIMEOUT_MS'> & { CLICKHOUSE_TABLE: string },
+) {
   return { url: config.READ_MODEL_URL, keyPrefix: `${config.CLICKHOUSE_TABLE}:`, commandTimeoutMs: config.READ_MODEL_TIMEOUT_MS };
 }

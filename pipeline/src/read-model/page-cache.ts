@@ -1,7 +1,7 @@
 import type { MessagePage } from '../clickhouse/messages-repository.js';
 import type { ReadModelMetrics } from '../metrics/pipeline-metrics.js';
 import { secondsSince } from '../metrics/service-metrics.js';
-import { encodeEntry, pageVersion } from './page-entry.js';
+import { toPageEntry } from './page-entry.js';
 import type { PageStore } from './page-store.js';
 
 /** The read apps' side of the read model: look a page up, fill a miss; never fail a read because of the store. */
@@ -57,7 +57,7 @@ export function createPageCache(store: PageStore, { retryAfterMs, metrics }: Pag
     fill(page) {
       if (Date.now() < skipUntil) return;
       const start = process.hrtime.bigint();
-      store.putIfNewer([{ groupId: page.group_id, version: pageVersion(page), entry: encodeEntry(page) }]).then(
+      store.putIfNewer([toPageEntry(page)]).then(
         () => metrics.duration.observe({ operation: 'fill', result: 'ok' }, secondsSince(start)),
         () => {
           metrics.duration.observe({ operation: 'fill', result: 'error' }, secondsSince(start));

@@ -1,4 +1,5 @@
 import type { MessagePage } from '../clickhouse/messages-repository.js';
+import type { PageEntry } from './page-store.js';
 import { DEFAULT_PAGE_SIZE } from '../contract/read-query.js';
 
 /**
@@ -20,6 +21,11 @@ export function pageVersion(page: MessagePage): number {
 
 export function encodeEntry(page: MessagePage): Buffer {
   return Buffer.from(`${String(pageVersion(page)).padStart(VERSION_DIGITS, '0')}${JSON.stringify(page)}`);
+}
+
+/** What the store's compare-and-set takes for a page: its group, its version, and the entry. */
+export function toPageEntry(page: MessagePage): PageEntry {
+  return { groupId: page.group_id, version: pageVersion(page), entry: encodeEntry(page) };
 }
 
 /** The response body: the bytes the read model holds after the version. */

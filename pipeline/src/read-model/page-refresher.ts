@@ -1,7 +1,7 @@
 import type { MessagesRepository } from '../clickhouse/messages-repository.js';
 import type { ReadModelMetrics } from '../metrics/pipeline-metrics.js';
 import { secondsSince } from '../metrics/service-metrics.js';
-import { MODEL_PAGE_SIZE, encodeEntry, pageVersion } from './page-entry.js';
+import { MODEL_PAGE_SIZE, toPageEntry } from './page-entry.js';
 import type { PageStore } from './page-store.js';
 
 /** Groups per ClickHouse query: 1000 ids of up to 16 digits stay far below 18.16's 256 KiB max_query_size. */
@@ -72,9 +72,7 @@ export async function refreshGroups(
   for (let i = 0; i < groupIds.length; i += GROUPS_PER_QUERY) {
     const chunk = groupIds.slice(i, i + GROUPS_PER_QUERY);
     const pages = await repository.latestPages(chunk, MODEL_PAGE_SIZE);
-    written += await store.putIfNewer(
-      [...pages.values()].map((page) => ({ groupId: page.group_id, version: pageVersion(page), entry: encodeEntry(page) })),
-    );
+    written += await store.putIfNewer([...pages.values()].map(toPageEntry));
     onChunkDone(chunk);
   }
   return written;

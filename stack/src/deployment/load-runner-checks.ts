@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, posix, relative, resolve, sep } from 'node:path';
 import type { DeployedService, DeploymentFile } from './deployment-file.js';
 import { mountsOf } from './file-checks.js';
-import { imagePinProblem, serviceEnvironment } from './service-checks.js';
+import { commandArgs, officialImageProblems, serviceEnvironment } from './service-checks.js';
 import { LOAD_RUNNER } from './service-settings.js';
 
 /**
@@ -51,14 +51,7 @@ export function loadRunnerProblems(file: DeploymentFile, target: LoadRunnerTarge
   const name = LOAD_RUNNER.service;
   const service = file.services[name];
   if (service === undefined) return [`${name}: no such service`];
-  const problems: string[] = [];
-
-  const image = (service.image ?? '').replace(/^docker\.io\//, '');
-  if (!image.startsWith(`${LOAD_RUNNER.image}:`) && !image.startsWith(`${LOAD_RUNNER.image}@`)) {
-    problems.push(`${name}: image is ${service.image}, expected the official ${LOAD_RUNNER.image}`);
-  }
-  const pin = imagePinProblem(service.image);
-  if (pin !== undefined) problems.push(`${name}: ${pin}`);
+  const problems = officialImageProblems(name, service.image, LOAD_RUNNER.image);
 
   if (file.kind === 'compose' && !(service.profiles ?? []).includes(LOAD_RUNNER.profile)) {
     problems.push(`${name}: not in the ${LOAD_RUNNER.profile} profile, so docker compose up would start a load test`);
@@ -77,7 +70,7 @@ export function loadRunnerProblems(file: DeploymentFile, target: LoadRunnerTarge
   }
 
   const entry = posix.join(LOAD_RUNNER.mountPoint, LOAD_RUNNER.entry);
-  const command = typeof service.command === 'string' ? service.command.split(/\s+/) : (service.command ?? []);
+  const command = commandArgs(service.command);
   if (command[0] !== 'run' || !command.includes(entry)) problems.push(`${name}: command is "${command.join(' ')}", expected run ${entry}`);
 
   const baseUrl = `http://${target.gateway}:${target.gatewayPort}`;

@@ -1,6 +1,6 @@
 import type { EnvSpec } from '@badam/pipeline';
 import type { DeployedService, DeploymentFile } from './deployment-file.js';
-import { imagePinProblem, serviceEnvironment } from './service-checks.js';
+import { commandArgs, officialImageProblems, serviceEnvironment } from './service-checks.js';
 import { READ_MODEL_STORE } from './service-settings.js';
 
 export type ReadModelStore = typeof READ_MODEL_STORE;
@@ -35,13 +35,7 @@ export function readModelStoreProblems(file: DeploymentFile, specs: Record<strin
 }
 
 function storeServiceProblems(file: DeploymentFile, name: string, service: DeployedService, store: ReadModelStore): string[] {
-  const problems: string[] = [];
-  const image = (service.image ?? '').replace(/^docker\.io\/(library\/)?/, '');
-  if (image.replace(/[:@].*$/, '') !== store.image) {
-    problems.push(`${name}: image is ${service.image}, expected the official ${store.image}`);
-  }
-  const pin = imagePinProblem(service.image);
-  if (pin !== undefined) problems.push(`${name}: ${pin}`);
+  const problems = officialImageProblems(name, service.image, store.image);
   if ((service.ports ?? []).length > 0) problems.push(`${name}: publishes a port; only the services on the network reach the store`);
 
   const args = commandArgs(service.command);
@@ -72,13 +66,6 @@ function pointsAt(value: string | undefined, host: string, port: number): boolea
   if (value === undefined || !URL.canParse(value)) return false;
   const url = new URL(value);
   return url.protocol === 'redis:' && url.hostname === host && Number(url.port === '' ? 6379 : url.port) === port;
-}
-
-/** A command as its arguments; a string form split on spaces, with "" or '' as an empty argument. */
-function commandArgs(command: string | string[] | undefined): string[] {
-  if (command === undefined) return [];
-  if (Array.isArray(command)) return command;
-  return command.split(/\s+/).filter((word) => word !== '').map((word) => (word === '""' || word === "''" ? '' : word));
 }
 
 /** The argument after a flag, or undefined when the flag is not given. */

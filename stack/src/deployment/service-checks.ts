@@ -42,6 +42,23 @@ export function imagePinProblem(image: string | undefined): string | undefined {
   return undefined;
 }
 
+/** A third-party service's image: the official one (Docker Hub's own name, with or without docker.io/), pinned. */
+export function officialImageProblems(name: string, image: string | undefined, official: string): string[] {
+  const problems: string[] = [];
+  const repository = (image ?? '').replace(/^docker\.io\/(library\/)?/, '').replace(/[:@].*$/, '');
+  if (repository !== official) problems.push(`${name}: image is ${image}, expected the official ${official}`);
+  const pin = imagePinProblem(image);
+  if (pin !== undefined) problems.push(`${name}: ${pin}`);
+  return problems;
+}
+
+/** A compose command as its arguments; a string form split on spaces, with "" or '' as an empty argument. */
+export function commandArgs(command: string | string[] | undefined): string[] {
+  if (command === undefined) return [];
+  if (Array.isArray(command)) return command;
+  return command.split(/\s+/).filter((word) => word !== '').map((word) => (word === '""' || word === "''" ? '' : word));
+}
+
 /**
  * Every image pinned; this repository's images named badam/<service>:<its package version>, optionally behind a
  * registry (BADAM_REGISTRY=registry.example:5000/).

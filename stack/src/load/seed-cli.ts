@@ -1,11 +1,14 @@
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { createClickHouseClient, createMessagesRepository, createPageStore, migrate, pageStoreConnection, rebuildReadModel } from '@badam/pipeline';
+import { createClickHouseClient, migrate } from '@badam/pipeline';
+import { repoRoot } from '../paths.js';
+import { run } from '../process/managed-process.js';
 import { loadStackConfig, stackClickHouse } from '../stack-config.js';
 import { seedMessages } from './seed.js';
 
 /**
  * Seeds the native stack's table with a history for load tests: `npm run seed -- --messages 3000000 --groups 1000000`,
- * then fills the read model with every group's latest page (as `npm run rebuild-read-model` does).
+ * then fills the read model with every group's latest page by running `rebuild-read-model` (services/init).
  * The stack (scripts/stack.sh up, same BADAM_* variables) must run; the table must be empty (scripts/stack.sh reset).
  */
 const { values: args } = parseArgs({
@@ -20,14 +23,6 @@ const { values: args } = parseArgs({
 
 const config = loadStackConfig();
 const client = createClickHouseClient(stackClickHouse(config));
-const store = createPageStore(
-  pageStoreConnection({
-    READ_MODEL_URL: `redis://127.0.0.1:${config.BADAM_READ_MODEL_PORT}`,
-    READ_MODEL_TIMEOUT_MS: 10_000,
-    READ_MODEL_RETRY_MS: 0,
-    CLICKHOUSE_TABLE: args.table,
-  }),
-);
 try {
   await migrate(client, args.table);
   const messages = Number(args.messages);
@@ -42,15 +37,18 @@ try {
     },
   );
   console.log(`[seed] done: ${result.rows} rows in ${(result.elapsedMs / 1000).toFixed(1)} s, ${result.rowsPerSecond} rows/s`);
-  await store.connected(10_000);
-  const started = Date.now();
-  const rebuilt = await rebuildReadModel(createMessagesRepository(client, args.table), store, (groups) => {
-    if (groups % 100_000 < 5000) console.log(`[seed] read model: ${groups} groups`);
+  console.log('[seed] filling the read model (rebuild-read-model)');
+  const log = await run(process.execPath, [resolve(repoRoot, 'services/init/dist/src/rebuild-read-model.js')], {
+    env: {
+      CLICKHOUSE_URL: stackClickHouse(config).url,
+      CLICKHOUSE_TABLE: args.table,
+      READ_MODEL_URL: `redis://127.0.0.1:${config.BADAM_READ_MODEL_PORT}`,
+    },
   });
-  console.log(`[seed] read model: ${rebuilt.written} pages of ${rebuilt.groups} groups in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  console.log(log.trim().split('\n').at(-1));
 } catch (error) {
   console.error(`[seed] ${(error as Error).message}`);
   process.exitCode = 1;
 } finally {
-  await Promise.all([client.close(), store.close()]);
+  await client.close();
 }

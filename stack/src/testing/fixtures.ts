@@ -79,7 +79,7 @@ export async function createTestTable(t: Cleanup, client: ClickHouseClient): Pro
 /** The read model's store as the services of a fleet on `table` see it (their key prefix), closed after the test. */
 export async function createTestPageStore(t: Cleanup, table: string, url = testInfra().readModelUrl): Promise<PageStore> {
   const store = createPageStore(
-    pageStoreConnection({ READ_MODEL_URL: url, READ_MODEL_TIMEOUT_MS: 2000, READ_MODEL_RETRY_MS: 0, CLICKHOUSE_TABLE: table }),
+    pageStoreConnection({ READ_MODEL_URL: url, READ_MODEL_TIMEOUT_MS: 2000, CLICKHOUSE_TABLE: table }),
   );
   t.after(() => store.close());
   await store.connected(10_000);

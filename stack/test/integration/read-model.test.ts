@@ -2,12 +2,12 @@ import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import {
   createMessagesRepository,
-  encodeEntry,
   entryBody,
   entryVersion,
   rebuildReadModel,
   reconcile,
   refreshGroups,
+  toPageEntry,
   type MessagePage,
   type MessageRow,
   type PageStore,
@@ -42,8 +42,7 @@ const page = (groupId: number, newest: number, text = 'from the read model'): Me
   has_more: newest > 10,
   next_before: newest > 10 ? newest - 9 : null,
 });
-const put = (store: PageStore, p: MessagePage, version = p.messages[0]?.order ?? 0) =>
-  store.putIfNewer([{ groupId: p.group_id, version, entry: encodeEntry(p) }]);
+const put = (store: PageStore, p: MessagePage) => store.putIfNewer([toPageEntry(p)]);
 
 async function seedGroup(client: ClickHouseClient, table: string, groupId: number, count: number) {
   const rows: MessageRow[] = Array.from({ length: count }, (_, i) => ({
