@@ -1,10 +1,11 @@
 import type { ClickHouseClient, ClickHouseSettings } from '@clickhouse/client';
 import type { ReadQuery } from '../contract/read-query.js';
 import { BadamError } from '../errors.js';
-import type { GroupHead, MessageRow } from '../ordering/assign-orders.js';
+import { sourceKey, type GroupHead, type MessageRow } from '../ordering/assign-orders.js';
 import type { ClickHouseMetrics } from '../metrics/pipeline-metrics.js';
 import { secondsSince } from '../metrics/service-metrics.js';
 import { quoteIdentifier, sqlInteger } from './identifiers.js';
+import { keysTable } from './schema.js';
 
 /** One message as every read API returns it. */
 export interface MessageView {
@@ -26,18 +27,44 @@ export interface MessagePage {
 
 export interface MessagesRepository {
   readPage(query: ReadQuery): Promise<MessagePage>;
-  /** The latest page of `limit` messages of each group that has messages, in one query. */
-  latestPages(groupIds: readonly number[], limit: number): Promise<Map<number, MessagePage>>;
+  /**
+   * The latest page of `limit` messages of each group that has messages, in one query. With a known highest order
+   * per group (a lower bound is enough) it reads only the newest rows, not the group's whole history.
+   */
+  latestPages(groupIds: readonly number[], limit: number, knownMaxOrders?: ReadonlyMap<number, number>): Promise<Map<number, MessagePage>>;
   /** Up to `limit` group ids above `after` that have messages, ascending: to walk every group. */
   groupIdsAfter(after: number, limit: number): Promise<number[]>;
   /**
-   * For each group that has messages: its highest order, per source partition the next offset to store, and which
-   * of the given idempotency hashes it already has.
+   * For each group that has messages: its highest order, per source the next offset to store, and which of the
+   * given idempotency hashes (per group) it already has; with the keys the keys index still lacks. The cost depends on
+   * the number of groups and hashes asked for, not on how many messages the groups have (see schema.ts, keys index).
    */
-  groupHeads(groupIds: readonly number[], idempotencyHashes?: readonly number[]): Promise<Map<number, GroupHead>>;
+  groupHeads(hashesByGroup: ReadonlyMap<number, readonly number[]>): Promise<GroupHeads>;
   insert(rows: readonly MessageRow[]): Promise<void>;
+  /** Adds keys to the keys index and moves watermarks up (the watermark rows have idempotency_hash 0). */
+  indexKeys(keys: readonly IndexedKey[]): Promise<void>;
   isReachable(): Promise<boolean>;
 }
+
+/** A row of the keys index: an idempotency key a group has, or (hash 0) the group's watermark. */
+export interface IndexedKey {
+  group_id: number;
+  idempotency_hash: number;
+  /** For the watermark: every row below this order has its key indexed. For a key: the watermark it came with. */
+  order: number;
+}
+
+export interface GroupHeads {
+  heads: Map<number, GroupHead>;
+  /** Per group, the hashes of its rows at or above its watermark: index them before moving the watermark past them. */
+  unindexedHashes: Map<number, number[]>;
+}
+
+/**
+ * Groups (plus hashes) per heads query: 2,000 tuples of two 16-digit ids are about 80 KB of SQL, far below 18.16's
+ * 256 KiB max_query_size, whatever CONSUMER_MAX_BATCH is.
+ */
+const HEAD_TUPLES_PER_QUERY = 2000;
 
 /** The columns of a StoredRow, read by every page query. */
 const PAGE_COLUMNS = 'group_id, `order`, sender_id, text, created_at_ms';
@@ -51,13 +78,20 @@ interface StoredRow {
   created_at_ms: string;
 }
 
-interface HeadRow {
+interface KeyRow {
   group_id: string;
+  idempotency_hash: string;
+  order: string;
+}
+
+/** A group's rows at or above its watermark, per source. */
+interface WindowRow {
+  group_id: string;
+  kafka_topic_id: string;
   kafka_partition: number;
   max_order: string;
   next_offset: string;
-  /** Only when hashes were asked for: those of the given hashes this group has from this partition. */
-  stored_hashes?: string[];
+  hashes: string[];
 }
 
 export interface RepositoryOptions {
@@ -72,6 +106,7 @@ export function createMessagesRepository(
   { insertSettings = {}, metrics }: RepositoryOptions = {},
 ): MessagesRepository {
   const from = quoteIdentifier(table);
+  const keys = keysTable(table);
 
   /** Whatever goes wrong talking to ClickHouse is, for the caller, the database being unavailable: retry later. */
   async function run<T>(operation: 'read' | 'heads' | 'insert' | 'pages', call: () => Promise<T>): Promise<T> {
@@ -86,6 +121,58 @@ export function createMessagesRepository(
     }
   }
 
+  /**
+   * One point lookup in the keys index per group: its watermark, and which of the batch's hashes it has below it.
+   * Returns each group's watermark (0: none yet, its whole history is the window).
+   */
+  async function readKeys(chunk: ReadonlyMap<number, readonly number[]>, into: GroupHeads): Promise<Map<number, number>> {
+    const tuples = [...chunk].flatMap(([groupId, hashes]) => [0, ...hashes].map((hash) => `(${sqlInteger(groupId)},${sqlInteger(hash)})`));
+    const query = `SELECT group_id, idempotency_hash, max(\`order\`) AS order FROM ${quoteIdentifier(keys)}
+      WHERE (group_id, idempotency_hash) IN (${tuples.join(',')}) GROUP BY group_id, idempotency_hash`;
+    const watermarks = new Map([...chunk.keys()].map((groupId) => [groupId, 0]));
+    for (const row of await run('heads', () => selectRows<KeyRow>(client, query))) {
+      const groupId = Number(row.group_id);
+      const hash = Number(row.idempotency_hash);
+      if (hash === 0) watermarks.set(groupId, Number(row.order));
+      else headOf(into, groupId).storedIdempotencyHashes.add(hash);
+    }
+    return watermarks;
+  }
+
+  /**
+   * The rows of each group at or above its watermark (normally just its newest): its highest order, where its
+   * records came from, and the keys not yet indexed. A watermark above every row (the table lost rows the index
+   * still counts) falls back to the whole group, so the answer is right even then, only slower.
+   */
+  async function readWindows(watermarks: ReadonlyMap<number, number>, asked: ReadonlyMap<number, readonly number[]>, into: GroupHeads) {
+    const ranges = [...watermarks].map(([groupId, watermark]) =>
+      watermark > 0 ? `(group_id = ${sqlInteger(groupId)} AND \`order\` >= ${sqlInteger(watermark)})` : `group_id = ${sqlInteger(groupId)}`);
+    const seen = await readWindowRows(ranges, asked, into);
+    const lost = [...watermarks].filter(([groupId, watermark]) => watermark > 0 && !seen.has(groupId)).map(([groupId]) => groupId);
+    if (lost.length > 0) await readWindowRows([`group_id IN (${lost.map(sqlInteger).join(',')})`], asked, into);
+  }
+
+  async function readWindowRows(ranges: readonly string[], asked: ReadonlyMap<number, readonly number[]>, into: GroupHeads): Promise<Set<number>> {
+    // One query per group set: the orders, offsets and hashes of a group come from the same set of parts, so a racing
+    // consumer's insert is either wholly seen or not at all.
+    const query = `SELECT group_id, kafka_topic_id, kafka_partition, max(\`order\`) AS max_order, max(kafka_offset) + 1 AS next_offset,
+        groupUniqArrayIf(idempotency_hash, idempotency_hash != 0) AS hashes
+      FROM ${from} WHERE ${ranges.join(' OR ')} GROUP BY group_id, kafka_topic_id, kafka_partition`;
+    const seen = new Set<number>();
+    for (const row of await run('heads', () => selectRows<WindowRow>(client, query))) {
+      const groupId = Number(row.group_id);
+      seen.add(groupId);
+      const head = headOf(into, groupId);
+      head.maxOrder = Math.max(head.maxOrder, Number(row.max_order));
+      head.nextOffsets.set(sourceKey(row.kafka_topic_id, row.kafka_partition), Number(row.next_offset));
+      const hashes = row.hashes.map(Number);
+      const wanted = asked.get(groupId) ?? [];
+      for (const hash of hashes) if (wanted.includes(hash)) head.storedIdempotencyHashes.add(hash);
+      into.unindexedHashes.set(groupId, [...(into.unindexedHashes.get(groupId) ?? []), ...hashes]);
+    }
+    return seen;
+  }
+
   return {
     async readPage({ groupId, limit, before }) {
       // FINAL hides a duplicate that a merge has not removed yet; filtered on the key prefix it reads one group only.
@@ -96,12 +183,17 @@ export function createMessagesRepository(
       return toPage(groupId, await run('read', () => selectRows<StoredRow>(client, query)), limit);
     },
 
-    async latestPages(groupIds, limit) {
+    async latestPages(groupIds, limit, knownMaxOrders = new Map()) {
       const pages = new Map<number, MessagePage>();
       if (groupIds.length === 0) return pages;
-      // The same read as readPage's for many groups at once: LIMIT n BY keeps each group's newest n + 1.
-      const query = `SELECT ${PAGE_COLUMNS} FROM ${from} FINAL
-        WHERE group_id IN (${groupIds.map(sqlInteger).join(',')})
+      // The same read as readPage's for many groups at once: LIMIT n BY keeps each group's newest n + 1. Orders are
+      // gapless, so with a known highest order m the page is within order > m - n - 1 (newer rows, if any, too): a
+      // range of the sort key, where FINAL on 18.16 would otherwise read the whole group.
+      const where = groupIds.map((groupId) => {
+        const above = (knownMaxOrders.get(groupId) ?? 0) - limit - 1;
+        return above > 0 ? `(group_id = ${sqlInteger(groupId)} AND \`order\` > ${sqlInteger(above)})` : `group_id = ${sqlInteger(groupId)}`;
+      });
+      const query = `SELECT ${PAGE_COLUMNS} FROM ${from} FINAL WHERE ${where.join(' OR ')}
         ORDER BY group_id, \`order\` DESC LIMIT ${sqlInteger(limit + 1)} BY group_id`;
       const byGroup = new Map<number, StoredRow[]>();
       for (const row of await run('pages', () => selectRows<StoredRow>(client, query))) {
@@ -120,32 +212,25 @@ export function createMessagesRepository(
       return (await run('pages', () => selectRows<{ group_id: string }>(client, query))).map((row) => Number(row.group_id));
     },
 
-    async groupHeads(groupIds, idempotencyHashes = []) {
-      const heads = new Map<number, { maxOrder: number; nextOffsets: Map<number, number>; storedIdempotencyHashes: Set<number> }>();
-      if (groupIds.length === 0) return heads;
-      // One query, so the orders, offsets and hashes all come from the same set of parts: a second query could see a
-      // racing consumer's insert that the first did not, and mix two states of the group. The hash column is read
-      // only for batches that carry keys.
-      const storedHashes = idempotencyHashes.length === 0
-        ? ''
-        : `, groupUniqArrayIf(idempotency_hash, idempotency_hash IN (${idempotencyHashes.map(sqlInteger).join(',')})) AS stored_hashes`;
-      const query = `SELECT group_id, kafka_partition, max(\`order\`) AS max_order, max(kafka_offset) + 1 AS next_offset${storedHashes}
-        FROM ${from} WHERE group_id IN (${groupIds.map(sqlInteger).join(',')}) GROUP BY group_id, kafka_partition`;
-      for (const row of await run('heads', () => selectRows<HeadRow>(client, query))) {
-        const groupId = Number(row.group_id);
-        const head = heads.get(groupId) ?? { maxOrder: 0, nextOffsets: new Map<number, number>(), storedIdempotencyHashes: new Set<number>() };
-        head.maxOrder = Math.max(head.maxOrder, Number(row.max_order));
-        head.nextOffsets.set(Number(row.kafka_partition), Number(row.next_offset));
-        for (const hash of row.stored_hashes ?? []) head.storedIdempotencyHashes.add(Number(hash));
-        heads.set(groupId, head);
-      }
-      return heads;
+    async groupHeads(hashesByGroup) {
+      const result: GroupHeads = { heads: new Map(), unindexedHashes: new Map() };
+      const chunks = chunkGroups(hashesByGroup, HEAD_TUPLES_PER_QUERY);
+      await Promise.all(chunks.map(async (chunk) => {
+        const watermarks = await readKeys(chunk, result);
+        await readWindows(watermarks, chunk, result);
+      }));
+      return result;
     },
 
     async insert(rows) {
       if (rows.length === 0) return;
       // One INSERT is one block, stored whole or not at all: a batch never lands half-written.
       await run('insert', () => client.insert({ table, values: rows as MessageRow[], format: 'JSONEachRow', clickhouse_settings: insertSettings }));
+    },
+
+    async indexKeys(rows) {
+      if (rows.length === 0) return;
+      await run('insert', () => client.insert({ table: keys, values: rows as IndexedKey[], format: 'JSONEachRow', clickhouse_settings: insertSettings }));
     },
 
     async isReachable() {
@@ -157,6 +242,35 @@ export function createMessagesRepository(
       }
     },
   };
+}
+
+type MutableHead = { maxOrder: number; nextOffsets: Map<string, number>; storedIdempotencyHashes: Set<number> };
+
+function headOf(into: GroupHeads, groupId: number): MutableHead {
+  let head = into.heads.get(groupId) as MutableHead | undefined;
+  if (head === undefined) {
+    head = { maxOrder: 0, nextOffsets: new Map(), storedIdempotencyHashes: new Set() };
+    into.heads.set(groupId, head);
+  }
+  return head;
+}
+
+/** Splits groups (each with its hashes, counted as one tuple each plus one for the group) into bounded chunks. */
+function chunkGroups(hashesByGroup: ReadonlyMap<number, readonly number[]>, maxTuples: number): Map<number, readonly number[]>[] {
+  const chunks: Map<number, readonly number[]>[] = [];
+  let current = new Map<number, readonly number[]>();
+  let tuples = 0;
+  for (const [groupId, hashes] of hashesByGroup) {
+    if (current.size > 0 && tuples + 1 + hashes.length > maxTuples) {
+      chunks.push(current);
+      current = new Map();
+      tuples = 0;
+    }
+    current.set(groupId, hashes);
+    tuples += 1 + hashes.length;
+  }
+  if (current.size > 0) chunks.push(current);
+  return chunks;
 }
 
 async function selectRows<T>(client: ClickHouseClient, query: string): Promise<T[]> {

@@ -1,20 +1,44 @@
+import { parseIdValue } from '../contract/ids.js';
 import type { SendMessage } from '../contract/send-message.js';
-import { parseSendMessage } from '../contract/send-message.js';
+import { parseText } from '../contract/send-message.js';
 
 /**
  * Partitions bound the consumer fleet: each partition is read by one consumer, so a fleet larger than this idles.
  * 12 splits evenly over 1, 2, 3, 4 and 6 consumers. Changing it on a live topic moves groups between partitions;
- * the consumers' exactly-once check is per (partition, offset), so do it only with the topic drained.
+ * the consumers' exactly-once check is per (topic id, partition, offset), so do it only with the topic drained.
  */
 export const DEFAULT_PARTITIONS = 12;
 
 /**
- * What travels on the topic: the validated message, when the producer accepted it (for end-to-end delay), and the
- * hash of its Idempotency-Key when the client sent one (see idempotencyHash).
+ * The record format's major version. Adding an optional field keeps it: consumers keep the fields they know and
+ * ignore the rest, so producers can be upgraded before consumers. Only a change an older consumer would get wrong
+ * (a field changing meaning, a required field added) raises it; an older consumer then sets such records aside on
+ * the dead-letter topic instead of guessing, to be replayed once it is upgraded. Records without `v` are version 1.
+ */
+export const RECORD_FORMAT_VERSION = 1;
+
+/**
+ * What travels on the topic: the validated message, when the producer accepted it (the message's time, so every
+ * copy of a stored row is identical whoever stores it), and the hash of its Idempotency-Key when the client sent one
+ * (see idempotencyHash).
  */
 export interface TopicMessage extends SendMessage {
   accepted_at_ms: number;
   idempotency_hash?: number;
+}
+
+/** Why a record could not be decoded: the dead-letter topic files it under this reason. */
+export type UndecodableReason = 'unreadable' | 'unsupported_version' | 'invalid';
+
+export class UndecodableRecordError extends Error {
+  constructor(
+    readonly reason: UndecodableReason,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'UndecodableRecordError';
+  }
 }
 
 /**
@@ -26,26 +50,65 @@ export function messageKey(groupId: number): string {
 }
 
 export function encodeMessage(message: SendMessage, acceptedAtMs: number, idempotencyHash?: number): Buffer {
-  const value: TopicMessage = { ...message, accepted_at_ms: acceptedAtMs };
+  const value: TopicMessage & { v: number } = { v: RECORD_FORMAT_VERSION, ...message, accepted_at_ms: acceptedAtMs };
   if (idempotencyHash !== undefined) value.idempotency_hash = idempotencyHash;
   return Buffer.from(JSON.stringify(value));
 }
 
-/** Decodes and re-validates a record: the topic may hold records written by something other than our producer. */
+/**
+ * Decodes and re-validates a record (the topic may hold records written by something other than our producer, or by
+ * a newer one). Fields this version does not know are ignored; throws UndecodableRecordError otherwise.
+ */
 export function decodeMessage(value: Buffer | null): TopicMessage {
-  if (value === null) throw new Error('record has no value');
-  const parsed: unknown = JSON.parse(value.toString('utf8'));
-  if (typeof parsed !== 'object' || parsed === null) throw new Error('record value is not a JSON object');
-  const { accepted_at_ms: acceptedAt, idempotency_hash: hash, ...message } = parsed as Record<string, unknown>;
-  if (typeof acceptedAt !== 'number' || !Number.isSafeInteger(acceptedAt)) {
-    throw new Error('record has no accepted_at_ms');
+  if (value === null) throw new UndecodableRecordError('unreadable', 'record has no value');
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(value.toString('utf8'));
+  } catch (error) {
+    throw new UndecodableRecordError('unreadable', 'record value is not JSON', { cause: error });
   }
-  const decoded: TopicMessage = { ...parseSendMessage(message), accepted_at_ms: acceptedAt };
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new UndecodableRecordError('unreadable', 'record value is not a JSON object');
+  }
+  const record = parsed as Record<string, unknown>;
+  const version = record.v ?? 1;
+  if (!Number.isSafeInteger(version) || (version as number) < 1) {
+    throw new UndecodableRecordError('invalid', 'record has a format version that is not a positive integer');
+  }
+  if ((version as number) > RECORD_FORMAT_VERSION) {
+    throw new UndecodableRecordError(
+      'unsupported_version',
+      `record format version ${String(version)} is newer than this consumer's (${RECORD_FORMAT_VERSION})`,
+    );
+  }
+  try {
+    return validFields(record);
+  } catch (error) {
+    throw new UndecodableRecordError('invalid', `record is invalid: ${(error as Error).message}`, { cause: error });
+  }
+}
+
+function validFields(record: Record<string, unknown>): TopicMessage {
+  const { accepted_at_ms: acceptedAt, idempotency_hash: hash } = record;
+  if (typeof acceptedAt !== 'number' || !Number.isSafeInteger(acceptedAt) || acceptedAt < 0) {
+    throw new Error('accepted_at_ms must be a non-negative integer');
+  }
+  const decoded: TopicMessage = {
+    group_id: parseIdValue(record.group_id, 'group_id'),
+    sender_id: parseIdValue(record.sender_id, 'sender_id'),
+    text: parseText(record.text),
+    accepted_at_ms: acceptedAt,
+  };
   if (hash !== undefined) {
     if (typeof hash !== 'number' || !Number.isSafeInteger(hash) || hash < 1) {
-      throw new Error('record has an idempotency_hash that is not a positive integer');
+      throw new Error('idempotency_hash must be a positive integer');
     }
     decoded.idempotency_hash = hash;
   }
   return decoded;
+}
+
+/** The dead-letter topic of a topic: records its consumers could not store, kept for a replay. */
+export function deadLetterTopic(topic: string): string {
+  return `${topic}-dead-letter`;
 }

@@ -21,7 +21,7 @@ export function createConsumerMetrics(registry: Registry) {
   return {
     messages: new Counter({
       name: 'badam_consumer_messages_total',
-      help: 'Records taken from Kafka, by outcome: stored, already_stored (a redelivery), duplicate (a resend with a stored Idempotency-Key), invalid (skipped)',
+      help: 'Records taken from Kafka, by outcome: stored, already_stored (a redelivery), duplicate (a resend with a stored Idempotency-Key)',
       labelNames: ['result'] as const,
       registers: [registry],
     }),
@@ -47,6 +47,17 @@ export function createConsumerMetrics(registry: Registry) {
       name: 'badam_end_to_end_delay_seconds',
       help: 'Time from the producer accepting a message to the consumer storing it',
       buckets: [0.01, 0.025, 0.05, 0.1, 0.15, 0.25, 0.5, 0.75, 1, 2.5, 5, 10, 30, 60],
+      registers: [registry],
+    }),
+    deadLetters: new Counter({
+      name: 'badam_consumer_dead_letters_total',
+      help: 'Records set aside on the dead-letter topic, by reason: unreadable, unsupported_version, invalid (cannot be decoded), unstorable (the database refuses it)',
+      labelNames: ['reason'] as const,
+      registers: [registry],
+    }),
+    failingSeconds: new Gauge({
+      name: 'badam_consumer_failing_seconds',
+      help: 'How long the batch in progress has been failing to store (0 when the last attempt succeeded)',
       registers: [registry],
     }),
     lag: new Gauge({

@@ -2,20 +2,30 @@ import type { TopicMessage } from '../kafka/topic.js';
 
 /** A record taken from one partition of the topic, decoded. */
 export interface ConsumedRecord {
+  /** The broker's id of the topic (KIP-516): a recreated topic has a new one, so its offsets start a new sequence. */
+  topicId: string;
   partition: number;
   offset: number;
   message: TopicMessage;
 }
+
+/** Offsets are only comparable within one partition of one incarnation of the topic. */
+export function sourceKey(topicId: string, partition: number): string {
+  return `${topicId}/${partition}`;
+}
+
+/** Rows stored before topic ids were recorded carry ''; they are taken to come from the current topic. */
+export const UNKNOWN_TOPIC_ID = '';
 
 /** What the store says about a group before a batch: read fresh for every batch, never carried between batches. */
 export interface GroupHead {
   /** Highest order stored for the group (0 when it has none). */
   maxOrder: number;
   /**
-   * Per partition the group's records came from: one past the highest offset stored (lower offsets are stored).
-   * A group lives in one partition unless the topic was ever repartitioned.
+   * Per source (sourceKey: topic id and partition) of the group's newest rows: one past the highest offset stored
+   * from it (lower offsets are stored). A group lives in one partition unless the topic was ever repartitioned.
    */
-  nextOffsets: ReadonlyMap<number, number>;
+  nextOffsets: ReadonlyMap<string, number>;
   /** Of the idempotency hashes the batch carries for the group, those already stored with one of its messages. */
   storedIdempotencyHashes: ReadonlySet<number>;
 }
@@ -26,7 +36,10 @@ export interface MessageRow {
   order: number;
   sender_id: number;
   text: string;
+  /** The producer's acceptance time, from the record: every copy of a row is byte-identical, whoever stores it. */
   created_at_ms: number;
+  /** Absent in rows stored before topic ids were recorded (stored as UNKNOWN_TOPIC_ID). */
+  kafka_topic_id?: string;
   kafka_partition: number;
   kafka_offset: number;
   /** The hash of the send's Idempotency-Key; absent (stored as 0) when it had none. */
@@ -39,6 +52,8 @@ export interface Assignment {
   alreadyStored: number;
   /** Records skipped because the group already has a message with their idempotency hash (a client's resend). */
   duplicates: number;
+  /** Every group of the batch with its highest order once the rows are stored (0: the group still has none). */
+  maxOrders: Map<number, number>;
 }
 
 /**
@@ -47,25 +62,23 @@ export interface Assignment {
  * is skipped, which is what makes at-least-once delivery store every message exactly once. A record whose
  * idempotency hash the group already has (stored, or earlier in this batch) is a client's resend and is skipped too.
  *
- * The result depends only on the records and the heads, so two consumers that race on the same batch (one of them
- * a zombie after a rebalance) compute identical keys and rows, which ReplacingMergeTree collapses.
+ * The result depends only on the records and the heads (no clock: a row's time is the record's), so two consumers
+ * that race on overlapping batches (one of them a zombie after a rebalance) compute byte-identical rows for the
+ * records both store, which ReplacingMergeTree collapses.
  */
-export function assignOrders(
-  records: readonly ConsumedRecord[],
-  heads: ReadonlyMap<number, GroupHead>,
-  nowMs: number,
-): Assignment {
-  const next = new Map<number, { maxOrder: number; nextOffsets: Map<number, number>; hashes: Set<number> }>();
-  const lastOffsets = new Map<number, number>();
+export function assignOrders(records: readonly ConsumedRecord[], heads: ReadonlyMap<number, GroupHead>): Assignment {
+  const next = new Map<number, { maxOrder: number; nextOffsets: Map<string, number>; hashes: Set<number> }>();
+  const lastOffsets = new Map<string, number>();
   const rows: MessageRow[] = [];
   let alreadyStored = 0;
   let duplicates = 0;
   for (const record of records) {
-    const { partition, offset } = record;
-    if ((lastOffsets.get(partition) ?? -1) >= offset) {
+    const { topicId, partition, offset } = record;
+    const source = sourceKey(topicId, partition);
+    if ((lastOffsets.get(source) ?? -1) >= offset) {
       throw new Error('assignOrders takes each partition\'s records in increasing offset order');
     }
-    lastOffsets.set(partition, offset);
+    lastOffsets.set(source, offset);
     const groupId = record.message.group_id;
     let head = next.get(groupId);
     if (head === undefined) {
@@ -77,7 +90,8 @@ export function assignOrders(
       };
       next.set(groupId, head);
     }
-    if (offset < (head.nextOffsets.get(partition) ?? 0)) {
+    const stored = head.nextOffsets.get(source) ?? head.nextOffsets.get(sourceKey(UNKNOWN_TOPIC_ID, partition)) ?? 0;
+    if (offset < stored) {
       alreadyStored++;
       continue;
     }
@@ -90,17 +104,19 @@ export function assignOrders(
       head.hashes.add(hash);
     }
     head.maxOrder++;
-    head.nextOffsets.set(partition, offset + 1);
+    head.nextOffsets.set(source, offset + 1);
     rows.push({
       group_id: groupId,
       order: head.maxOrder,
       sender_id: record.message.sender_id,
       text: record.message.text,
-      created_at_ms: nowMs,
+      created_at_ms: record.message.accepted_at_ms,
+      kafka_topic_id: topicId,
       kafka_partition: partition,
       kafka_offset: offset,
       ...(hash === undefined ? {} : { idempotency_hash: hash }),
     });
   }
-  return { rows, alreadyStored, duplicates };
+  const maxOrders = new Map([...next].map(([groupId, head]) => [groupId, head.maxOrder]));
+  return { rows, alreadyStored, duplicates, maxOrders };
 }

@@ -1,26 +1,65 @@
-import type { MessagesRepository } from '../clickhouse/messages-repository.js';
-import { assignOrders, type ConsumedRecord } from './assign-orders.js';
+import type { IndexedKey, MessagesRepository } from '../clickhouse/messages-repository.js';
+import { assignOrders, type Assignment, type ConsumedRecord } from './assign-orders.js';
 
 export interface StoredBatch {
   stored: number;
   alreadyStored: number;
   duplicates: number;
+  /** Every group of the batch with its highest order after it (for a bounded read of its latest page). */
+  maxOrders: Map<number, number>;
+}
+
+/** What a batch will write: its new rows, and the keys index rows that follow them. */
+export interface BatchPlan {
+  assignment: Assignment;
+  keys: IndexedKey[];
 }
 
 /**
- * The consumer's unit of work, for a batch from any of its partitions: one query for the heads of every group in
- * the batch (which also looks up the batch's idempotency hashes when it has some), one insert. The insert is synchronous, so the next batch's query sees it.
+ * Reads the heads of every group in the batch (bounded lookups: see schema.ts, keys index) and assigns orders. Two
+ * consumers planning overlapping batches from the same heads write byte-identical rows for the records they share.
  */
-export async function storeBatch(
-  repository: MessagesRepository,
-  records: readonly ConsumedRecord[],
-  now: () => number = Date.now,
-): Promise<StoredBatch> {
-  if (records.length === 0) return { stored: 0, alreadyStored: 0, duplicates: 0 };
-  const groupIds = [...new Set(records.map((record) => record.message.group_id))];
-  const hashes = records.flatMap((record) => record.message.idempotency_hash ?? []);
-  const heads = await repository.groupHeads(groupIds, [...new Set(hashes)]);
-  const { rows, alreadyStored, duplicates } = assignOrders(records, heads, now());
-  await repository.insert(rows);
-  return { stored: rows.length, alreadyStored, duplicates };
+export async function planBatch(repository: MessagesRepository, records: readonly ConsumedRecord[]): Promise<BatchPlan> {
+  const hashesByGroup = new Map<number, number[]>();
+  for (const { message } of records) {
+    const hashes = hashesByGroup.get(message.group_id) ?? [];
+    if (message.idempotency_hash !== undefined && !hashes.includes(message.idempotency_hash)) hashes.push(message.idempotency_hash);
+    hashesByGroup.set(message.group_id, hashes);
+  }
+  const { heads, unindexedHashes } = await repository.groupHeads(hashesByGroup);
+  const assignment = assignOrders(records, heads);
+  const newHashes = new Map<number, number[]>();
+  for (const row of assignment.rows) {
+    if (row.idempotency_hash !== undefined) newHashes.set(row.group_id, [...(newHashes.get(row.group_id) ?? []), row.idempotency_hash]);
+  }
+  const keys: IndexedKey[] = [];
+  for (const [groupId, maxOrder] of assignment.maxOrders) {
+    if (maxOrder === 0) continue;
+    const hashes = new Set([...(unindexedHashes.get(groupId) ?? []), ...(newHashes.get(groupId) ?? [])]);
+    for (const hash of hashes) keys.push({ group_id: groupId, idempotency_hash: hash, order: maxOrder });
+    keys.push({ group_id: groupId, idempotency_hash: 0, order: maxOrder });
+  }
+  return { assignment, keys };
+}
+
+/**
+ * The rows in one insert (one block: stored whole or not at all, synchronous, so the next batch's heads see it), then
+ * the keys index. A failure between the two leaves the watermark behind: the next batch of the group reads a longer
+ * window and indexes what this one did not.
+ */
+export async function writeBatch(repository: MessagesRepository, { assignment, keys }: BatchPlan): Promise<StoredBatch> {
+  await repository.insert(assignment.rows);
+  await repository.indexKeys(keys);
+  return {
+    stored: assignment.rows.length,
+    alreadyStored: assignment.alreadyStored,
+    duplicates: assignment.duplicates,
+    maxOrders: assignment.maxOrders,
+  };
+}
+
+/** The consumer's unit of work, for a batch from any of its partitions. */
+export async function storeBatch(repository: MessagesRepository, records: readonly ConsumedRecord[]): Promise<StoredBatch> {
+  if (records.length === 0) return { stored: 0, alreadyStored: 0, duplicates: 0, maxOrders: new Map() };
+  return writeBatch(repository, await planBatch(repository, records));
 }

@@ -12,8 +12,9 @@ export interface PageRefresher {
   /**
    * Refreshes these groups' pages and those of every group whose refresh failed before. False when it could not
    * (store or database unavailable): the groups are kept for the next call, and the caller holds back its offsets.
+   * Each group comes with its highest order as far as the caller knows (0: unknown), which bounds the read.
    */
-  refresh(groupIds: Iterable<number>): Promise<boolean>;
+  refresh(maxOrders: ReadonlyMap<number, number>): Promise<boolean>;
   pendingGroups(): number;
 }
 
@@ -28,12 +29,13 @@ export function createPageRefresher(
   store: PageStore,
   { retryAfterMs, metrics }: PageRefresherOptions,
 ): PageRefresher {
-  const pending = new Set<number>();
+  /** Group -> highest order known. */
+  const pending = new Map<number, number>();
   let retryAt = 0;
 
   return {
-    async refresh(groupIds) {
-      for (const groupId of groupIds) pending.add(groupId);
+    async refresh(maxOrders) {
+      for (const [groupId, maxOrder] of maxOrders) pending.set(groupId, Math.max(maxOrder, pending.get(groupId) ?? 0));
       if (pending.size === 0) return true;
       if (Date.now() < retryAt) {
         metrics.pendingGroups.set(pending.size);
@@ -41,9 +43,9 @@ export function createPageRefresher(
       }
       const start = process.hrtime.bigint();
       try {
-        await refreshGroups(repository, store, [...pending], (done) => {
+        await refreshGroups(repository, store, [...pending.keys()], (done) => {
           for (const groupId of done) pending.delete(groupId);
-        });
+        }, new Map(pending));
         metrics.duration.observe({ operation: 'refresh', result: 'ok' }, secondsSince(start));
         return true;
       } catch {
@@ -67,11 +69,12 @@ export async function refreshGroups(
   store: PageStore,
   groupIds: readonly number[],
   onChunkDone: (groupIds: readonly number[]) => void = () => {},
+  knownMaxOrders?: ReadonlyMap<number, number>,
 ): Promise<number> {
   let written = 0;
   for (let i = 0; i < groupIds.length; i += GROUPS_PER_QUERY) {
     const chunk = groupIds.slice(i, i + GROUPS_PER_QUERY);
-    const pages = await repository.latestPages(chunk, MODEL_PAGE_SIZE);
+    const pages = await repository.latestPages(chunk, MODEL_PAGE_SIZE, knownMaxOrders);
     written += await store.putIfNewer([...pages.values()].map(toPageEntry));
     onChunkDone(chunk);
   }

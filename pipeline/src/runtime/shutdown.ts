@@ -4,16 +4,19 @@ import type { Logger } from 'pino';
  * One shutdown path per process, run once: the first SIGTERM or SIGINT runs `close` (stop accepting, finish
  * in-flight work, commit, disconnect); a second signal or the grace period running out exits at once. A fatal
  * error exits at once too.
+ *
+ * Returns a way to take the same path from inside, for a process that must leave for good (its Kafka client failed
+ * fatally): it closes as on SIGTERM, then exits 1, so a supervisor that restarts failed processes starts a new one.
  */
-export function onShutdown(logger: Logger, graceMs: number, close: () => Promise<void>): void {
+export function onShutdown(logger: Logger, graceMs: number, close: () => Promise<void>): (reason: string) => void {
   let closing = false;
-  const handle = (signal: NodeJS.Signals) => {
+  const run = (fields: Record<string, unknown>, exitCode: 0 | 1) => {
     if (closing) {
-      logger.warn({ signal }, 'second signal during shutdown, exiting now');
+      logger.warn(fields, 'second shutdown request during shutdown, exiting now');
       process.exit(1);
     }
     closing = true;
-    logger.info({ signal }, 'shutting down');
+    logger.info(fields, 'shutting down');
     const timer = setTimeout(() => {
       logger.error({ graceMs }, 'shutdown took longer than the grace period, exiting');
       process.exit(1);
@@ -22,7 +25,7 @@ export function onShutdown(logger: Logger, graceMs: number, close: () => Promise
     close().then(
       () => {
         logger.info('shut down cleanly');
-        process.exit(0);
+        process.exit(exitCode);
       },
       (error: unknown) => {
         logger.error({ err: error }, 'shutdown failed');
@@ -30,6 +33,7 @@ export function onShutdown(logger: Logger, graceMs: number, close: () => Promise
       },
     );
   };
+  const handle = (signal: NodeJS.Signals) => run({ signal }, 0);
   process.on('SIGTERM', handle);
   process.on('SIGINT', handle);
   // A process dying with a native client's threads running (librdkafka) can hang instead of exiting: a fatal error
@@ -40,6 +44,9 @@ export function onShutdown(logger: Logger, graceMs: number, close: () => Promise
   };
   process.on('uncaughtException', fatal);
   process.on('unhandledRejection', fatal);
+  return (reason) => {
+    if (!closing) run({ reason }, 1);
+  };
 }
 
 /** Waits `ms`, or less if `signal` aborts. */

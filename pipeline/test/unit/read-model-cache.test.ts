@@ -98,11 +98,14 @@ describe('the read apps\' page cache', () => {
   });
 });
 
+/** Groups as the consumer hands them over, with no highest order known. */
+const known = (...groupIds: number[]) => new Map(groupIds.map((groupId) => [groupId, 0]));
+
 describe('the consumers\' page refresher', () => {
   it('writes each group\'s latest page from ClickHouse', async () => {
     const { store, entries } = memoryStore();
     const refresher = createPageRefresher(repositoryOf(new Map([[1, 3], [2, 12]])), store, { retryAfterMs: 0, metrics: createReadModelMetrics(new Registry()) });
-    assert.equal(await refresher.refresh([1, 2]), true);
+    assert.equal(await refresher.refresh(known(1, 2)), true);
     assert.deepEqual([entryVersion(entries.get(1)!), entryVersion(entries.get(2)!)], [3, 12]);
   });
 
@@ -111,13 +114,13 @@ describe('the consumers\' page refresher', () => {
     const newest = new Map([[1, 3], [2, 4], [3, 5]]);
     const refresher = createPageRefresher(repositoryOf(newest), store, { retryAfterMs: 100, metrics: createReadModelMetrics(new Registry()) });
     fail(true);
-    assert.equal(await refresher.refresh([1, 2]), false);
+    assert.equal(await refresher.refresh(known(1, 2)), false);
     fail(false);
-    assert.equal(await refresher.refresh([3]), false, 'within retryAfterMs: collects only');
+    assert.equal(await refresher.refresh(known(3)), false, 'within retryAfterMs: collects only');
     assert.equal(refresher.pendingGroups(), 3);
     await new Promise((resolve) => setTimeout(resolve, 120));
     newest.set(1, 7);
-    assert.equal(await refresher.refresh([]), true);
+    assert.equal(await refresher.refresh(new Map()), true);
     assert.equal(refresher.pendingGroups(), 0);
     assert.deepEqual([1, 2, 3].map((id) => entryVersion(entries.get(id)!)), [7, 4, 5]);
   });
@@ -126,7 +129,7 @@ describe('the consumers\' page refresher', () => {
     const { store, entries } = memoryStore();
     entries.set(1, encodeEntry(latest(1, 9)));
     const refresher = createPageRefresher(repositoryOf(new Map([[1, 8]])), store, { retryAfterMs: 0, metrics: createReadModelMetrics(new Registry()) });
-    assert.equal(await refresher.refresh([1]), true);
+    assert.equal(await refresher.refresh(known(1)), true);
     assert.equal(entryVersion(entries.get(1)!), 9);
   });
 });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { BadamError, parseReadQuery } from '../../src/index.js';
+import { BadamError, parseQueryString, parseReadQuery } from '../../src/index.js';
 
 function rejects(groupId: string | undefined, query: Record<string, unknown>, field: string) {
   assert.throws(
@@ -34,3 +34,38 @@ describe('parseReadQuery', () => {
     rejects('1', { offset: '5' }, 'offset');
   });
 });
+
+describe('parseQueryString', () => {
+  it('keeps every parameter, prototype names and repeats included, on an object with no prototype', () => {
+    const query = parseQueryString('?constructor=1&__proto__=2&toString=3&limit=5&limit=6&=7');
+    assert.equal(Object.getPrototypeOf(query), null);
+    assert.deepEqual(Object.keys(query), ['constructor', '__proto__', 'toString', 'limit', '']);
+    assert.deepEqual(query.limit, ['5', '6']);
+    assert.equal(query.__proto__, '2');
+  });
+
+  it('keeps parameters past the 1000th (qs and hapi stop there)', () => {
+    const query = parseQueryString(`${'limit=5&'.repeat(1000)}x=1`);
+    assert.equal(query.x, '1');
+    assert.equal((query.limit as string[]).length, 1000);
+  });
+
+  it('decodes like URLSearchParams, with no nesting', () => {
+    assert.deepEqual({ ...parseQueryString('li%6dit=1+2&limit[a]=3&bad=%ZZ') }, { limit: '1 2', 'limit[a]': '3', bad: '%ZZ' });
+    assert.deepEqual({ ...parseQueryString('') }, {});
+    assert.deepEqual({ ...parseQueryString('&&') }, {});
+  });
+
+  it('so every app refuses the inputs restify used to drop, naming them', () => {
+    for (const [search, field] of [
+      ['constructor=1', 'constructor'],
+      ['__proto__=1', '__proto__'],
+      ['=5', ''],
+      [`${'&'.repeat(1000)}x=1`, 'x'],
+      ['limit[]=5', 'limit[]'],
+    ] as const) {
+      rejects('1', parseQueryString(search), field);
+    }
+  });
+});
+

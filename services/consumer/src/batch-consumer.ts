@@ -6,14 +6,18 @@ import {
   secondsSince,
   sleep,
   storeBatch,
+  UndecodableRecordError,
   type ConsumedRecord,
   type ConsumerMetrics,
   type KafkaConnection,
   type Logger,
   type MessagesRepository,
   type PageRefresher,
-  type StoredBatch,
+  type TopicIdentity,
 } from '@badam/pipeline';
+import type { DeadLetterSender, DeadRecord } from './dead-letters.js';
+import { deadLetterWithRetry, describe, StoppedWhileFailing, storeResiliently, type ResilientOutcome, type ResilientStoreOptions } from './resilient-store.js';
+import { settleBatch } from './settle-batch.js';
 
 export interface BatchConsumerOptions extends KafkaConnection {
   topic: string;
@@ -27,6 +31,16 @@ export interface BatchConsumerOptions extends KafkaConnection {
   pages: PageRefresher;
   logger: Logger;
   metrics: ConsumerMetrics;
+  /** Where records that cannot be stored go, so their offsets can be committed without losing them. */
+  deadLetters: DeadLetterSender;
+  topicIdentity: TopicIdentity;
+  /** Timeouts of one batch (with the database answering pings) before it is split: see storeResiliently. */
+  timeoutsBeforeSplit: number;
+  /**
+   * Called when consuming cannot safely go on in this process (the topic was recreated under it): the process
+   * should exit and be restarted, starting clean on the new topic.
+   */
+  onFatal(error: Error): void;
 }
 
 export interface BatchConsumer {
@@ -34,6 +48,8 @@ export interface BatchConsumer {
   /** Stops fetching, lets the batch in progress store and commit, then leaves the group. */
   stop(): Promise<void>;
   isRunning(): boolean;
+  /** Since when (epoch ms) the batch in progress has been failing, with the last error; undefined while all is well. */
+  failing(): { sinceMs: number; error: string } | undefined;
 }
 
 // A CommonJS package: its classes are reachable from ESM only through the default export.
@@ -66,11 +82,14 @@ interface CooperativeConsumer {
  * and refreshed by the next owner: a page can be missing or late, never left behind for good.
  */
 export function createBatchConsumer(options: BatchConsumerOptions): BatchConsumer {
-  const { logger, repository, pages, topic, metrics } = options;
+  const { logger, repository, pages, topic, metrics, deadLetters, topicIdentity } = options;
   /** Per partition, the next offset to commit once the pages of everything stored up to it are refreshed. */
   const heldOffsets = new Map<number, number>();
   const stopping = new AbortController();
   let running = false;
+  /** The topic's id when consuming began: every record consumed since belongs to it while the topic still has it. */
+  let topicId = '';
+  let failure: { sinceMs: number; error: string } | undefined;
   let loopDone: Promise<void> = Promise.resolve();
   let inFlight: Promise<unknown> = Promise.resolve();
 
@@ -154,40 +173,71 @@ export function createBatchConsumer(options: BatchConsumerOptions): BatchConsume
     }
   }
 
-  function decode(messages: Message[]): ConsumedRecord[] {
+  /** Splits a batch into records to store and records to set aside (with why). */
+  function decode(messages: readonly Message[]): { records: ConsumedRecord[]; undecodable: DeadRecord[] } {
     const records: ConsumedRecord[] = [];
+    const undecodable: DeadRecord[] = [];
     for (const message of messages) {
+      const { partition, offset } = message;
       try {
-        records.push({ partition: message.partition, offset: message.offset, message: decodeMessage(message.value ?? null) });
+        records.push({ topicId, partition, offset, message: decodeMessage(message.value ?? null) });
       } catch (error) {
-        // A record our producer did not write cannot be stored; skipping it keeps the partition moving.
-        logger.error({ err: error, partition: message.partition, offset: message.offset }, 'skipping bad record');
-        metrics.messages.inc({ result: 'invalid' });
+        const reason = error instanceof UndecodableRecordError ? error.reason : 'invalid';
+        logger.error({ err: error, partition, offset, reason }, 'record cannot be decoded: sending it to the dead-letter topic');
+        undecodable.push({ key: message.key, value: message.value, topicId, letter: { partition, offset, reason, error: describe(error) } });
       }
     }
-    return records;
+    return { records, undecodable };
   }
 
-  async function storeWithRetry(records: ConsumedRecord[]): Promise<boolean> {
-    const nextDelay = backoffDelays(100, 5000);
-    for (;;) {
-      const start = process.hrtime.bigint();
-      try {
-        const result = await storeBatch(repository, records);
-        recordStored(records, result, secondsSince(start));
-        logger.debug(result, 'batch stored');
-        return true;
-      } catch (error) {
-        metrics.batches.inc({ result: 'error' });
-        if (stopping.signal.aborted) return false; // not committed: read again by whoever owns the partition next
-        const delay = nextDelay();
-        logger.warn({ err: error, records: records.length, delayMs: delay }, 'storing a batch failed, retrying');
-        await sleep(delay, stopping.signal);
+  /** How a batch is stored and its poison set aside; the dead letters carry the batch's own key and value bytes. */
+  const resilienceFor = (messages: readonly Message[]): ResilientStoreOptions => {
+    const byOffset = new Map(messages.map((message) => [`${message.partition}:${message.offset}`, message]));
+    return {
+    store: (records) => storeBatch(repository, records),
+    deadLetter: (letters) => deadLetters.send(letters.map((letter) => {
+      const message = byOffset.get(`${letter.partition}:${letter.offset}`);
+      return { key: message?.key, value: message?.value, topicId, letter };
+    })),
+    databaseAnswers: () => repository.isReachable(),
+    timeoutsBeforeSplit: options.timeoutsBeforeSplit,
+    signal: stopping.signal,
+    onFailure({ error, kind, records, delayMs }) {
+      metrics.batches.inc({ result: 'error' });
+      const now = Date.now();
+      failure = { sinceMs: failure?.sinceMs ?? now, error: describe(error) };
+      metrics.failingSeconds.set((now - failure.sinceMs) / 1000);
+      logger.warn({ err: error, kind, records, delayMs }, 'storing a batch failed, retrying');
+    },
+    };
+  };
+
+  /** Stores what can be stored and sets aside the rest; false when stopped first (nothing of it is then committed). */
+  async function storeOrSetAside(messages: readonly Message[]): Promise<ResilientOutcome | undefined> {
+    const { records, undecodable } = decode(messages);
+    const batchResilience = resilienceFor(messages);
+    const start = process.hrtime.bigint();
+    try {
+      if (undecodable.length > 0) {
+        await deadLetterWithRetry(undecodable.map((dead) => dead.letter), batchResilience);
+        for (const dead of undecodable) metrics.deadLetters.inc({ reason: dead.letter.reason });
       }
+      const outcome = await storeResiliently(records, batchResilience);
+      if (outcome.deadLettered > 0) {
+        metrics.deadLetters.inc({ reason: 'unstorable' }, outcome.deadLettered);
+        logger.error({ records: outcome.deadLettered }, 'records the database refuses were sent to the dead-letter topic');
+      }
+      recordStored(records, outcome, secondsSince(start));
+      return outcome;
+    } catch (error) {
+      if (error instanceof StoppedWhileFailing) return undefined; // read again by whoever owns the partition next
+      throw error;
     }
   }
 
-  function recordStored(records: ConsumedRecord[], result: StoredBatch, seconds: number) {
+  function recordStored(records: ConsumedRecord[], result: ResilientOutcome, seconds: number) {
+    failure = undefined;
+    metrics.failingSeconds.set(0);
     metrics.batches.inc({ result: 'ok' });
     metrics.batchSize.observe(records.length);
     metrics.batchDuration.observe(seconds);
@@ -198,9 +248,34 @@ export function createBatchConsumer(options: BatchConsumerOptions): BatchConsume
     for (const record of records) metrics.endToEndDelay.observe(Math.max(0, now - record.message.accepted_at_ms) / 1000);
   }
 
+  /**
+   * The topic's id now, retried while the broker does not answer. A different id than at the start means the topic
+   * was deleted and created again under this consumer: its records may be the new topic's, whose offsets restart.
+   */
+  async function checkTopicIdentity(): Promise<boolean> {
+    const nextDelay = backoffDelays(200, 5000);
+    while (!stopping.signal.aborted) {
+      try {
+        const current = await topicIdentity.current();
+        if (current === topicId) return true;
+        options.onFatal(new Error(`topic ${topic} was recreated (id ${topicId} -> ${current}): restarting to consume it from the start`));
+        return false;
+      } catch (error) {
+        const delayMs = nextDelay();
+        logger.warn({ err: error, delayMs }, 'cannot read the topic id, retrying');
+        await sleep(delayMs, stopping.signal);
+      }
+    }
+    return false;
+  }
+
+  function ownedPartitions(): Set<number> {
+    return new Set(consumer.assignments().filter((assigned) => assigned.topic === topic).map((assigned) => assigned.partition));
+  }
+
   /** Refreshes the pages of the groups given and of any left over; commits every held offset once that succeeds. */
-  async function refreshThenCommit(groupIds: number[]) {
-    if (!(await pages.refresh(groupIds))) {
+  async function refreshThenCommit(maxOrders: ReadonlyMap<number, number>) {
+    if (!(await pages.refresh(maxOrders))) {
       logger.warn({ pendingGroups: pages.pendingGroups() }, 'read model refresh failed; offsets held until it succeeds');
       return;
     }
@@ -214,7 +289,7 @@ export function createBatchConsumer(options: BatchConsumerOptions): BatchConsume
     heldOffsets.clear();
   }
 
-  function hold(messages: Message[]) {
+  function hold(messages: readonly Message[]) {
     for (const message of messages) {
       heldOffsets.set(message.partition, Math.max(heldOffsets.get(message.partition) ?? 0, message.offset + 1));
     }
@@ -230,18 +305,20 @@ export function createBatchConsumer(options: BatchConsumerOptions): BatchConsume
         await sleep(500, stopping.signal);
         continue;
       }
-      if (messages.length === 0) {
+      const batch = settleBatch(messages, ownedPartitions());
+      if (batch.length === 0) {
         // Idle: retry the pages a failed refresh left behind, so they heal without waiting for new records.
-        if (pages.pendingGroups() > 0) await refreshThenCommit([]);
+        if (pages.pendingGroups() > 0) await refreshThenCommit(new Map());
         continue;
       }
-      const records = decode(messages);
+      if (!(await checkTopicIdentity())) return;
       const work = (async () => {
-        if (!(await storeWithRetry(records))) return;
-        hold(messages);
+        const outcome = await storeOrSetAside(batch);
+        if (outcome === undefined) return;
+        hold(batch);
         // Every group of the batch, also those whose records were all skipped as already stored: that is how a
         // crash between the insert and the refresh heals on redelivery.
-        await refreshThenCommit(records.map((record) => record.message.group_id));
+        await refreshThenCommit(outcome.maxOrders);
       })();
       inFlight = work;
       await work;
@@ -250,6 +327,7 @@ export function createBatchConsumer(options: BatchConsumerOptions): BatchConsume
 
   return {
     async start() {
+      topicId = await topicIdentity.current();
       await new Promise<void>((resolve, reject) =>
         consumer.connect({ timeout: 30_000 }, (error) => (error ? reject(error) : resolve())),
       );
@@ -264,5 +342,6 @@ export function createBatchConsumer(options: BatchConsumerOptions): BatchConsume
       await new Promise<void>((resolve) => consumer.disconnect(() => resolve()));
     },
     isRunning: () => running,
+    failing: () => failure,
   };
 }

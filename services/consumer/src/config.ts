@@ -25,6 +25,16 @@ export const consumerSettings = {
     min: 0,
     max: 5000,
   }),
+  CONSUMER_TIMEOUTS_BEFORE_SPLIT: int('timeouts of one batch, with ClickHouse answering pings, before it is split', {
+    default: 5,
+    min: 1,
+    max: 100,
+  }),
+  CONSUMER_STUCK_AFTER_MS: int('/health answers 503 "stuck" once the batch in progress has been failing this long, ms', {
+    default: 60000,
+    min: 1000,
+    max: 3_600_000,
+  }),
 } as const;
 
 export type ConsumerConfig = ReturnType<typeof loadConsumerConfig>;

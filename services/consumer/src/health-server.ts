@@ -1,8 +1,13 @@
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import { errorResponse, type ServiceMetrics } from '@badam/pipeline';
 
+export interface HealthReport {
+  healthy: boolean;
+  body: Record<string, unknown>;
+}
+
 /** The consumer serves no API; this answers the orchestrator's health checks and Prometheus' scrapes. */
-export function createHealthServer(isHealthy: () => Promise<boolean>, metrics: ServiceMetrics): Server {
+export function createHealthServer(report: () => Promise<HealthReport>, metrics: ServiceMetrics): Server {
   return createServer((request, response) => {
     if (request.method === 'GET' && request.url === '/metrics') {
       metrics.render().then(
@@ -15,10 +20,10 @@ export function createHealthServer(isHealthy: () => Promise<boolean>, metrics: S
       return;
     }
     if (request.method === 'GET' && request.url === '/health') {
-      isHealthy().then(
-        (healthy) => {
+      report().then(
+        ({ healthy, body }) => {
           response.writeHead(healthy ? 200 : 503, { 'content-type': 'application/json' });
-          response.end(JSON.stringify({ status: healthy ? 'ok' : 'unavailable' }));
+          response.end(JSON.stringify(body));
         },
         () => {
           response.writeHead(503, { 'content-type': 'application/json' });

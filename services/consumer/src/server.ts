@@ -2,6 +2,7 @@ import { once } from 'node:events';
 import {
   backoffDelays,
   clickhouseConnection,
+  connectTopicIdentity,
   createClickHouseClient,
   createClickHouseMetrics,
   createConsumerMetrics,
@@ -22,7 +23,8 @@ import {
 import type { ClickHouseClient } from '@clickhouse/client';
 import { createBatchConsumer } from './batch-consumer.js';
 import { loadConsumerConfig } from './config.js';
-import { createHealthServer } from './health-server.js';
+import { createDeadLetterSender, type DeadLetterSender } from './dead-letters.js';
+import { createHealthServer, type HealthReport } from './health-server.js';
 
 const config = loadConsumerConfig();
 const logger = createLogger('consumer', config.LOG_LEVEL);
@@ -33,14 +35,30 @@ const store = createPageStore(pageStoreConnection(config));
 
 let consumer: ReturnType<typeof createBatchConsumer> | undefined;
 let repository: ReturnType<typeof createMessagesRepository> | undefined;
-const health = createHealthServer(async () => consumer?.isRunning() === true && (await repository?.isReachable()) === true, metrics);
+let deadLetters: DeadLetterSender | undefined;
+let topicIdentity: Awaited<ReturnType<typeof connectTopicIdentity>> | undefined;
+const health = createHealthServer(report, metrics);
 
-onShutdown(logger, config.SHUTDOWN_GRACE_MS, async () => {
+const stop = onShutdown(logger, config.SHUTDOWN_GRACE_MS, async () => {
   starting.abort();
   await consumer?.stop();
   health.close();
-  await Promise.all([clickhouse.close(), store.close()]);
+  await Promise.all([clickhouse.close(), store.close(), deadLetters?.close(), topicIdentity?.close()]);
 });
+
+/**
+ * 503 while not consuming or ClickHouse is unreachable, and once a batch has failed for CONSUMER_STUCK_AFTER_MS
+ * while ClickHouse answers (something no retry fixes alone: see the dead-letter runbook in RELIABILITY.md); 200
+ * "retrying" before that.
+ */
+async function report(): Promise<HealthReport> {
+  if (consumer?.isRunning() !== true || (await repository?.isReachable()) !== true) return { healthy: false, body: { status: 'unavailable' } };
+  const failing = consumer.failing();
+  if (failing === undefined) return { healthy: true, body: { status: 'ok' } };
+  const failingForMs = Date.now() - failing.sinceMs;
+  const stuck = failingForMs >= config.CONSUMER_STUCK_AFTER_MS;
+  return { healthy: !stuck, body: { status: stuck ? 'stuck' : 'retrying', failing_for_ms: failingForMs, error: failing.error } };
+}
 
 health.listen(config.PORT, config.HOST);
 await once(health, 'listening');
@@ -52,6 +70,8 @@ if (version !== undefined) {
     insertSettings: synchronousInsertSettings(version),
     metrics: createClickHouseMetrics(metrics.registry),
   });
+  deadLetters = await createDeadLetterSender(kafkaConnection(config), config.KAFKA_TOPIC);
+  topicIdentity = await connectTopicIdentity(kafkaConnection(config), config.KAFKA_TOPIC);
   consumer = createBatchConsumer({
     ...kafkaConnection(config),
     topic: config.KAFKA_TOPIC,
@@ -67,6 +87,13 @@ if (version !== undefined) {
     }),
     logger,
     metrics: createConsumerMetrics(metrics.registry),
+    deadLetters,
+    topicIdentity,
+    timeoutsBeforeSplit: config.CONSUMER_TIMEOUTS_BEFORE_SPLIT,
+    onFatal(error) {
+      logger.error({ err: error }, 'cannot go on consuming: exiting to be restarted');
+      stop(error.message);
+    },
   });
   await consumer.start();
   logger.info({ topic: config.KAFKA_TOPIC, group: config.CONSUMER_GROUP_ID }, 'consuming');

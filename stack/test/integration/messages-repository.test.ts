@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { createMessagesRepository, migrate, type MessageRow } from '@badam/pipeline';
+import { createMessagesRepository, keysTable, migrate, sourceKey, storeBatch, type ConsumedRecord, type MessageRow } from '@badam/pipeline';
 import { createTestClickHouse, createTestTable } from '../../src/testing/fixtures.js';
 
 function row(groupId: number, order: number, offset = order): MessageRow {
@@ -72,13 +72,13 @@ describe('messages repository on the real ClickHouse', () => {
     assert.deepEqual(page.messages.map((m) => m.order), [2, 1]);
   });
 
-  it('reports each group head: max order and the next offset per source partition', async (t) => {
+  it('reports each group head: max order and the next offset per source (topic id, partition)', async (t) => {
     const client = createTestClickHouse(t);
     const repository = createMessagesRepository(client, await createTestTable(t, client));
-    await repository.insert([row(4, 1, 10), row(4, 2, 15), { ...row(5, 1, 3), kafka_partition: 9 }]);
-    const heads = await repository.groupHeads([4, 5, 6]);
-    assert.deepEqual(heads.get(4), { maxOrder: 2, nextOffsets: new Map([[2, 16]]), storedIdempotencyHashes: new Set() });
-    assert.deepEqual(heads.get(5), { maxOrder: 1, nextOffsets: new Map([[9, 4]]), storedIdempotencyHashes: new Set() });
+    await repository.insert([row(4, 1, 10), row(4, 2, 15), { ...row(5, 1, 3), kafka_partition: 9, kafka_topic_id: 'T' }]);
+    const { heads } = await repository.groupHeads(new Map([[4, []], [5, []], [6, []]]));
+    assert.deepEqual(heads.get(4), { maxOrder: 2, nextOffsets: new Map([[sourceKey('', 2), 16]]), storedIdempotencyHashes: new Set() });
+    assert.deepEqual(heads.get(5), { maxOrder: 1, nextOffsets: new Map([[sourceKey('T', 9), 4]]), storedIdempotencyHashes: new Set() });
     assert.equal(heads.has(6), false);
   });
 
@@ -86,11 +86,42 @@ describe('messages repository on the real ClickHouse', () => {
     const client = createTestClickHouse(t);
     const repository = createMessagesRepository(client, await createTestTable(t, client));
     await repository.insert([{ ...row(4, 1), idempotency_hash: 11 }, { ...row(4, 2), idempotency_hash: 12 }, row(4, 3), { ...row(5, 1), idempotency_hash: 13 }]);
-    const heads = await repository.groupHeads([4, 5], [11, 13, 99]);
+    const { heads } = await repository.groupHeads(new Map([[4, [11, 99]], [5, [13]]]));
     assert.deepEqual(heads.get(4)?.storedIdempotencyHashes, new Set([11]));
     assert.deepEqual(heads.get(5)?.storedIdempotencyHashes, new Set([13]));
-    // Without hashes to look for, none are looked up.
-    assert.deepEqual((await repository.groupHeads([4])).get(4)?.storedIdempotencyHashes, new Set());
+  });
+
+  it('reads only the rows from each group\'s watermark on, and finds older keys in the keys index', async (t) => {
+    const client = createTestClickHouse(t);
+    const table = await createTestTable(t, client);
+    const repository = createMessagesRepository(client, table);
+    const record = (offset: number, hash?: number): ConsumedRecord => ({
+      topicId: 'T',
+      partition: 1,
+      offset,
+      message: { group_id: 4, sender_id: 9, text: `m${offset}`, accepted_at_ms: 1_700_000_000_000 + offset, ...(hash === undefined ? {} : { idempotency_hash: hash }) },
+    });
+    for (let batch = 0; batch < 5; batch++) {
+      await storeBatch(repository, Array.from({ length: 100 }, (_, i) => record(batch * 100 + i, batch * 100 + i + 1)));
+    }
+    const window = `SELECT count() AS c FROM ${table} WHERE group_id = 4 AND \`order\` >= (SELECT max(\`order\`) FROM ${keysTable(table)} WHERE group_id = 4 AND idempotency_hash = 0)`;
+    assert.deepEqual(await (await client.query({ query: window, format: 'JSONEachRow' })).json(), [{ c: '1' }], 'the watermark is the newest row');
+    const { heads, unindexedHashes } = await repository.groupHeads(new Map([[4, [1, 250, 501]]]));
+    assert.deepEqual(heads.get(4), { maxOrder: 500, nextOffsets: new Map([[sourceKey('T', 1), 500]]), storedIdempotencyHashes: new Set([1, 250]) });
+    assert.deepEqual(unindexedHashes.get(4), [500], 'only the newest row is read from the messages table');
+    // A resend of an old key is refused, a redelivery is skipped, a new record continues the group.
+    const result = await storeBatch(repository, [record(499), record(500, 250), record(501, 9999)]);
+    assert.deepEqual([result.alreadyStored, result.duplicates, result.stored, result.maxOrders.get(4)], [1, 1, 1, 501]);
+  });
+
+  it('falls back to the whole group when its watermark is above every row (the table lost rows)', async (t) => {
+    const client = createTestClickHouse(t);
+    const table = await createTestTable(t, client);
+    const repository = createMessagesRepository(client, table);
+    await repository.insert([row(4, 1, 10), row(4, 2, 11)]);
+    await repository.indexKeys([{ group_id: 4, idempotency_hash: 0, order: 50 }]);
+    const { heads } = await repository.groupHeads(new Map([[4, []]]));
+    assert.equal(heads.get(4)?.maxOrder, 2);
   });
 
   it('adds the idempotency_hash column to a table made before it (migrations run again on every start)', async (t) => {

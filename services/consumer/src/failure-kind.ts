@@ -1,0 +1,44 @@
+/**
+ * What a failed store says about retrying it:
+ * - transient: the database is unreachable, busy, or not ready (schema, credentials): the same batch will succeed
+ *   later, so it is retried as it is, however long that takes;
+ * - timeout: no answer in time: load, or a statement too heavy ever to finish; retried, and split if it keeps
+ *   timing out while the server answers other calls;
+ * - permanent: the server rejected the statement or the data, or our own code threw: retrying the same batch can
+ *   only fail again, so it is split, and a single record that still fails goes to the dead-letter topic.
+ */
+export type FailureKind = 'transient' | 'timeout' | 'permanent';
+
+const NETWORK_ERRORS: ReadonlySet<string> = new Set([
+  'ECONNREFUSED', 'ECONNRESET', 'ECONNABORTED', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND',
+  'EAI_AGAIN', 'UND_ERR_SOCKET',
+]);
+
+/**
+ * ClickHouse error codes that go away by themselves or by an operator's fix that needs no change of the batch:
+ * overload and limits (202, 203, 241, 252, 173), network and shutdown (209, 210, 236, 394, 3, 23, 24, 32), storage
+ * and replication (242, 243, 225, 285, 319, 425, 999), schema or access not there yet (16, 47, 60, 81, 164, 192,
+ * 193, 497, 516). Every other server error is the server refusing this statement.
+ */
+const TRANSIENT_SERVER_CODES: ReadonlySet<number> = new Set([
+  3, 16, 23, 24, 32, 47, 60, 81, 164, 173, 192, 193, 202, 203, 209, 210, 225, 236, 241, 242, 243, 252, 285, 319,
+  394, 425, 497, 516, 999,
+]);
+const SERVER_TIMEOUT = 159;
+
+/** Both the HTTP client's form (`code: '62'`) and 18.16's message text (`Code: 62, e.displayText() = ...`). */
+const SERVER_CODE = /^Code: (\d+)[.,]/;
+
+export function failureKind(error: unknown): FailureKind {
+  for (let cause: unknown = error, depth = 0; cause instanceof Error && depth < 5; cause = cause.cause, depth++) {
+    const code = (cause as { code?: unknown }).code;
+    if (typeof code === 'string' && NETWORK_ERRORS.has(code)) return 'transient';
+    const server = typeof code === 'string' && /^\d+$/.test(code) ? Number(code) : Number(SERVER_CODE.exec(cause.message)?.[1] ?? NaN);
+    if (Number.isInteger(server)) {
+      if (server === SERVER_TIMEOUT) return 'timeout';
+      return TRANSIENT_SERVER_CODES.has(server) ? 'transient' : 'permanent';
+    }
+    if (cause.message === 'Timeout error.' || cause.name === 'TimeoutError' || cause.name === 'AbortError') return 'timeout';
+  }
+  return 'permanent';
+}
