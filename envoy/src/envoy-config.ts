@@ -46,6 +46,8 @@ function httpConnectionManager(table: RouteTable) {
       '@type': 'type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager',
       stat_prefix: 'gateway',
       codec_type: 'AUTO',
+      // The services' parser limit; a larger head gets the JSON 431 below instead of a service's.
+      max_request_headers_kb: P.maxRequestHeadBytes / 1024,
       // /fastify/../producer/messages must not slip past the method rules of its real prefix.
       normalize_path: true,
       merge_slashes: true,
@@ -178,6 +180,14 @@ function cluster(table: RouteTable, service: string) {
     // A task gone from DNS is dropped at once, even while its last health check passed.
     ignore_health_on_host_removal: true,
     connect_timeout: seconds(P.connectTimeoutMs),
+    // Idle upstream connections are closed by Envoy before the service's keep-alive timeout closes them under it.
+    typed_extension_protocol_options: {
+      'envoy.extensions.upstreams.http.v3.HttpProtocolOptions': {
+        '@type': 'type.googleapis.com/envoy.extensions.upstreams.http.v3.HttpProtocolOptions',
+        common_http_protocol_options: { idle_timeout: seconds(P.upstreamIdle.envoyTimeoutMs) },
+        explicit_http_config: { http_protocol_options: {} },
+      },
+    },
     lb_policy: 'ROUND_ROBIN',
     load_assignment: {
       cluster_name: service,

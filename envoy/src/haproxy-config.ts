@@ -9,6 +9,9 @@ import {
 } from './policy.js';
 import { serviceRetriable, servicesOf, type RouteTable } from './route-table.js';
 
+/** HAProxy's default room for rewriting headers, kept: the head limit is bufsize minus this. */
+const HAPROXY_MAX_REWRITE = 1024;
+
 export interface HaproxyOptions {
   /** Port of the gateway's frontend, on 127.0.0.1. */
   port: number;
@@ -29,7 +32,10 @@ export function renderHaproxyConfig(table: RouteTable, options: HaproxyOptions):
     'global',
     // Foreground (-db): logs go to the process's stdout, which the stack appends to logs/gateway.log.
     '  log stdout format raw local0 info',
-    '  maxconn 4096',
+    `  maxconn ${P.haproxyMaxConnections}`,
+    // A request's line and headers must fit in bufsize - maxrewrite: the services' limit (policy.ts).
+    `  tune.bufsize ${P.maxRequestHeadBytes + HAPROXY_MAX_REWRITE}`,
+    `  tune.maxrewrite ${HAPROXY_MAX_REWRITE}`,
     '',
     'defaults',
     '  mode http',
@@ -45,7 +51,7 @@ export function renderHaproxyConfig(table: RouteTable, options: HaproxyOptions):
     '  timeout http-keep-alive 30s',
     '  timeout queue 5s',
     // HAProxy's own errors in JSON like the services' (its defaults are HTML pages).
-    ...GATEWAY_ERRORS.map((e) => `  http-error status ${e.status} ${jsonReply(e)}`),
+    ...GATEWAY_ERRORS.filter((e) => e.envoyOnly !== true).map((e) => `  http-error status ${e.status} ${jsonReply(e)}`),
     '',
     ...frontend(table, options),
     '',
@@ -90,7 +96,9 @@ function backend(table: RouteTable, service: string, servers: readonly string[])
     '  balance roundrobin',
     `  option httpchk GET ${table.healthPath}`,
     '  http-check expect status 200',
-    `  default-server check inter ${check.intervalMs}ms fall ${check.unhealthyThreshold} rise ${check.healthyThreshold}`,
+    // pool-purge-delay is what closes idle connections to a server in HAProxy 2.6 (policy.ts, upstreamIdle).
+    `  default-server check inter ${check.intervalMs}ms fall ${check.unhealthyThreshold} rise ${check.healthyThreshold}` +
+      ` pool-purge-delay ${P.upstreamIdle.haproxyPurgeDelayMs}ms`,
     // Strip the route's prefix: /fastify/groups/1/messages reaches the app as /groups/1/messages.
     ...table.routes
       .filter((route) => route.service === service)

@@ -25,6 +25,31 @@ export const GATEWAY_POLICY = {
    * upload early closes the connection mid-upload, which a proxy forwarding it may pass on as a reset, not the 413.
    */
   maxRequestBytes: 65_536,
+  /**
+   * Request line plus headers: the services' own parser limit, MAX_REQUEST_HEAD_BYTES (gateway-limits.test.ts keeps
+   * the two equal), so a head the gateway forwards is one every service parses. Past it Envoy answers 431 in JSON;
+   * HAProxy 2.6 its built-in HTML 400 (see GATEWAY_ERRORS). Over-long URLs below it are the services' 414.
+   */
+  maxRequestHeadBytes: 16_384,
+  /**
+   * An idle connection to a service is closed by the gateway well before the service's own keep-alive timeout
+   * (KEEP_ALIVE_TIMEOUT_MS, 65 s; gateway-limits.test.ts checks it). Otherwise the gateway may send a request on a
+   * connection the service is closing that instant, and a send there fails with a 503 it cannot safely retry.
+   */
+  upstreamIdle: {
+    /** Envoy: cluster idle_timeout, a hard limit per connection (its default is 1 hour). */
+    envoyTimeoutMs: 30_000,
+    /**
+     * HAProxy 2.6 has no idle timeout for server-side connections (mux_h1 gives an idle backend connection none;
+     * `timeout server` and `timeout http-keep-alive` do not apply): every pool-purge-delay it closes half of the
+     * idle connections above what recent traffic needed, so an unused pool is gone after about
+     * purgeDelay × (log2(maxconn) + 2). Measured with 2 s: 200 idle connections closed 7 to 23 s after the last
+     * request.
+     */
+    haproxyPurgeDelayMs: 2000,
+  },
+  /** HAProxy's global maxconn; it also bounds how long its idle pool takes to empty (above). */
+  haproxyMaxConnections: 4096,
   healthCheck: {
     intervalMs: 1000,
     timeoutMs: 1000,
@@ -49,16 +74,35 @@ export interface GatewayError {
   field?: string;
   /** Sent as Retry-After: the gateway answers 503 when no replica is healthy, usually for a moment. */
   retryAfterSeconds?: number;
+  /** Envoy only: HAProxy's http-error takes no 431, and answers a head past its buffer with its HTML 400 instead. */
+  envoyOnly?: true;
 }
 
 export const GATEWAY_ERRORS: readonly GatewayError[] = [
   { status: 400, error: 'bad_request', message: 'the request is not valid HTTP' },
   { status: 408, error: 'request_timeout', message: 'the request was not received in time' },
   { status: 413, error: 'payload_too_large', message: 'request body is too large', field: 'body' },
+  // The services' own answer to the same head (MAX_REQUEST_HEAD_BYTES), word for word.
+  {
+    status: 431,
+    error: 'headers_too_large',
+    message: 'the request line and headers are larger than 16384 bytes',
+    field: 'headers',
+    envoyOnly: true,
+  },
   { status: 502, error: 'bad_gateway', message: 'the service answered badly' },
   { status: 503, error: 'service_unavailable', message: 'no healthy replica', retryAfterSeconds: 1 },
   { status: 504, error: 'gateway_timeout', message: 'the service did not answer in time' },
 ];
+
+/**
+ * The longest an idle upstream connection can stay open: Envoy's idle timeout, or the time HAProxy takes to empty an
+ * unused idle pool at its largest (maxconn connections), whichever is longer.
+ */
+export function upstreamIdleBoundMs(policy: typeof GATEWAY_POLICY = GATEWAY_POLICY): number {
+  const { envoyTimeoutMs, haproxyPurgeDelayMs } = policy.upstreamIdle;
+  return Math.max(envoyTimeoutMs, haproxyPurgeDelayMs * (Math.ceil(Math.log2(policy.haproxyMaxConnections)) + 2));
+}
 
 /** The JSON body of a gateway error. */
 export function gatewayErrorBody({ error, message, field }: GatewayError): { error: string; message: string; field?: string } {

@@ -5,6 +5,9 @@
 export const ERROR_CODES = [
   'invalid_request',
   'payload_too_large',
+  'uri_too_long',
+  'headers_too_large',
+  'request_timeout',
   'unsupported_media_type',
   'not_found',
   'method_not_allowed',
@@ -19,6 +22,9 @@ export type ErrorCode = (typeof ERROR_CODES)[number];
 const HTTP_STATUS: Record<ErrorCode, number> = {
   invalid_request: 400,
   payload_too_large: 413,
+  uri_too_long: 414,
+  headers_too_large: 431,
+  request_timeout: 408,
   unsupported_media_type: 415,
   not_found: 404,
   method_not_allowed: 405,

@@ -16,6 +16,8 @@ export * from './ordering/store-batch.js';
 export * from './clickhouse/message-reader.js';
 export * from './http/error-response.js';
 export * from './http/json-body.js';
+export * from './http/strict-json.js';
+export * from './http/http-limits.js';
 export * from './runtime/logger.js';
 export * from './runtime/shutdown.js';
 export * from './kafka/topic-admin.js';

@@ -4,6 +4,7 @@ import { describe, it } from 'node:test';
 import { parse } from 'yaml';
 import { renderEnvoyYaml } from '../../src/envoy-config.js';
 import { envoyYamlPath } from '../../src/paths.js';
+import { GATEWAY_POLICY, seconds, upstreamIdleBoundMs } from '../../src/policy.js';
 import { loadRouteTable } from '../../src/route-table.js';
 import { envoyRoutes } from '../../src/testing/route-summary.js';
 
@@ -47,5 +48,25 @@ describe('envoy.yaml', () => {
     const bootstrap = parse(checkedIn);
     assert.equal(bootstrap.admin.address.socket_address.port_value, 9901);
     assert.equal(bootstrap.static_resources.listeners[0].address.socket_address.port_value, 8080);
+  });
+
+  it('closes idle upstream connections itself, within the bound the services’ keep-alive is checked against', () => {
+    // Envoy's default is an hour: far past any service's keep-alive timeout (stack/test/unit/gateway-limits.test.ts).
+    const bootstrap = parse(checkedIn);
+    for (const cluster of bootstrap.static_resources.clusters) {
+      const options = cluster.typed_extension_protocol_options['envoy.extensions.upstreams.http.v3.HttpProtocolOptions'];
+      assert.equal(options.common_http_protocol_options.idle_timeout, seconds(GATEWAY_POLICY.upstreamIdle.envoyTimeoutMs), cluster.name);
+    }
+    assert.ok(GATEWAY_POLICY.upstreamIdle.envoyTimeoutMs <= upstreamIdleBoundMs());
+  });
+
+  it('takes request heads up to the services’ limit, and answers a larger one with a JSON 431', () => {
+    const manager = parse(checkedIn).static_resources.listeners[0].filter_chains[0].filters[0].typed_config;
+    assert.equal(manager.max_request_headers_kb * 1024, GATEWAY_POLICY.maxRequestHeadBytes);
+    const mapper = manager.local_reply_config.mappers.find(
+      (m: { filter: { status_code_filter: { comparison: { value: { default_value: number } } } } }) =>
+        m.filter.status_code_filter.comparison.value.default_value === 431,
+    );
+    assert.equal(mapper?.body_format_override.json_format.field, 'headers');
   });
 });

@@ -40,6 +40,25 @@ export function parseReadQuery(groupId: string | undefined, query: Record<string
   };
 }
 
+/**
+ * The query string as the three read apps hand it to parseReadQuery, parsed here and not by each framework: restify's
+ * parser (qs) drops `constructor`, `__proto__` and everything past the 1000th parameter and nests `a[b]`, hapi's
+ * also stops at 1000, so the same URL was refused by one app and answered by another. Every parameter is kept,
+ * repeated ones as arrays, on an object with no prototype; decoding is URLSearchParams' (`+` is a space, a
+ * malformed escape stays as written).
+ */
+export function parseQueryString(search: string): Record<string, string | string[]> {
+  const query: Record<string, string | string[]> = Object.create(null);
+  if (search === '' || search === '?') return query;
+  for (const [key, value] of new URLSearchParams(search)) {
+    const seen = query[key];
+    if (seen === undefined) query[key] = value;
+    else if (Array.isArray(seen)) seen.push(value);
+    else query[key] = [seen, value];
+  }
+  return query;
+}
+
 function single(value: unknown, field: string): string {
   if (typeof value !== 'string') {
     throw new BadamError('invalid_request', `${field} must be given once, as an integer`, { field });

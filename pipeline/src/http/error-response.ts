@@ -28,6 +28,8 @@ function fromFrameworkError(error: unknown): BadamError | undefined {
       return new BadamError('unsupported_media_type', 'content type must be application/json', {
         field: 'content-type',
       });
+    case 414:
+      return new BadamError('uri_too_long', 'the URL is too long', { field: 'url' });
     case 404:
       return new BadamError('not_found', 'no such route');
     case 405:

@@ -1,7 +1,15 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { Logger } from 'pino';
 import type { ServiceMetrics } from '../metrics/service-metrics.js';
+import { parseQueryString } from '../contract/read-query.js';
 import { errorResponse } from './error-response.js';
+import {
+  KEEP_ALIVE_TIMEOUT_MS,
+  MAX_URL_BYTES,
+  REQUEST_TIMEOUT_MS,
+  applyHttpLimits,
+  checkUrlLength,
+} from './http-limits.js';
 
 /**
  * The fastify instance both fastify-based services (producer, fastify read app) start from: explicit timeouts, no
@@ -17,14 +25,24 @@ export function createFastifyServer(
     loggerInstance: logger as FastifyBaseLogger,
     logController: new LogController({ disableRequestLogging: true }),
     connectionTimeout: 10_000,
-    requestTimeout: 15_000,
-    keepAliveTimeout: 65_000,
+    // The limits every service shares (http-limits.ts); applyHttpLimits below sets them on the server as well.
+    requestTimeout: REQUEST_TIMEOUT_MS,
+    keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS,
+    routerOptions: {
+      // A path parameter past find-my-way's default 100 characters got fastify's own 414, where hapi and restify
+      // answer 400 naming the parameter: only the URL limit applies.
+      maxParamLength: MAX_URL_BYTES,
+      // The same query parsing as hapi and restify (parseQueryString).
+      querystringParser: parseQueryString,
+    },
     // While closing, serve what arrives on connections already open (the gateway's keep-alive pool) instead of a
     // 503: the gateway cannot safely retry a send that a replica refused, but it stops using a closing replica once
     // its health check fails; the response carries `connection: close`.
     return503OnClosing: false,
     ...options,
   });
+  applyHttpLimits(app.server);
+  app.addHook('onRequest', async (request) => checkUrlLength(request.raw.url));
   app.setErrorHandler((error, request, reply) => {
     const response = errorResponse(error);
     if (response.status >= 500) request.log.error({ err: error, url: request.url }, 'request failed');

@@ -1,6 +1,15 @@
 import Hapi, { type ResponseObject, type Server } from '@hapi/hapi';
 import type { Boom } from '@hapi/boom';
-import { JSON_CONTENT_TYPE, errorResponse, isBadamError, secondsSince, type ReadAppOptions } from '@badam/pipeline';
+import {
+  JSON_CONTENT_TYPE,
+  applyHttpLimits,
+  checkUrlLength,
+  errorResponse,
+  isBadamError,
+  parseQueryString,
+  secondsSince,
+  type ReadAppOptions,
+} from '@badam/pipeline';
 
 export interface HapiAppOptions extends ReadAppOptions {
   host?: string;
@@ -21,9 +30,12 @@ export function buildHapiApp({ reader, logger, metrics, host, port }: HapiAppOpt
     {
       method: 'GET',
       path: '/groups/{group_id}/messages',
-      // Validation is the shared reader's (parseReadQuery), so the three apps refuse exactly the same requests.
+      // Query parsing and validation are the shared ones (parseQueryString, parseReadQuery), so the three apps
+      // refuse exactly the same requests; hapi's own request.query stops at 1000 parameters.
       handler: async (request, h) =>
-        h.response(await reader.readPage(request.params.group_id as string | undefined, request.query)).type(JSON_CONTENT_TYPE),
+        h
+          .response(await reader.readPage(request.params.group_id as string | undefined, parseQueryString(request.url.search)))
+          .type(JSON_CONTENT_TYPE),
     },
     {
       method: 'GET',
@@ -43,8 +55,12 @@ export function buildHapiApp({ reader, logger, metrics, host, port }: HapiAppOpt
     },
   ]);
 
+  // Keep-alive and header limits shared with the other services; requests Node's parser refuses answered in JSON
+  // (hapi's own answer is an empty 400).
+  applyHttpLimits(server.listener);
   server.ext('onRequest', (request, h) => {
     request.plugins.started = process.hrtime.bigint();
+    checkUrlLength(request.raw.req.url);
     return h.continue;
   });
   server.events.on('response', (request) => {

@@ -1,8 +1,10 @@
+import { KEEP_ALIVE_TIMEOUT_MS } from '@badam/pipeline';
 import type { DeploymentFile } from './deployment-file.js';
 import { serviceEnvironment } from './service-checks.js';
 
 interface EnvoyCluster {
   name?: string;
+  typed_extension_protocol_options?: Record<string, { common_http_protocol_options?: { idle_timeout?: string } }>;
   load_assignment?: {
     endpoints?: { lb_endpoints?: { endpoint?: { address?: { socket_address?: { address?: string; port_value?: number } } } }[] }[];
   };
@@ -24,6 +26,20 @@ function envoyClusters(envoy: unknown): Map<string, string[]> {
   return clusters;
 }
 
+const HTTP_PROTOCOL_OPTIONS = 'envoy.extensions.upstreams.http.v3.HttpProtocolOptions';
+
+/** Each cluster's upstream idle timeout in milliseconds, undefined where it is not set (Envoy's default, 1 h). */
+function idleTimeouts(envoy: unknown): Map<string, number | undefined> {
+  const bootstrap = envoy as { static_resources?: { clusters?: EnvoyCluster[] } };
+  const timeouts = new Map<string, number | undefined>();
+  for (const cluster of bootstrap.static_resources?.clusters ?? []) {
+    const idle = cluster.typed_extension_protocol_options?.[HTTP_PROTOCOL_OPTIONS]?.common_http_protocol_options?.idle_timeout;
+    const match = /^(\d+(?:\.\d+)?)s$/.exec(idle ?? '');
+    timeouts.set(cluster.name ?? '', match ? Number(match[1]) * 1000 : undefined);
+  }
+  return timeouts;
+}
+
 /**
  * The one envoy.yaml serves compose and swarm: its clusters are exactly the routed services, each a service of the
  * file, reached at tasks.<service> on the port that service listens on. Swarm answers tasks.<service> itself;
@@ -35,6 +51,13 @@ export function gatewayProblems(envoy: unknown, file: DeploymentFile, routedServ
   const names = [...clusters.keys()].sort();
   if (names.join() !== [...routedServices].sort().join()) {
     problems.push(`envoy clusters are ${names.join(', ')}, expected ${[...routedServices].sort().join(', ')}`);
+  }
+  for (const [name, idle] of idleTimeouts(envoy)) {
+    // Envoy's default (an hour) or anything not below the services' keep-alive lets Envoy reuse a connection the
+    // service is closing: a send on it fails with a 503.
+    if (idle === undefined || !(idle < KEEP_ALIVE_TIMEOUT_MS)) {
+      problems.push(`envoy cluster ${name}: idle_timeout must be below the services' keep-alive (${KEEP_ALIVE_TIMEOUT_MS} ms)`);
+    }
   }
   for (const [name, endpoints] of clusters) {
     const service = file.services[name];

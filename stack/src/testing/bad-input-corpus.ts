@@ -1,6 +1,6 @@
 /**
- * Hostile and malformed requests, each with what the answer must name. Sent through the gateway to the producer and
- * to every read app; every one must get a 4xx JSON error and store nothing.
+ * Hostile and malformed requests, each with what the answer must name. Sent through the gateway and straight to the
+ * producer and every read app; every one must get a 4xx JSON error and store nothing, the same from each.
  */
 export interface BadRequest {
   what: string;
@@ -13,7 +13,22 @@ export interface BadRequest {
   /** The status, or the field the error must name (a 400), when one is expected. */
   status?: number;
   field?: string;
+  /** Sent only through the gateway, or only to the services, and why. */
+  only?: { to: 'gateway' | 'services'; why: string };
 }
+
+/** Over the services' URL limit (MAX_URL_BYTES, 8 KiB) but under their head limit: a 414 naming the url. */
+const LONG_QUERY = `x=${'a'.repeat(9000)}`;
+/** Past the request head limit (MAX_REQUEST_HEAD_BYTES, 16 KiB): Node's parser stops, a 431 naming the headers. */
+const HUGE_QUERY = `x=${'a'.repeat(20_000)}`;
+const HAPROXY_HEAD_GAP = {
+  to: 'services',
+  why: 'HAProxy 2.6 answers a head past its buffer with its built-in HTML 400 whatever the config (haproxy#3032); Envoy answers the same JSON 431',
+} as const;
+const UPLOAD_RESET = {
+  to: 'gateway',
+  why: 'a producer refusing a large upload closes the connection mid-upload; a client sending straight to it may see a reset before the 413',
+} as const;
 
 const valid = { group_id: 7, sender_id: 9, text: 'hi' };
 const sendJson = (what: string, body: unknown, field: string): BadRequest => ({
@@ -65,6 +80,16 @@ export const SEND_CORPUS: BadRequest[] = [
         : sendJson(`${field} ${what}`, { ...valid, [field]: value }, field),
     ),
   ),
+  // JSON.parse reads these as a valid send (group 1, the last of two keys): the stored message would not be the one sent.
+  ...(['group_id', 'sender_id'] as const).flatMap((field): BadRequest[] => [
+    { what: `${field} 1.0000000000000001 (rounds to 1)`, method: 'POST', path: '/producer/messages', body: rawNumber(valid, field, '1.0000000000000001'), status: 400, field },
+    { what: `${field} 1e-400 (rounds to 0)`, method: 'POST', path: '/producer/messages', body: rawNumber(valid, field, '1e-400'), status: 400, field },
+  ]),
+  { what: 'group_id twice', method: 'POST', path: '/producer/messages', body: '{"group_id":1,"group_id":2,"sender_id":9,"text":"hi"}', status: 400, field: 'group_id' },
+  { what: 'text twice', method: 'POST', path: '/producer/messages', body: '{"group_id":1,"sender_id":9,"text":"a","text":"b"}', status: 400, field: 'text' },
+  { what: 'sender_id twice, once escaped', method: 'POST', path: '/producer/messages', body: '{"group_id":1,"sender_id":9,"sender\\u005fid":8,"text":"hi"}', status: 400, field: 'sender_id' },
+  { what: 'an over-long URL', method: 'POST', path: `/producer/messages?${LONG_QUERY}`, body: JSON.stringify(valid), status: 414, field: 'url' },
+  { what: 'a request head past the limit', method: 'POST', path: `/producer/messages?${HUGE_QUERY}`, body: JSON.stringify(valid), status: 431, field: 'headers', only: HAPROXY_HEAD_GAP },
   sendJson('empty text', { ...valid, text: '' }, 'text'),
   sendJson('3001 characters', { ...valid, text: 'x'.repeat(3001) }, 'text'),
   sendJson('3001 four-byte characters', { ...valid, text: '😀'.repeat(3001) }, 'text'),
@@ -101,8 +126,8 @@ export const SEND_CORPUS: BadRequest[] = [
     status: 400,
     field: 'idempotency-key',
   })),
-  { what: 'a 1 MB body', method: 'POST', path: '/producer/messages', body: JSON.stringify({ ...valid, text: 'x'.repeat(1 << 20) }), status: 413 },
-  { what: 'a 4 MB body', method: 'POST', path: '/producer/messages', body: 'x'.repeat(4 << 20), status: 413 },
+  { what: 'a 1 MB body', method: 'POST', path: '/producer/messages', body: JSON.stringify({ ...valid, text: 'x'.repeat(1 << 20) }), status: 413, only: UPLOAD_RESET },
+  { what: 'a 4 MB body', method: 'POST', path: '/producer/messages', body: 'x'.repeat(4 << 20), status: 413, only: UPLOAD_RESET },
   { what: 'GET on the send route', method: 'GET', path: '/producer/messages', status: 404 },
   { what: 'PUT on the send route', method: 'PUT', path: '/producer/messages', body: JSON.stringify(valid) },
   { what: 'DELETE on the send route', method: 'DELETE', path: '/producer/messages' },
@@ -140,6 +165,19 @@ export const READ_CORPUS: BadRequest[] = [
   { what: 'before=x', method: 'GET', path: '{app}/groups/1/messages?before=x', status: 400, field: 'before' },
   { what: 'before with SQL', method: 'GET', path: "{app}/groups/1/messages?before=1%20OR%201%3D1", status: 400, field: 'before' },
   { what: 'an unknown parameter', method: 'GET', path: '{app}/groups/1/messages?order=1', status: 400, field: 'order' },
+  // restify's query parser dropped these (and answered 200); every app now parses the query alike (parseQueryString).
+  ...['constructor', '__proto__', 'toString', 'hasOwnProperty'].map((name): BadRequest => ({
+    what: `a parameter named ${name}`, method: 'GET', path: `{app}/groups/1/messages?${name}=1`, status: 400, field: name,
+  })),
+  { what: 'a parameter with no name', method: 'GET', path: '{app}/groups/1/messages?=5', status: 400, field: '' },
+  { what: 'an unknown parameter after 1000 empty ones', method: 'GET', path: `{app}/groups/1/messages?limit=5${'&'.repeat(1000)}&x=1`, status: 400, field: 'x' },
+  { what: 'an unknown parameter after 1000 repeats', method: 'GET', path: `{app}/groups/1/messages?${'limit=5&'.repeat(1000)}x=1`, status: 400, field: 'x' },
+  { what: 'a bracketed parameter', method: 'GET', path: '{app}/groups/1/messages?limit[]=5', status: 400, field: 'limit[]' },
+  { what: 'a 200-digit group id', method: 'GET', path: `{app}/groups/${'1'.repeat(200)}/messages`, status: 400, field: 'group_id' },
+  { what: 'an over-long URL', method: 'GET', path: `{app}/groups/1/messages?${LONG_QUERY}`, status: 414, field: 'url' },
+  { what: 'an over-long URL on an unknown route', method: 'GET', path: `{app}/admin?${LONG_QUERY}`, status: 414, field: 'url' },
+  { what: 'a request head past the limit', method: 'GET', path: `{app}/groups/1/messages?${HUGE_QUERY}`, status: 431, field: 'headers', only: HAPROXY_HEAD_GAP },
+  { what: 'a header past the limit', method: 'GET', path: '{app}/groups/1/messages', headers: { 'x-filler': 'a'.repeat(20_000) }, status: 431, field: 'headers', only: HAPROXY_HEAD_GAP },
   { what: 'path traversal', method: 'GET', path: '{app}/groups/../../etc/passwd' },
   { what: 'encoded traversal', method: 'GET', path: '{app}/groups/%2e%2e%2f%2e%2e%2fetc%2fpasswd/messages' },
   { what: 'an encoded slash in the id', method: 'GET', path: '{app}/groups/1%2F2/messages' },

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
-import { quoteIdentifier, sleep } from '@badam/pipeline';
+import { KEEP_ALIVE_TIMEOUT_MS, quoteIdentifier, sleep } from '@badam/pipeline';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { READ_APPS, type Fleet } from '../../src/fleet.js';
 import type { Gateway } from '../../src/infra/gateway.js';
@@ -17,7 +17,7 @@ import { rawRequest } from '../../src/testing/http-client.js';
 import { waitForRows } from '../../src/testing/table-watch.js';
 
 
-describe('the bad-input corpus through the gateway', () => {
+describe('the bad-input corpus through the gateway and straight to each service', () => {
   const t = suiteCleanup();
   let client: ClickHouseClient;
   let table: string;
@@ -30,8 +30,8 @@ describe('the bad-input corpus through the gateway', () => {
     gateway = await startTestGateway(t, fleet);
   });
 
-  const check = async (request: BadRequest, path: string) => {
-    const response = await rawRequest(gateway.url, request.method, path, {
+  const check = async (request: BadRequest, path: string, baseUrl = gateway.url) => {
+    const response = await rawRequest(baseUrl, request.method, path, {
       ...(request.body === undefined ? {} : { body: request.body }),
       headers: { ...(request.contentType === '' ? {} : { 'content-type': request.contentType ?? 'application/json' }), ...request.headers },
     });
@@ -44,12 +44,22 @@ describe('the bad-input corpus through the gateway', () => {
     if (request.field !== undefined) assert.equal(response.body.field, request.field, context);
   };
 
+  // The same expected answer from the gateway and from the service behind it (one answer per input), except where
+  // an entry says why not (BadRequest.only).
+  const viaGateway = (request: BadRequest) => request.only?.to !== 'services';
+  const direct = (request: BadRequest) => request.only?.to !== 'gateway';
   for (const request of SEND_CORPUS) {
-    it(`send: ${request.what}`, () => check(request, request.path));
+    if (viaGateway(request)) it(`send: ${request.what}`, () => check(request, request.path));
+    if (direct(request)) {
+      it(`producer: ${request.what}`, () => check(request, request.path.replace(/^\/producer/, ''), fleet.url('producer', 0)));
+    }
   }
   for (const app of READ_APPS) {
     for (const request of READ_CORPUS) {
-      it(`${app}: ${request.what}`, () => check(request, request.path.replace('{app}', `/${app}`)));
+      if (viaGateway(request)) it(`${app}: ${request.what}`, () => check(request, request.path.replace('{app}', `/${app}`)));
+      if (direct(request)) {
+        it(`${app} itself: ${request.what}`, () => check(request, request.path.replace('{app}', ''), fleet.url(app, 0)));
+      }
     }
   }
 
@@ -78,7 +88,10 @@ describe('the bad-input corpus through the gateway', () => {
     for (const [service, replicas] of fleet.processes) {
       for (const [index, replica] of replicas.entries()) {
         assert.equal(replica.restarts, 0, `${service}-${index + 1} restarted`);
-        assert.equal((await fetch(`${fleet.url(service, index)}/health`)).status, 200);
+        const health = await fetch(`${fleet.url(service, index)}/health`);
+        assert.equal(health.status, 200);
+        // The keep-alive timeout the gateway's upstream idle timeouts are checked against (gateway-limits.test.ts).
+        if (service !== 'consumer') assert.equal(health.headers.get('keep-alive'), `timeout=${KEEP_ALIVE_TIMEOUT_MS / 1000}`, service);
       }
     }
   });

@@ -200,6 +200,15 @@ describe('the deployment checks report', () => {
     ]);
   });
 
+  it('an envoy cluster keeping idle connections as long as the services, or for Envoy’s default hour', () => {
+    const envoy = structuredClone(inputs.envoy) as { static_resources: { clusters: Record<string, any>[] } };
+    const [first, second] = envoy.static_resources.clusters;
+    first!.typed_extension_protocol_options['envoy.extensions.upstreams.http.v3.HttpProtocolOptions'].common_http_protocol_options.idle_timeout = '65s';
+    delete second!.typed_extension_protocol_options;
+    const problems = gatewayProblems(envoy, inputs.compose, inputs.routedServices).filter((p) => p.includes('idle_timeout'));
+    assert.deepEqual(problems.map((p) => p.split(':')[0]), [`envoy cluster ${first!.name}`, `envoy cluster ${second!.name}`]);
+  });
+
   it('a service started before init completed, or waiting on health nobody reports', () => {
     const file = broken('compose', (f) => {
       service(f, 'producer').depends_on = { init: { condition: 'service_started' } };
