@@ -108,7 +108,17 @@ function validFields(record: Record<string, unknown>): TopicMessage {
   return decoded;
 }
 
-/** The dead-letter topic of a topic: records its consumers could not store, kept for a replay. */
+/**
+ * The dead-letter topic of a topic: records its consumers could not store, with their key and value unchanged, kept
+ * for a replay (`npm run dead-letters`).
+ */
 export function deadLetterTopic(topic: string): string {
   return `${topic}-dead-letter`;
 }
+
+/** Headers of a dead-letter record: why it was set aside, and which record it was (topic/topic id/partition/offset). */
+export const DEAD_LETTER_HEADERS = {
+  reason: 'badam-reason',
+  error: 'badam-error',
+  source: 'badam-source',
+} as const;

@@ -1,5 +1,5 @@
 import { KafkaJS } from '@confluentinc/kafka-javascript';
-import { baseClientConfig, deadLetterTopic, type KafkaConnection } from '@badam/pipeline';
+import { baseClientConfig, DEAD_LETTER_HEADERS, deadLetterTopic, type KafkaConnection } from '@badam/pipeline';
 import type { DeadLetter } from './resilient-store.js';
 
 /** A record set aside: its key and value exactly as consumed, so a replay produces the same record again. */
@@ -14,13 +14,6 @@ export interface DeadLetterSender {
   send(records: readonly DeadRecord[]): Promise<void>;
   close(): Promise<void>;
 }
-
-/** Headers a dead-letter record carries; the replay tool and operators read them. */
-export const DEAD_LETTER_HEADERS = {
-  reason: 'badam-reason',
-  error: 'badam-error',
-  source: 'badam-source',
-} as const;
 
 /** A dead letter not acknowledged in this time fails, and is retried: the batch waits, uncommitted. */
 const SEND_TIMEOUT_MS = 30_000;

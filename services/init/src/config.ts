@@ -22,3 +22,13 @@ export const rebuildReadModelSettings = {
 export function loadRebuildReadModelConfig(env: NodeJS.ProcessEnv = process.env) {
   return readConfig(rebuildReadModelSettings, env);
 }
+
+/** The image's third command, dead-letters: lists or replays the dead-letter topic. */
+export const deadLettersSettings = {
+  ...kafkaSettings,
+  LOG_LEVEL: initSettings.LOG_LEVEL,
+} as const;
+
+export function loadDeadLettersConfig(env: NodeJS.ProcessEnv = process.env) {
+  return readConfig(deadLettersSettings, env);
+}

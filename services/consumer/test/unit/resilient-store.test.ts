@@ -1,0 +1,83 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { ConsumedRecord, StoredBatch } from '@badam/pipeline';
+import { storeResiliently, StoppedWhileFailing, type DeadLetter, type ResilientStoreOptions } from '../../src/resilient-store.js';
+
+const record = (offset: number): ConsumedRecord => ({
+  topicId: 'T',
+  partition: 0,
+  offset,
+  message: { group_id: 1, sender_id: 1, text: `m${offset}`, accepted_at_ms: offset },
+});
+const refused = () => Object.assign(new Error('Code: 62, e.displayText() = DB::Exception: Syntax error, e.what() = DB::Exception'));
+const unreachable = () => Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
+const timedOut = () => new Error('Timeout error.');
+
+/** A store that fails as `fails` says for the records given, and records what it stored, in order. */
+function harness(fails: (records: readonly ConsumedRecord[], call: number) => Error | undefined, databaseAnswers = true) {
+  const stored: number[] = [];
+  const letters: DeadLetter[] = [];
+  let calls = 0;
+  const options: ResilientStoreOptions = {
+    async store(records): Promise<StoredBatch> {
+      const error = fails(records, calls++);
+      if (error !== undefined) throw error;
+      stored.push(...records.map((r) => r.offset));
+      return { stored: records.length, alreadyStored: 0, duplicates: 0, maxOrders: new Map([[1, stored.length]]) };
+    },
+    async deadLetter(batch) {
+      letters.push(...batch);
+    },
+    databaseAnswers: async () => databaseAnswers,
+    timeoutsBeforeSplit: 3,
+    signal: new AbortController().signal,
+    onFailure() {},
+    minDelayMs: 1,
+    maxDelayMs: 2,
+  };
+  return { options, stored, letters, calls: () => calls };
+}
+
+const batch = Array.from({ length: 8 }, (_, i) => record(i));
+
+describe('storeResiliently', () => {
+  it('retries a batch in place while the database is unreachable, and never splits it', async () => {
+    const h = harness((records, call) => (call < 4 ? unreachable() : undefined));
+    const outcome = await storeResiliently(batch, h.options);
+    assert.deepEqual(h.stored, [0, 1, 2, 3, 4, 5, 6, 7]);
+    assert.equal(h.calls(), 5);
+    assert.deepEqual([outcome.stored, outcome.deadLettered], [8, 0]);
+  });
+
+  it('splits a refused batch, stores the rest in offset order and sets aside only the poison record', async () => {
+    const h = harness((records) => (records.some((r) => r.offset === 5) ? refused() : undefined));
+    const outcome = await storeResiliently(batch, h.options);
+    assert.deepEqual(h.stored, [0, 1, 2, 3, 4, 6, 7]);
+    assert.deepEqual(h.letters.map((l) => [l.offset, l.reason]), [[5, 'unstorable']]);
+    assert.match(h.letters[0]!.error, /Syntax error/);
+    assert.deepEqual([outcome.stored, outcome.deadLettered], [7, 1]);
+  });
+
+  it('splits a batch that keeps timing out while the database answers, down to the record that times out alone', async () => {
+    const h = harness((records) => (records.some((r) => r.offset === 2) ? timedOut() : undefined));
+    await storeResiliently(batch, h.options);
+    assert.deepEqual(h.stored, [0, 1, 3, 4, 5, 6, 7]);
+    assert.deepEqual(h.letters.map((l) => l.offset), [2]);
+  });
+
+  it('only retries timeouts while the database answers nothing at all (an outage, not poison)', async () => {
+    const h = harness((records, call) => (call < 6 ? timedOut() : undefined), false);
+    await storeResiliently(batch, h.options);
+    assert.deepEqual([h.stored.length, h.letters.length], [8, 0]);
+  });
+
+  it('gives up without storing or setting aside anything once the consumer stops', async () => {
+    const stop = new AbortController();
+    const h = harness(() => {
+      stop.abort();
+      return unreachable();
+    });
+    await assert.rejects(storeResiliently(batch, { ...h.options, signal: stop.signal }), StoppedWhileFailing);
+    assert.deepEqual([h.stored.length, h.letters.length], [0, 0]);
+  });
+});
