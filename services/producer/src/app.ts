@@ -50,7 +50,12 @@ export function buildProducerApp({ sender, logger, metrics, maxInFlight = 1000 }
     return reply.code(202).send({ status: 'accepted', id: `${receipt.partition}-${receipt.offset}`, ...receipt });
   });
 
-  app.get('/health', async () => ({ status: 'ok' }));
+  // The read apps' shape (MessageReader.health): 503 takes the replica out of the gateway's rotation while it cannot
+  // reach the broker (every send would be a 503 anyway), and for good once its Kafka client failed fatally.
+  app.get('/health', async (_request, reply) => {
+    const reachable = await sender.isReachable();
+    return reply.code(reachable ? 200 : 503).send({ status: reachable ? 'ok' : 'unavailable' });
+  });
 
   return app;
 }

@@ -1,3 +1,4 @@
+import type { EventEmitter } from 'node:events';
 import { KafkaJS } from '@confluentinc/kafka-javascript';
 import {
   BadamError,
@@ -8,6 +9,7 @@ import {
   type ProducerMetrics,
   type SendMessage,
 } from '@badam/pipeline';
+import { createBrokerHealth, isFatalKafkaError, watchFatalErrors } from './broker-health.js';
 
 export interface Receipt {
   partition: number;
@@ -20,6 +22,11 @@ export interface MessageSender {
    * client's Idempotency-Key travels with the record, for the consumer to store a resent message once.
    */
   send(message: SendMessage, idempotencyHash?: number): Promise<Receipt>;
+  /**
+   * Whether the broker answers a metadata request now (bounded by a timeout, cached for a second); false for good
+   * once the client has failed fatally. What /health reports.
+   */
+  isReachable(): Promise<boolean>;
   close(): Promise<void>;
 }
 
@@ -28,6 +35,11 @@ export interface MessageSenderOptions extends KafkaConnection {
   sendTimeoutMs: number;
   lingerMs: number;
   metrics: ProducerMetrics;
+  /**
+   * Called once when the Kafka client fails fatally (librdkafka's fatal error, e.g. of the idempotent producer): it is
+   * unusable from then on, and only a new process gets a new one (server.ts leaves rotation and exits).
+   */
+  onFatal: (error: unknown) => void;
 }
 
 export async function createMessageSender(options: MessageSenderOptions): Promise<MessageSender> {
@@ -43,6 +55,20 @@ export async function createMessageSender(options: MessageSenderOptions): Promis
     'request.timeout.ms': Math.min(options.sendTimeoutMs, 30000),
   });
   await producer.connect();
+  // Shares the producer's connections: a health check opens none of its own.
+  const admin = producer.dependentAdmin();
+  await admin.connect();
+  const health = createBrokerHealth({
+    probe: (timeoutMs) => admin.fetchTopicMetadata({ topics: [options.topic], timeout: timeoutMs }),
+  });
+  const fatal = (error: unknown) => {
+    if (health.fatalError !== undefined) return;
+    health.markFatal(error);
+    options.onFatal(error);
+  };
+  // The KafkaJS-compatible producer only logs librdkafka's error events (lib/kafkajs/_producer.js, #errorCb); the
+  // client underneath emits them, so listen there.
+  watchFatalErrors((producer as unknown as { _getInternalClient(): EventEmitter })._getInternalClient(), fatal);
 
   return {
     async send(message, idempotencyHash) {
@@ -58,12 +84,15 @@ export async function createMessageSender(options: MessageSenderOptions): Promis
         return { partition: metadata.partition, offset: Number(offset) };
       } catch (error) {
         endTimer({ result: 'error' });
+        if (isFatalKafkaError(error)) fatal(error);
         throw new BadamError('broker_unavailable', 'the message broker is unavailable, retry later', {
           cause: error,
         });
       }
     },
+    isReachable: () => health.isReachable(),
     async close() {
+      await admin.disconnect();
       // Waits for records already handed to librdkafka, so an accepted request is never dropped on shutdown.
       await producer.flush({ timeout: options.sendTimeoutMs });
       await producer.disconnect();

@@ -2,25 +2,31 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { sleep } from '@badam/pipeline';
 import { assertNothingLost } from '../../src/testing/fault-checks.js';
+import { killConsumerInsideWindow, redeliveredSince, redeliveryBaseline } from '../../src/testing/consumer-kill.js';
 import { describeOutcomes, startLiveTraffic } from '../../src/testing/live-traffic.js';
 import { startPrivateStack } from '../../src/testing/private-stack.js';
 import { countRows, waitForRows } from '../../src/testing/table-watch.js';
 
 describe('consumers failing under traffic through the gateway', () => {
   it('a consumer killed with SIGKILL mid-batch is restarted, and nothing is lost or stored twice', async (t) => {
-    // Small batches so the kill lands inside one.
+    // Small batches, many of them; each kill lands between an insert and its commit (killConsumerInsideWindow).
     const stack = await startPrivateStack(t, { consumers: 2, env: { CONSUMER_MAX_BATCH: '40' } });
     const traffic = startLiveTraffic({ gatewayUrl: stack.gateway.url, groups: 60, firstGroup: 1, senders: 6, readers: 2, pauseMs: 2 });
     const [first, second] = stack.fleet.processes.get('consumer') ?? [];
     await waitForRows(stack.client, stack.table, 200, 60_000);
-    first?.signal('SIGKILL');
+    const baseline = await redeliveryBaseline(stack.fleet);
+    const kills = [await killConsumerInsideWindow(first!, stack.client)];
     await sleep(4_000);
-    second?.signal('SIGKILL');
+    kills.push(await killConsumerInsideWindow(second!, stack.client));
     await sleep(8_000);
     const result = await traffic.stop();
     assert.deepEqual(result.failures(), [], `no request failed: ${describeOutcomes(result.failures())}`);
     assert.ok((first?.restarts ?? 0) >= 1 && (second?.restarts ?? 0) >= 1, 'both were restarted');
     await assertNothingLost(stack, result);
+    // Scraped once everything is stored: the processes that took over skipped what the killed ones had stored.
+    const redelivered = await redeliveredSince(stack.fleet, baseline);
+    t.diagnostic(`kills: ${JSON.stringify(kills)}; skipped as already stored: ${redelivered}`);
+    assert.ok(redelivered > 0, 'records were skipped as already stored');
   });
 
   it('all consumers stopped for a while: sends are still accepted, and the backlog drains when they start', async (t) => {

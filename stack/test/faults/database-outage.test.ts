@@ -8,7 +8,7 @@ import { startPrivateStack } from '../../src/testing/private-stack.js';
 import { countRows, waitForRows } from '../../src/testing/table-watch.js';
 import { httpOk, waitFor } from '../../src/process/wait.js';
 
-describe('ClickHouse stopped and started under traffic', () => {
+describe('ClickHouse stopped, then killed, and started under traffic', () => {
   it('keeps accepting sends, answers latest pages from the read model and the rest with a quick 503, and catches up after', async (t) => {
     const stack = await startPrivateStack(t);
     const traffic = startLiveTraffic({ gatewayUrl: stack.gateway.url, groups: 40, firstGroup: 1, senders: 4, readers: 3, pauseMs: 10 });
@@ -25,10 +25,27 @@ describe('ClickHouse stopped and started under traffic', () => {
     await waitFor('ClickHouse back', () => httpOk(`${stack.infra.clickhouse.url}/ping`), 60_000);
     const rowsWhenBack = await countRows(stack.client, stack.table);
     await sleep(8_000);
+    // Then SIGKILL, with inserts in flight (no shutdown: whatever an insert had written before the kill is found at
+    // start, and the batch's retry skips it as already stored), and start it again.
+    await waitForRows(stack.client, stack.table, rowsWhenBack + 100, 30_000);
+    stack.infra.database.signal('SIGKILL');
+    await stack.infra.database.exited();
+    const killedAt = Date.now();
+    await sleep(5_000);
+    stack.infra.database.start();
+    await waitFor('ClickHouse back after SIGKILL', () => httpOk(`${stack.infra.clickhouse.url}/ping`), 60_000);
+    const backAfterKill = Date.now();
+    await sleep(8_000);
     const result = await traffic.stop();
 
     // Sends only need the broker.
-    assert.deepEqual(result.failures((o) => o.api === 'send'), [], 'every send was accepted during the outage');
+    assert.deepEqual(result.failures((o) => o.api === 'send'), [], 'every send was accepted during both outages');
+    const readsWhileKilled = result.outcomes.filter((o) => o.api !== 'send' && o.startedAt > killedAt + 1_000 && o.startedAt + o.latencyMs < backAfterKill);
+    assert.deepEqual(
+      readsWhileKilled.filter((o) => o.status !== 200 && (o.status !== 503 || o.retryAfter === undefined)),
+      [],
+      `after the SIGKILL too, every read is a 200 or a 503 with Retry-After: ${describeOutcomes(readsWhileKilled)}`,
+    );
     const readsDuringOutage = result.outcomes.filter(
       (o) => o.api !== 'send' && o.startedAt > downAt + 1_000 && o.startedAt + o.latencyMs < upAt,
     );

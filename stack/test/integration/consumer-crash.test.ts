@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { reconcile } from '@badam/pipeline';
 import { createTestClickHouse, createTestTable, createTestTopic, startTestFleet } from '../../src/testing/fixtures.js';
+import { killConsumerInsideWindow, redeliveredSince, redeliveryBaseline } from '../../src/testing/consumer-kill.js';
 import { sendTraffic } from '../../src/testing/traffic.js';
 import { countRows, waitForRows } from '../../src/testing/table-watch.js';
 
@@ -26,11 +27,13 @@ describe('consumers killed with SIGKILL mid-stream', () => {
       groups: 80,
       concurrency: 16,
     });
-    // Kill while records flow: the first consumer once some rows are stored, another a little later.
+    // Kill while records flow, each between an insert and its commit: the first consumer once some rows are stored,
+    // another a little later.
     await waitForRows(client, table, 300, 30_000);
-    consumers[0]?.signal('SIGKILL');
+    const baseline = await redeliveryBaseline(fleet);
+    const kills = [await killConsumerInsideWindow(consumers[0]!, client)];
     await waitForRows(client, table, 1500, 30_000);
-    consumers[1]?.signal('SIGKILL');
+    kills.push(await killConsumerInsideWindow(consumers[1]!, client));
     const { accepted, refused } = await traffic;
     assert.equal(refused, 0, 'the producers refused sends');
 
@@ -39,6 +42,10 @@ describe('consumers killed with SIGKILL mid-stream', () => {
     assert.deepEqual(result.problems, []);
     assert.equal(await countRows(client, table), 4000);
     assert.ok((consumers[0]?.restarts ?? 0) >= 1, 'the killed consumer was restarted');
+    // The redelivery path ran: records the killed consumers stored were read again and skipped, not stored twice.
+    const redelivered = await redeliveredSince(fleet, baseline);
+    t.diagnostic(`kills: ${JSON.stringify(kills)}; skipped as already stored: ${redelivered}`);
+    assert.ok(redelivered > 0, 'records were skipped as already stored');
   });
 
   it('store messages sent concurrently to many groups with contiguous orders', async (t) => {

@@ -5,12 +5,16 @@ import { buildProducerApp } from '../../src/app.js';
 import type { MessageSender } from '../../src/message-sender.js';
 
 /** A sender that records what it was asked to send; no Kafka involved (the integration tests use the real one). */
-function recordingSender(fail?: BadamError): MessageSender & { sent: SendMessage[]; hashes: (number | undefined)[] } {
+function recordingSender(fail?: BadamError): MessageSender & { sent: SendMessage[]; hashes: (number | undefined)[]; reachable: boolean } {
   const sent: SendMessage[] = [];
   const hashes: (number | undefined)[] = [];
   return {
     sent,
     hashes,
+    reachable: true,
+    async isReachable() {
+      return this.reachable;
+    },
     async send(message, idempotencyHash) {
       if (fail) throw fail;
       sent.push(message);
@@ -145,6 +149,17 @@ describe('producer HTTP API', () => {
     assert.match(metrics, /http_request_duration_seconds_count\{[^}]*route="\/messages"[^}]*status_code="202"[^}]*\} 1/);
     assert.match(metrics, /route="unmatched"/);
     assert.doesNotMatch(metrics, /no\/such/);
+  });
+
+  it('answers /health 200 while the broker answers, 503 in the read apps\' shape while it does not', async (t) => {
+    const sender = recordingSender();
+    const app = build(t, sender);
+    const up = await app.inject({ method: 'GET', url: '/health' });
+    assert.deepEqual([up.statusCode, up.json()], [200, { status: 'ok' }]);
+    sender.reachable = false;
+    const down = await app.inject({ method: 'GET', url: '/health' });
+    assert.deepEqual([down.statusCode, down.json()], [503, { status: 'unavailable' }]);
+    assert.match(String(down.headers['content-type']), /application\/json/);
   });
 
   it('answers unknown routes with a JSON 404', async (t) => {
