@@ -6,6 +6,18 @@ import type { DashboardSpec } from './dashboard-model.js';
  * hot read model (Valkey/Redis) in front of ClickHouse for each group's latest page.
  * An "api" is a read app (fastify, hapi, restify) or "send" (the producer's POST /messages).
  */
+/**
+ * Records set aside per reason in the last 10 minutes, as alert BadamDeadLetters counts them (prometheus/rules/
+ * alerts.yml): the counter has a series only from a consumer's first dead letter on, born at 1 or more, which
+ * increase() cannot see, so a series born within the window counts whole. With no series at all (no consumer has
+ * set anything aside since it started), one 0 labelled "none" from the consumers' gauge, so the panel shows the
+ * consumers are there and the live check of every panel query has data.
+ */
+const DEAD_LETTERS_10M =
+  'sum by (reason) ((increase(badam_consumer_dead_letters_total[10m]) and badam_consumer_dead_letters_total offset 10m)' +
+  ' or (badam_consumer_dead_letters_total unless badam_consumer_dead_letters_total offset 10m))' +
+  ' or on () label_replace(0 * max(badam_consumer_failing_seconds), "reason", "none", "", "")';
+
 export const overviewDashboard: DashboardSpec = {
   uid: 'badam-overview',
   title: 'Badam overview',
@@ -103,6 +115,20 @@ export const overviewDashboard: DashboardSpec = {
           legend: 'store batch',
         },
       ],
+    },
+    {
+      title: 'Dead letters by reason',
+      description:
+        'Records set aside on the dead-letter topic in the last 10 minutes (unreadable, unsupported_version, invalid: not decodable; unstorable: refused by ClickHouse), the series alert BadamDeadLetters reads; "none" while no consumer has set any aside since it started. Not stored until replayed (docs/DEPLOY.md, "Dead letters")',
+      unit: 'short',
+      queries: [{ expr: DEAD_LETTERS_10M, legend: '{{reason}}' }],
+    },
+    {
+      title: 'Consumer batch failing for',
+      description:
+        'How long each consumer’s batch in progress has been failing to store (0 when fine); past CONSUMER_STUCK_AFTER_MS (60 s) its /health answers 503 "stuck", and alert BadamConsumerStuck fires once it has stayed over 60 s for a minute',
+      unit: 's',
+      queries: [{ expr: 'max by (instance) (badam_consumer_failing_seconds)', legend: '{{instance}}' }],
     },
     {
       title: 'Replicas up by service',

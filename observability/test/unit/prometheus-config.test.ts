@@ -61,7 +61,7 @@ test('promtool check rules fails on a broken copy of each rule file (the check i
   }
 });
 
-const ruleTests = ['alerts.test.yml', 'read-model.test.yml'].map((name) => join(rulesDir, '../tests', name));
+const ruleTests = ['alerts.test.yml', 'read-model.test.yml', 'dead-letters.test.yml'].map((name) => join(rulesDir, '../tests', name));
 
 test('the alerts fire on the conditions they describe (promtool test rules)', () => {
   const { code, output } = promtool('test', 'rules', ...ruleTests);
@@ -69,13 +69,28 @@ test('the alerts fire on the conditions they describe (promtool test rules)', ()
   for (const file of ruleTests) assert.ok(output.includes(`Unit Testing:  ${file}`), `promtool did not run ${file}:\n${output}`);
 });
 
-test('promtool test rules fails when a read model rule is weakened (the rule tests are real)', (t) => {
+type Breakage = [file: string, good: string, broken: string];
+
+/** Runs one rule test file against copies of the rule files, each broken in turn: every run must fail. */
+function assertRuleTestsCatch(t: { after(fn: () => void): void }, testName: string, breakages: Breakage[]) {
   const dir = tempDir(t);
   mkdirSync(join(dir, 'rules'));
   mkdirSync(join(dir, 'tests'));
-  const testFile = join(dir, 'tests/read-model.test.yml');
-  copyFileSync(join(rulesDir, '../tests/read-model.test.yml'), testFile);
-  const breakages: Array<[file: string, good: string, broken: string]> = [
+  const testFile = join(dir, 'tests', testName);
+  copyFileSync(join(rulesDir, '../tests', testName), testFile);
+  for (const [name, good, broken] of breakages) {
+    for (const file of ['recording.yml', 'alerts.yml']) {
+      const original = readFileSync(join(rulesDir, file), 'utf8');
+      if (file === name) assert.ok(original.includes(good), `${name} no longer contains ${good}; update this test`);
+      writeFileSync(join(dir, 'rules', file), file === name ? original.replace(good, broken) : original);
+    }
+    const { code, output } = promtool('test', 'rules', testFile);
+    assert.notEqual(code, 0, `promtool test rules passed with ${broken} in ${name}:\n${output}`);
+  }
+}
+
+test('promtool test rules fails when a read model rule is weakened (the rule tests are real)', (t) => {
+  assertRuleTestsCatch(t, 'read-model.test.yml', [
     // Fires later, or not at all, when the store fails.
     ['alerts.yml', 'badam:read_model_fallback_ratio:rate1m > 0.5', 'badam:read_model_fallback_ratio:rate1m > 0.95'],
     // A busy consumer, refreshing its batches, counts as behind.
@@ -86,14 +101,14 @@ test('promtool test rules fails when a read model rule is weakened (the rule tes
       '(sum by (api) (badam:read_model_reads:rate1m{result="fallback"}) or sum by (api) (badam:read_model_reads:rate1m) * 0)',
       'sum by (api) (badam:read_model_reads:rate1m{result="fallback"})',
     ],
-  ];
-  for (const [name, good, broken] of breakages) {
-    for (const file of ['recording.yml', 'alerts.yml']) {
-      const original = readFileSync(join(rulesDir, file), 'utf8');
-      if (file === name) assert.ok(original.includes(good), `${name} no longer contains ${good}; update this test`);
-      writeFileSync(join(dir, 'rules', file), file === name ? original.replace(good, broken) : original);
-    }
-    const { code, output } = promtool('test', 'rules', testFile);
-    assert.notEqual(code, 0, `promtool test rules passed with ${broken} in ${name}:\n${output}`);
-  }
+  ]);
+});
+
+test('promtool test rules fails when a dead-letter or stuck-consumer rule is weakened (the rule tests are real)', (t) => {
+  assertRuleTestsCatch(t, 'dead-letters.test.yml', [
+    // increase() alone: a consumer's first dead letters (a series born at 1) never fire.
+    ['alerts.yml', 'unless badam_consumer_dead_letters_total offset 10m', 'and badam_consumer_dead_letters_total offset 10m'],
+    // The gauge as it is, per task: a consumer Swarm replaces every 90 s while stuck never fires.
+    ['alerts.yml', 'max by (service) (max_over_time(badam_consumer_failing_seconds[5m])) > 60', 'max by (service, instance) (badam_consumer_failing_seconds) > 60'],
+  ]);
 });

@@ -16,7 +16,7 @@ export interface Reconciliation {
 
 export interface ReconcileOptions {
   /**
-   * Compare the accepted sends with the rows stored at or after this time (epoch ms, the consumer's clock) instead of
+   * Compare the accepted sends with the rows accepted at or after this time (epoch ms, the producer's clock) instead of
    * the whole table: for a table that already held rows (a seeded history, earlier runs). Orders and send order are
    * still checked over every group of the table.
    */
@@ -47,7 +47,7 @@ export async function reconcile(
   const select = async <T>(query: string) => (await client.query({ query, format: 'JSONEachRow' })).json<T>();
 
   const [totals] = await select<{ rows: string; sources: string }>(
-    `SELECT count() AS rows, uniqExact(kafka_partition, kafka_offset) AS sources FROM ${from} ${scope}`,
+    `SELECT count() AS rows, uniqExact(kafka_topic_id, kafka_partition, kafka_offset) AS sources FROM ${from} ${scope}`,
   );
   const storedRows = Number(totals?.rows ?? 0);
   if (storedRows < accepted.length || storedRows > accepted.length + unconfirmed) {
@@ -66,13 +66,13 @@ export async function reconcile(
     problems.push(`group ${group.group_id}: ${group.n} rows with orders ${group.lo}..${group.hi}, ${group.distinct_orders} distinct`);
   }
 
-  // Offsets only order records within one partition: a seeded history or a repartitioned topic gives a group rows
-  // from several partitions, each of which must follow send order on its own. Offsets are sorted by their rows' order
+  // Offsets only order records within one partition of one topic: a seeded history, a repartitioned or a recreated
+  // topic gives a group rows from several sources, each of which must follow send order on its own. Offsets are sorted by their rows' order
   // with arraySort's key array, not by an ORDER BY in a subquery, which a parallel GROUP BY does not have to keep.
   const reordered = await select<{ group_id: string }>(
     `SELECT DISTINCT group_id FROM (
        SELECT group_id, arraySort((o, k) -> k, groupArray(kafka_offset), groupArray(\`order\`)) AS offsets
-       FROM ${from} GROUP BY group_id, kafka_partition
+       FROM ${from} GROUP BY group_id, kafka_topic_id, kafka_partition
      ) WHERE offsets != arraySort(offsets) LIMIT 20`,
   );
   for (const group of reordered) problems.push(`group ${group.group_id}: orders do not follow send order`);

@@ -4,8 +4,14 @@ import { secondsSince } from '../metrics/service-metrics.js';
 import { MODEL_PAGE_SIZE, toPageEntry } from './page-entry.js';
 import type { PageStore } from './page-store.js';
 
-/** Groups per ClickHouse query: 1000 ids of up to 16 digits stay far below 18.16's 256 KiB max_query_size. */
-const GROUPS_PER_QUERY = 1000;
+/**
+ * Groups per ClickHouse query: 500 groups with a known newest order are 5,500 (group, order) pairs of up to 16 + 16
+ * digits, about 190 KB, below 18.16's 256 KiB max_query_size; without one, just the ids.
+ */
+const GROUPS_PER_QUERY = 500;
+
+/** Group ids listed per step of a rebuild. */
+const GROUPS_PER_WALK = 5000;
 
 /** The consumers' side of the read model: after a batch is stored, its groups' pages are rewritten from ClickHouse. */
 export interface PageRefresher {
@@ -94,7 +100,7 @@ export async function rebuildReadModel(
   let groups = 0;
   let written = 0;
   for (;;) {
-    const ids = await repository.groupIdsAfter(after, GROUPS_PER_QUERY * 5);
+    const ids = await repository.groupIdsAfter(after, GROUPS_PER_WALK);
     if (ids.length === 0) return { groups, written };
     written += await refreshGroups(repository, store, ids);
     groups += ids.length;

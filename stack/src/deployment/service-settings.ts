@@ -41,9 +41,13 @@ export async function serviceSettings(): Promise<Record<string, EnvSpec>> {
   const specs: Record<string, EnvSpec> = {
     producer: await exported('producer', 'producerSettings'),
     consumer: await exported('consumer', 'consumerSettings'),
-    // The init image has a second command, rebuild-read-model, run with the init service's environment
-    // (docs/DEPLOY.md): the service must carry what either reads.
-    init: { ...(await exported('init', 'initSettings')), ...(await exported('init', 'rebuildReadModelSettings')) },
+    // The init image has two more commands, rebuild-read-model and dead-letters, run with the init service's
+    // environment (docs/DEPLOY.md): the service must carry what any of them reads.
+    init: {
+      ...(await exported('init', 'initSettings')),
+      ...(await exported('init', 'rebuildReadModelSettings')),
+      ...(await exported('init', 'deadLettersSettings')),
+    },
   };
   for (const app of READ_APPS) specs[app] = readAppSettings;
   return specs;
