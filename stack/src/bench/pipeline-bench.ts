@@ -2,7 +2,7 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { availableParallelism, totalmem } from 'node:os';
-import { createClickHouseClient, quoteIdentifier, reconcile, type AcceptedSend } from '@badam/pipeline';
+import { createClickHouseClient, keysTable, quoteIdentifier, reconcile, type AcceptedSend } from '@badam/pipeline';
 import { startFleet } from '../fleet.js';
 import { startInfra } from '../infra/infra.js';
 import { repoRoot } from '../paths.js';
@@ -20,7 +20,9 @@ import { percentiles } from './percentiles.js';
  *   3. drain: consumers stopped, `--backlog` sends queued in Kafka, consumers started; stored messages/s from the
  *      first stored row to the last: the consumer fleet's sustained capacity, with the CPU to itself;
  * Ends with the reconciliation of every acknowledged send. `--keyed`: every send carries an Idempotency-Key, which
- * makes the consumers read the hash column in their heads query.
+ * makes the consumers look up keys too. `--big-group N`: before the drain, one group is given N stored messages (as
+ * if from an earlier topic) and every tenth backlog send goes to it, to show the per-batch cost does not grow with a
+ * group's history. `--drain-only`: skip the throughput and latency runs.
  */
 const { values: args } = parseArgs({
   options: {
@@ -33,9 +35,14 @@ const { values: args } = parseArgs({
     producers: { type: 'string', default: '3' },
     consumers: { type: 'string', default: '3' },
     keyed: { type: 'boolean', default: false },
+    'big-group': { type: 'string', default: '0' },
+    'drain-only': { type: 'boolean', default: false },
   },
 });
-const n = (name: Exclude<keyof typeof args, 'keyed'>) => Number(args[name]);
+const n = (name: Exclude<keyof typeof args, 'keyed' | 'drain-only'>) => Number(args[name]);
+const BIG_GROUP = 999;
+/** The big group's history is stored with this acceptance time: the reconciliation counts only rows accepted after it. */
+const BIG_GROUP_FILLED_AT = 1_600_000_000_000;
 const keyPrefix = (phase: string) => (args.keyed ? { keyPrefix: phase } : {});
 
 const dataDir = join(repoRoot, '.data/bench');
@@ -67,7 +74,7 @@ try {
 
   // 1. Throughput.
   const throughputStart = Date.now();
-  const burst = await sendTraffic({
+  const burst = args['drain-only'] ? { accepted: [], refused: 0, elapsedMs: 1 } : await sendTraffic({
     producerUrls,
     messages: n('messages'),
     groups: n('groups'),
@@ -105,22 +112,27 @@ try {
     }
   })();
   const rate = n('rate');
-  const latencyRun = await sendAtRate(producerUrls, rate, n('seconds'), (send, at) => acceptedAt.set(`${send.partition}-${send.offset}`, at));
+  const latencyRun = args['drain-only']
+    ? { accepted: [], refused: 0, sendLatencies: [] }
+    : await sendAtRate(producerUrls, rate, n('seconds'), (send, at) => acceptedAt.set(`${send.partition}-${send.offset}`, at));
   polling = false;
   await poller;
 
   // 3. Backlog drain, last: restarting the consumers rebalances the group, which would disturb the latency run.
   const consumers = fleet.processes.get('consumer') ?? [];
   await Promise.all(consumers.map((consumer) => consumer.stop()));
+  const bigGroup = n('big-group');
+  if (bigGroup > 0) await fillBigGroup(bigGroup);
   const backlog = await sendTraffic({
     producerUrls,
     messages: n('backlog'),
     groups: n('groups'),
     concurrency: n('concurrency'),
     firstGroup: 1000,
+    ...(bigGroup > 0 ? { groupOf: (index: number) => (index % 10 === 0 ? BIG_GROUP : 1000 + (index % n('groups'))) } : {}),
     ...keyPrefix('backlog'),
   });
-  const before = warmUp.accepted.length + burst.accepted.length;
+  const before = warmUp.accepted.length + burst.accepted.length + bigGroup;
   for (const consumer of consumers) consumer.start();
   await waitForRows(client, table, before + 1, 60_000);
   const drainStart = Date.now();
@@ -128,8 +140,8 @@ try {
   const drainPerSecond = (backlog.accepted.length - 1) / ((Date.now() - drainStart) / 1000);
 
   const everything = [...warmUp.accepted, ...burst.accepted, ...backlog.accepted, ...latencyRun.accepted];
-  await waitForRows(client, table, everything.length, 60_000);
-  const { problems } = await reconcile(client, table, everything);
+  await waitForRows(client, table, everything.length + bigGroup, 60_000);
+  const { problems } = await reconcile(client, table, everything, bigGroup > 0 ? { since: BIG_GROUP_FILLED_AT + 1 } : {});
 
   const latency = percentiles(visibleAfter, [50, 95, 99]);
   const report = {
@@ -146,7 +158,7 @@ try {
       accepted_per_s: Math.round(acceptedPerSecond),
       stored_per_s: Math.round(storedPerSecond),
     },
-    drain: { backlog: backlog.accepted.length, stored_per_s: Math.round(drainPerSecond) },
+    drain: { backlog: backlog.accepted.length, big_group_messages: bigGroup, stored_per_s: Math.round(drainPerSecond) },
     latency: {
       rate_per_s: rate,
       seconds: n('seconds'),
@@ -163,6 +175,18 @@ try {
   await client.close();
   await fleet.stop();
   await infra.stop();
+}
+
+/**
+ * Stores `messages` rows for BIG_GROUP as an earlier topic would have (another topic id, so none of its offsets
+ * collides with the backlog's), with its keys index watermark, as the consumers leave a group they stored.
+ */
+async function fillBigGroup(messages: number) {
+  await client.command({
+    query: `INSERT INTO ${quoteIdentifier(table)} (group_id, \`order\`, sender_id, text, created_at_ms, kafka_topic_id, kafka_partition, kafka_offset)
+      SELECT ${BIG_GROUP}, number + 1, 1, concat('history ', toString(number + 1)), ${BIG_GROUP_FILLED_AT}, 'an-earlier-topic', 0, number FROM system.numbers LIMIT ${messages}`,
+  });
+  await client.command({ query: `INSERT INTO ${quoteIdentifier(keysTable(table))} (group_id, idempotency_hash, \`order\`) VALUES (${BIG_GROUP}, 0, ${messages})` });
 }
 
 async function sendAtRate(

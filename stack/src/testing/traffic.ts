@@ -9,6 +9,8 @@ export interface TrafficOptions {
   concurrency: number;
   /** First group id; groups are firstGroup .. firstGroup + groups - 1. */
   firstGroup?: number;
+  /** The group of the index-th send, instead of round-robin over the groups. */
+  groupOf?: (index: number) => number;
   /** Sends carry the Idempotency-Key `<prefix>-<index>` (unique per run: a key seen before is skipped); none without. */
   keyPrefix?: string;
   /** Called with each accepted send's latency, ms. */
@@ -31,7 +33,7 @@ export async function sendTraffic(options: TrafficOptions): Promise<TrafficResul
   const worker = async () => {
     while (next < options.messages) {
       const index = next++;
-      const groupId = firstGroup + (index % options.groups);
+      const groupId = options.groupOf?.(index) ?? firstGroup + (index % options.groups);
       const producer = options.producerUrls[index % options.producerUrls.length] ?? '';
       const sentAt = Date.now();
       try {
