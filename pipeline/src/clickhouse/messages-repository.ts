@@ -61,6 +61,16 @@ export interface GroupHeads {
 }
 
 /**
+ * A group with at most this many rows is read whole rather than by point lookups of its sort key: measured on 18.16,
+ * a tuple IN costs several times more per group than reading a small group's granules (docs/BENCHMARKS.md). Larger
+ * groups are read by point lookups, so no read costs more than about this many rows, whatever a group's history.
+ */
+const READ_WHOLE_UP_TO = 512;
+
+/** Large groups per page query (see latestPages). */
+const LARGE_GROUPS_PER_QUERY = 400;
+
+/**
  * Groups (plus hashes) per heads query: 2,000 tuples of two 16-digit ids are about 80 KB of SQL, far below 18.16's
  * 256 KiB max_query_size, whatever CONSUMER_MAX_BATCH is.
  */
@@ -126,15 +136,17 @@ export function createMessagesRepository(
    * Returns each group's watermark (0: none yet, its whole history is the window).
    */
   async function readKeys(chunk: ReadonlyMap<number, readonly number[]>, into: GroupHeads): Promise<Map<number, number>> {
-    const tuples = [...chunk].flatMap(([groupId, hashes]) => [0, ...hashes].map((hash) => `(${sqlInteger(groupId)},${sqlInteger(hash)})`));
+    // Two sets on the two key columns (cheaper for 18.16 than a set of pairs); pairs not asked for are dropped below.
+    const hashes = new Set([0, ...[...chunk.values()].flat()]);
     const query = `SELECT group_id, idempotency_hash, max(\`order\`) AS order FROM ${quoteIdentifier(keys)}
-      WHERE (group_id, idempotency_hash) IN (${tuples.join(',')}) GROUP BY group_id, idempotency_hash`;
+      WHERE group_id IN (${[...chunk.keys()].map(sqlInteger).join(',')}) AND idempotency_hash IN (${[...hashes].map(sqlInteger).join(',')})
+      GROUP BY group_id, idempotency_hash`;
     const watermarks = new Map([...chunk.keys()].map((groupId) => [groupId, 0]));
     for (const row of await run('heads', () => selectRows<KeyRow>(client, query))) {
       const groupId = Number(row.group_id);
       const hash = Number(row.idempotency_hash);
       if (hash === 0) watermarks.set(groupId, Number(row.order));
-      else headOf(into, groupId).storedIdempotencyHashes.add(hash);
+      else if (chunk.get(groupId)?.includes(hash)) headOf(into, groupId).storedIdempotencyHashes.add(hash);
     }
     return watermarks;
   }
@@ -144,12 +156,12 @@ export function createMessagesRepository(
    * records came from, and the keys not yet indexed. Orders are gapless, so one point lookup of (w, w + 1) per group
    * tells all: w alone is the whole window; w + 1 too means the index lags (a crash between insert and indexing), and
    * only those groups are read as a range; no w means the table lost rows the index still counts, and that group is
-   * read whole, so the answer is right even then, only slower. Groups without a watermark (new, or stored before the
-   * index existed) are read whole, once.
+   * read whole, so the answer is right even then, only slower. Small groups (watermark up to READ_WHOLE_UP_TO) and
+   * groups without one (new, or stored before the index existed: once) are read whole.
    */
   async function readWindows(watermarks: ReadonlyMap<number, number>, asked: ReadonlyMap<number, readonly number[]>, into: GroupHeads) {
-    const indexed = [...watermarks].filter(([, watermark]) => watermark > 0);
-    const whole = [...watermarks].filter(([, watermark]) => watermark === 0).map(([groupId]) => groupId);
+    const indexed = [...watermarks].filter(([, watermark]) => watermark > READ_WHOLE_UP_TO);
+    const whole = [...watermarks].filter(([, watermark]) => watermark <= READ_WHOLE_UP_TO).map(([groupId]) => groupId);
     const ranges: string[] = [];
     if (indexed.length > 0) {
       const probes = indexed.flatMap(([groupId, w]) => [`(${sqlInteger(groupId)},${sqlInteger(w)})`, `(${sqlInteger(groupId)},${sqlInteger(w + 1)})`]);
@@ -201,27 +213,31 @@ export function createMessagesRepository(
       const pages = new Map<number, MessagePage>();
       if (groupIds.length === 0) return pages;
       // The same read as readPage's for many groups at once: LIMIT n BY keeps each group's newest n + 1. Orders are
-      // gapless, so with a known highest order m the page is exactly orders m - n .. m: point lookups of the sort key,
-      // where FINAL on 18.16 would otherwise read the whole group. (Rows newer than m, from a racing writer, are that
-      // writer's to publish: the read model keeps the newest version.)
-      const known = groupIds.filter((groupId) => (knownMaxOrders.get(groupId) ?? 0) > 0);
-      const unknown = groupIds.filter((groupId) => (knownMaxOrders.get(groupId) ?? 0) === 0);
-      const tuples = known.flatMap((groupId) => {
-        const newest = knownMaxOrders.get(groupId) ?? 0;
-        return Array.from({ length: Math.min(newest, limit + 1) }, (_, i) => `(${sqlInteger(groupId)},${sqlInteger(newest - i)})`);
-      });
-      const where = [
-        ...(tuples.length === 0 ? [] : [`(group_id, \`order\`) IN (${tuples.join(',')})`]),
-        ...(unknown.length === 0 ? [] : [`group_id IN (${unknown.map(sqlInteger).join(',')})`]),
-      ];
-      const query = `SELECT ${PAGE_COLUMNS} FROM ${from} FINAL WHERE ${where.join(' OR ')}
-        ORDER BY group_id, \`order\` DESC LIMIT ${sqlInteger(limit + 1)} BY group_id`;
+      // gapless, so for a large group with a known highest order m the page is exactly orders m - n .. m: point
+      // lookups of the sort key, where FINAL on 18.16 would otherwise read the whole group. (Rows newer than m, from a
+      // racing writer, are that writer's to publish: the read model keeps the newest version.)
+      const large = (groupId: number) => (knownMaxOrders.get(groupId) ?? 0) > READ_WHOLE_UP_TO;
+      const small = groupIds.filter((groupId) => !large(groupId));
+      const lookedUp = groupIds.filter(large);
+      const wheres: string[] = small.length === 0 ? [] : [`group_id IN (${small.map(sqlInteger).join(',')})`];
+      // limit + 1 pairs of up to 16 + 16 digits per large group: LARGE_GROUPS_PER_QUERY keeps a query below 200 KB.
+      for (let i = 0; i < lookedUp.length; i += LARGE_GROUPS_PER_QUERY) {
+        const tuples = lookedUp.slice(i, i + LARGE_GROUPS_PER_QUERY).flatMap((groupId) => {
+          const newest = knownMaxOrders.get(groupId) ?? 0;
+          return Array.from({ length: Math.min(limit + 1, newest) }, (_, back) => `(${sqlInteger(groupId)},${sqlInteger(newest - back)})`);
+        });
+        wheres.push(`(group_id, \`order\`) IN (${tuples.join(',')})`);
+      }
       const byGroup = new Map<number, StoredRow[]>();
-      for (const row of await run('pages', () => selectRows<StoredRow>(client, query))) {
-        const groupId = Number(row.group_id);
-        const rows = byGroup.get(groupId) ?? [];
-        rows.push(row);
-        byGroup.set(groupId, rows);
+      for (const where of wheres) {
+        const query = `SELECT ${PAGE_COLUMNS} FROM ${from} FINAL WHERE ${where}
+          ORDER BY group_id, \`order\` DESC LIMIT ${sqlInteger(limit + 1)} BY group_id`;
+        for (const row of await run('pages', () => selectRows<StoredRow>(client, query))) {
+          const groupId = Number(row.group_id);
+          const rows = byGroup.get(groupId) ?? [];
+          rows.push(row);
+          byGroup.set(groupId, rows);
+        }
       }
       for (const [groupId, rows] of byGroup) pages.set(groupId, toPage(groupId, rows, limit));
       return pages;

@@ -55,6 +55,12 @@ export function createConsumerMetrics(registry: Registry) {
       labelNames: ['reason'] as const,
       registers: [registry],
     }),
+    settled: new Counter({
+      name: 'badam_consumer_batch_dropped_total',
+      help: 'Records dropped from a batch before storing, because their partition was revoked while it filled: partition_moved (now another member\'s), redelivered_in_batch (handed back and delivered again)',
+      labelNames: ['result'] as const,
+      registers: [registry],
+    }),
     failingSeconds: new Gauge({
       name: 'badam_consumer_failing_seconds',
       help: 'How long the batch in progress has been failing to store (0 when the last attempt succeeded)',

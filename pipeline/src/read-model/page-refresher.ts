@@ -4,11 +4,8 @@ import { secondsSince } from '../metrics/service-metrics.js';
 import { MODEL_PAGE_SIZE, toPageEntry } from './page-entry.js';
 import type { PageStore } from './page-store.js';
 
-/**
- * Groups per ClickHouse query: 500 groups with a known newest order are 5,500 (group, order) pairs of up to 16 + 16
- * digits, about 190 KB, below 18.16's 256 KiB max_query_size; without one, just the ids.
- */
-const GROUPS_PER_QUERY = 500;
+/** Groups per latestPages call: 1000 ids of up to 16 digits stay far below 18.16's 256 KiB max_query_size. */
+const GROUPS_PER_QUERY = 1000;
 
 /** Group ids listed per step of a rebuild. */
 const GROUPS_PER_WALK = 5000;

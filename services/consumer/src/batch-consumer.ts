@@ -16,7 +16,7 @@ import {
   type TopicIdentity,
 } from '@badam/pipeline';
 import type { DeadLetterSender, DeadRecord } from './dead-letters.js';
-import { deadLetterWithRetry, describe, StoppedWhileFailing, storeResiliently, type ResilientOutcome, type ResilientStoreOptions } from './resilient-store.js';
+import { DEAD_LETTER_REASONS, deadLetterWithRetry, describe, StoppedWhileFailing, storeResiliently, type ResilientOutcome, type ResilientStoreOptions } from './resilient-store.js';
 import { settleBatch } from './settle-batch.js';
 
 export interface BatchConsumerOptions extends KafkaConnection {
@@ -90,6 +90,8 @@ export function createBatchConsumer(options: BatchConsumerOptions): BatchConsume
   /** The topic's id when consuming began: every record consumed since belongs to it while the topic still has it. */
   let topicId = '';
   let failure: { sinceMs: number; error: string } | undefined;
+  // Every reason's series exists from the start, so the first dead letter is an increase Prometheus can see.
+  for (const reason of DEAD_LETTER_REASONS) metrics.deadLetters.inc({ reason }, 0);
   let loopDone: Promise<void> = Promise.resolve();
   let inFlight: Promise<unknown> = Promise.resolve();
 
@@ -191,28 +193,31 @@ export function createBatchConsumer(options: BatchConsumerOptions): BatchConsume
   }
 
   /** How a batch is stored and its poison set aside; the dead letters carry the batch's own key and value bytes. */
-  const resilienceFor = (messages: readonly Message[]): ResilientStoreOptions => {
+  function resilienceFor(messages: readonly Message[]): ResilientStoreOptions {
     const byOffset = new Map(messages.map((message) => [`${message.partition}:${message.offset}`, message]));
     return {
-    store: (records) => storeBatch(repository, records),
-    deadLetter: (letters) => deadLetters.send(letters.map((letter) => {
-      const message = byOffset.get(`${letter.partition}:${letter.offset}`);
-      return { key: message?.key, value: message?.value, topicId, letter };
-    })),
-    databaseAnswers: () => repository.isReachable(),
-    timeoutsBeforeSplit: options.timeoutsBeforeSplit,
-    signal: stopping.signal,
-    onFailure({ error, kind, records, delayMs }) {
-      metrics.batches.inc({ result: 'error' });
-      const now = Date.now();
-      failure = { sinceMs: failure?.sinceMs ?? now, error: describe(error) };
-      metrics.failingSeconds.set((now - failure.sinceMs) / 1000);
-      logger.warn({ err: error, kind, records, delayMs }, 'storing a batch failed, retrying');
-    },
+      store: (records) => storeBatch(repository, records),
+      deadLetter: (letters) =>
+        deadLetters.send(
+          letters.map((letter) => {
+            const message = byOffset.get(`${letter.partition}:${letter.offset}`);
+            return { key: message?.key, value: message?.value, topicId, letter };
+          }),
+        ),
+      databaseAnswers: () => repository.isReachable(),
+      timeoutsBeforeSplit: options.timeoutsBeforeSplit,
+      signal: stopping.signal,
+      onFailure({ error, kind, records, delayMs }) {
+        metrics.batches.inc({ result: 'error' });
+        const now = Date.now();
+        failure = { sinceMs: failure?.sinceMs ?? now, error: describe(error) };
+        metrics.failingSeconds.set((now - failure.sinceMs) / 1000);
+        logger.warn({ err: error, kind, records, delayMs }, 'storing a batch failed, retrying');
+      },
     };
-  };
+  }
 
-  /** Stores what can be stored and sets aside the rest; false when stopped first (nothing of it is then committed). */
+  /** Stores what can be stored and sets aside the rest; undefined when stopped first (nothing of it is then committed). */
   async function storeOrSetAside(messages: readonly Message[]): Promise<ResilientOutcome | undefined> {
     const { records, undecodable } = decode(messages);
     const batchResilience = resilienceFor(messages);
@@ -305,7 +310,9 @@ export function createBatchConsumer(options: BatchConsumerOptions): BatchConsume
         await sleep(500, stopping.signal);
         continue;
       }
-      const batch = settleBatch(messages, ownedPartitions());
+      const { records: batch, moved, redelivered } = settleBatch(messages, ownedPartitions());
+      if (moved > 0) metrics.settled.inc({ result: 'partition_moved' }, moved);
+      if (redelivered > 0) metrics.settled.inc({ result: 'redelivered_in_batch' }, redelivered);
       if (batch.length === 0) {
         // Idle: retry the pages a failed refresh left behind, so they heal without waiting for new records.
         if (pages.pendingGroups() > 0) await refreshThenCommit(new Map());

@@ -2,7 +2,8 @@ import { backoffDelays, sleep, type ConsumedRecord, type StoredBatch } from '@ba
 import { failureKind, type FailureKind } from './failure-kind.js';
 
 /** Why a record was set aside; the dead-letter record carries it. */
-export type DeadLetterReason = 'unreadable' | 'unsupported_version' | 'invalid' | 'unstorable';
+export const DEAD_LETTER_REASONS = ['unreadable', 'unsupported_version', 'invalid', 'unstorable'] as const;
+export type DeadLetterReason = (typeof DEAD_LETTER_REASONS)[number];
 
 export interface DeadLetter {
   partition: number;

@@ -10,14 +10,28 @@ export interface Delivered {
  * offset once, in offset order within each partition; the order between partitions does not matter (a group lives
  * in one partition).
  */
-export function settleBatch<T extends Delivered>(delivered: readonly T[], owned: ReadonlySet<number>): T[] {
+export function settleBatch<T extends Delivered>(delivered: readonly T[], owned: ReadonlySet<number>): SettledBatch<T> {
   const seen = new Set<string>();
-  const kept: T[] = [];
+  const records: T[] = [];
+  let moved = 0;
+  let redelivered = 0;
   for (const record of delivered) {
     const id = `${record.partition}:${record.offset}`;
-    if (!owned.has(record.partition) || seen.has(id)) continue;
-    seen.add(id);
-    kept.push(record);
+    if (!owned.has(record.partition)) moved++;
+    else if (seen.has(id)) redelivered++;
+    else {
+      seen.add(id);
+      records.push(record);
+    }
   }
-  return kept.sort((a, b) => a.partition - b.partition || a.offset - b.offset);
+  records.sort((a, b) => a.partition - b.partition || a.offset - b.offset);
+  return { records, moved, redelivered };
+}
+
+export interface SettledBatch<T> {
+  records: T[];
+  /** Dropped: their partition now belongs to another member. */
+  moved: number;
+  /** Dropped: delivered twice in this batch (their partition was handed back). */
+  redelivered: number;
 }

@@ -1,0 +1,55 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { reconcile, sleep, uncommittedRecords } from '@badam/pipeline';
+import { waitFor } from '../../src/process/wait.js';
+import { createTestClickHouse, createTestTable, createTestTopic, startTestFleet, testInfra } from '../../src/testing/fixtures.js';
+import { sendTraffic } from '../../src/testing/traffic.js';
+import { waitForRows } from '../../src/testing/table-watch.js';
+
+/** Sum of a counter's samples for one label value in a Prometheus text exposition. */
+function counter(metrics: string, name: string, label: string): number {
+  return metrics
+    .split('\n')
+    .filter((line) => line.startsWith(`${name}{`) && line.includes(label))
+    .reduce((sum, line) => sum + Number(line.split(' ').at(-1)), 0);
+}
+
+describe('partitions revoked and handed back while a batch fills', () => {
+  it('store every record once, in order, and leave no partition stuck', async (t) => {
+    const client = createTestClickHouse(t);
+    const table = await createTestTable(t, client);
+    const topic = await createTestTopic();
+    // A long linger keeps consumer 1 filling a batch nearly all the time; consumer 2 joins (taking some of its
+    // partitions: a revoke mid-fill) and leaves again (handing them back: redelivered from the committed offset).
+    const fleet = await startTestFleet(t, {
+      topic,
+      table,
+      consumers: 2,
+      readApps: [],
+      env: { CONSUMER_LINGER_MS: '5000', CONSUMER_MAX_BATCH: '10000' },
+    });
+    const [filling, joiner] = fleet.processes.get('consumer') ?? [];
+    assert.ok(filling !== undefined && joiner !== undefined);
+    await joiner.stop();
+
+    const traffic = sendTraffic({ producerUrls: [fleet.url('producer')], messages: 6000, groups: 60, concurrency: 4 });
+    const dropped = async () => {
+      const metrics = await (await fetch(`${fleet.url('consumer', 0)}/metrics`)).text();
+      return counter(metrics, 'badam_consumer_batch_dropped_total', 'result="redelivered_in_batch"') + counter(metrics, 'badam_consumer_batch_dropped_total', 'result="partition_moved"');
+    };
+    for (let round = 0; round < 6 && (await dropped()) === 0; round++) {
+      joiner.start();
+      await sleep(2500);
+      await joiner.stop();
+      await sleep(1000);
+    }
+    const { accepted, refused } = await traffic;
+    assert.equal(refused, 0);
+    assert.ok((await dropped()) > 0, 'a revoke landed while a batch was filling');
+
+    await waitForRows(client, table, accepted.length, 90_000);
+    assert.deepEqual((await reconcile(client, table, accepted)).problems, []);
+    const groupId = filling.spec.env?.CONSUMER_GROUP_ID ?? '';
+    await waitFor('every offset committed', async () => [...(await uncommittedRecords(testInfra().kafka, groupId, topic)).values()].every((n) => n === 0), 30_000);
+  });
+});
