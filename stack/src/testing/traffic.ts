@@ -11,6 +11,8 @@ export interface TrafficOptions {
   firstGroup?: number;
   /** The group of the index-th send, instead of round-robin over the groups. */
   groupOf?: (index: number) => number;
+  /** Stops sending (what is in flight is still answered and counted) before `messages` are sent. */
+  signal?: AbortSignal;
   /** Sends carry the Idempotency-Key `<prefix>-<index>` (unique per run: a key seen before is skipped); none without. */
   keyPrefix?: string;
   /** Called with each accepted send's latency, ms. */
@@ -31,7 +33,7 @@ export async function sendTraffic(options: TrafficOptions): Promise<TrafficResul
   const firstGroup = options.firstGroup ?? 1;
   const started = Date.now();
   const worker = async () => {
-    while (next < options.messages) {
+    while (next < options.messages && options.signal?.aborted !== true) {
       const index = next++;
       const groupId = options.groupOf?.(index) ?? firstGroup + (index % options.groups);
       const producer = options.producerUrls[index % options.producerUrls.length] ?? '';

@@ -101,17 +101,25 @@ describe('messages repository on the real ClickHouse', () => {
       offset,
       message: { group_id: 4, sender_id: 9, text: `m${offset}`, accepted_at_ms: 1_700_000_000_000 + offset, ...(hash === undefined ? {} : { idempotency_hash: hash }) },
     });
-    for (let batch = 0; batch < 5; batch++) {
+    // 600 messages: more than a group read whole (512), so its heads come from point lookups.
+    for (let batch = 0; batch < 6; batch++) {
       await storeBatch(repository, Array.from({ length: 100 }, (_, i) => record(batch * 100 + i, batch * 100 + i + 1)));
     }
     const window = `SELECT count() AS c FROM ${table} WHERE group_id = 4 AND \`order\` >= (SELECT max(\`order\`) FROM ${keysTable(table)} WHERE group_id = 4 AND idempotency_hash = 0)`;
     assert.deepEqual(await (await client.query({ query: window, format: 'JSONEachRow' })).json(), [{ c: '1' }], 'the watermark is the newest row');
-    const { heads, unindexedHashes } = await repository.groupHeads(new Map([[4, [1, 250, 501]]]));
-    assert.deepEqual(heads.get(4), { maxOrder: 500, nextOffsets: new Map([[sourceKey('T', 1), 500]]), storedIdempotencyHashes: new Set([1, 250]) });
-    assert.deepEqual(unindexedHashes.get(4), [500], 'only the newest row is read from the messages table');
+    const { heads, unindexedHashes } = await repository.groupHeads(new Map([[4, [1, 250, 601]]]));
+    assert.deepEqual(heads.get(4), { maxOrder: 600, nextOffsets: new Map([[sourceKey('T', 1), 600]]), storedIdempotencyHashes: new Set([1, 250]) });
+    assert.deepEqual(unindexedHashes.get(4), [600], 'only the newest row is read from the messages table');
     // A resend of an old key is refused, a redelivery is skipped, a new record continues the group.
-    const result = await storeBatch(repository, [record(499), record(500, 250), record(501, 9999)]);
-    assert.deepEqual([result.alreadyStored, result.duplicates, result.stored, result.maxOrders.get(4)], [1, 1, 1, 501]);
+    const result = await storeBatch(repository, [record(599), record(600, 250), record(601, 9999)]);
+    assert.deepEqual([result.alreadyStored, result.duplicates, result.stored, result.maxOrders.get(4)], [1, 1, 1, 601]);
+
+    // Rows stored but not indexed (a crash between the two inserts): the lagging window is read whole and indexed.
+    await repository.insert([602, 603].map((order) => ({ group_id: 4, order, sender_id: 9, text: `m${order}`, created_at_ms: 1, kafka_topic_id: 'T', kafka_partition: 1, kafka_offset: order, idempotency_hash: 7000 + order })));
+    const lagging = await repository.groupHeads(new Map([[4, [7602]]]));
+    assert.equal(lagging.heads.get(4)?.maxOrder, 603);
+    assert.deepEqual(lagging.heads.get(4)?.storedIdempotencyHashes, new Set([7602]));
+    assert.deepEqual(new Set(lagging.unindexedHashes.get(4)), new Set([9999, 7602, 7603]));
   });
 
   it('falls back to the whole group when its watermark is above every row (the table lost rows)', async (t) => {
@@ -119,7 +127,7 @@ describe('messages repository on the real ClickHouse', () => {
     const table = await createTestTable(t, client);
     const repository = createMessagesRepository(client, table);
     await repository.insert([row(4, 1, 10), row(4, 2, 11)]);
-    await repository.indexKeys([{ group_id: 4, idempotency_hash: 0, order: 50 }]);
+    await repository.indexKeys([{ group_id: 4, idempotency_hash: 0, order: 5000 }]);
     const { heads } = await repository.groupHeads(new Map([[4, []]]));
     assert.equal(heads.get(4)?.maxOrder, 2);
   });
