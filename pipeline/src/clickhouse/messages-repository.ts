@@ -71,10 +71,11 @@ const READ_WHOLE_UP_TO = 512;
 const LARGE_GROUPS_PER_QUERY = 400;
 
 /**
- * Groups (plus hashes) per heads query: 2,000 tuples of two 16-digit ids are about 80 KB of SQL, far below 18.16's
- * 256 KiB max_query_size, whatever CONSUMER_MAX_BATCH is.
+ * Groups plus hashes per chunk of a heads read: at most 2,000 ids in the keys lookup, and two (group, order) pairs per
+ * large group in the probe (about 150 KB of SQL at 16 digits each), below 18.16's 256 KiB max_query_size, whatever
+ * CONSUMER_MAX_BATCH is.
  */
-const HEAD_TUPLES_PER_QUERY = 2000;
+const HEADS_PER_QUERY = 2000;
 
 /** The columns of a StoredRow, read by every page query. */
 const PAGE_COLUMNS = 'group_id, `order`, sender_id, text, created_at_ms';
@@ -251,7 +252,7 @@ export function createMessagesRepository(
 
     async groupHeads(hashesByGroup) {
       const result: GroupHeads = { heads: new Map(), unindexedHashes: new Map() };
-      const chunks = chunkGroups(hashesByGroup, HEAD_TUPLES_PER_QUERY);
+      const chunks = chunkGroups(hashesByGroup, HEADS_PER_QUERY);
       await Promise.all(chunks.map(async (chunk) => {
         const watermarks = await readKeys(chunk, result);
         await readWindows(watermarks, chunk, result);
@@ -292,7 +293,7 @@ function headOf(into: GroupHeads, groupId: number): MutableHead {
   return head;
 }
 
-/** Splits groups (each with its hashes, counted as one tuple each plus one for the group) into bounded chunks. */
+/** Splits groups (each counted once, plus once per hash it carries) into chunks of at most `maxTuples`. */
 function chunkGroups(hashesByGroup: ReadonlyMap<number, readonly number[]>, maxTuples: number): Map<number, readonly number[]>[] {
   const chunks: Map<number, readonly number[]>[] = [];
   let current = new Map<number, readonly number[]>();
