@@ -38,28 +38,38 @@ const consume = (max: number) =>
 try {
   await new Promise<void>((resolve, reject) => consumer.connect({ timeout: 30_000 }, (error) => (error ? reject(error) : resolve())));
   if (replay) await producer.connect();
-  const end = await new Promise<number>((resolve, reject) =>
-    consumer.queryWatermarkOffsets(source, 0, 10_000, (error, offsets) => (error ? reject(error) : resolve(offsets.highOffset))),
+  const { lowOffset, highOffset: end } = await new Promise<{ lowOffset: number; highOffset: number }>((resolve, reject) =>
+    consumer.queryWatermarkOffsets(source, 0, 10_000, (error, offsets) => (error ? reject(error) : resolve(offsets))),
   );
-  consumer.assign([{ topic: source, partition: 0 }]);
-  consumer.setDefaultConsumeTimeout(1000);
-  let next = -1;
+  const committed = await new Promise<number>((resolve, reject) =>
+    consumer.committed([{ topic: source, partition: 0 }], 10_000, (error, partitions) =>
+      error ? reject(error) : resolve(partitions[0]?.offset ?? -1),
+    ),
+  );
+  // Nothing committed yet reads as a negative offset: start from the oldest record the topic still has.
+  let next = Math.max(committed, lowOffset);
   let count = 0;
-  while (count === 0 || next < end) {
-    const messages = await consume(100);
-    if (messages.length === 0) {
-      if (next === -1 && count === 0) break; // nothing beyond what was replayed before
-      continue;
+  if (next < end) {
+    consumer.assign([{ topic: source, partition: 0, offset: next }]);
+    consumer.setDefaultConsumeTimeout(1000);
+    let lastProgress = Date.now();
+    while (next < end) {
+      const messages = await consume(100);
+      if (messages.length === 0) {
+        if (Date.now() - lastProgress > 30_000) throw new Error(`no record read from ${source} for 30 s (at offset ${next} of ${end})`);
+        continue;
+      }
+      lastProgress = Date.now();
+      for (const message of messages) {
+        const reason = header(message, DEAD_LETTER_HEADERS.reason);
+        logger.info({ offset: message.offset, reason, source: header(message, DEAD_LETTER_HEADERS.source), error: header(message, DEAD_LETTER_HEADERS.error) }, replay ? 'replaying' : 'dead letter');
+        if (replay) await producer.send({ topic: config.KAFKA_TOPIC, messages: [{ key: message.key ?? null, value: message.value ?? null }] });
+        next = message.offset + 1;
+        count++;
+      }
+      // Marked replayed only once the topic has them: a replay that fails half-way starts again where it stopped.
+      if (replay) consumer.commitSync({ topic: source, partition: 0, offset: next });
     }
-    for (const message of messages) {
-      const reason = header(message, DEAD_LETTER_HEADERS.reason);
-      logger.info({ offset: message.offset, reason, source: header(message, DEAD_LETTER_HEADERS.source), error: header(message, DEAD_LETTER_HEADERS.error) }, replay ? 'replaying' : 'dead letter');
-      if (replay) await producer.send({ topic: config.KAFKA_TOPIC, messages: [{ key: message.key ?? null, value: message.value ?? null }] });
-      next = message.offset + 1;
-      count++;
-    }
-    if (replay) consumer.commitSync({ topic: source, partition: 0, offset: next });
-    if (next >= end) break;
   }
   logger.info({ records: count, replayed: replay }, replay ? 'dead letters replayed' : 'dead letters listed (replay them with --replay)');
 } catch (error) {
