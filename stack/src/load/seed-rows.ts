@@ -2,8 +2,8 @@ import type { MessageRow } from '@badam/pipeline';
 
 /**
  * The partition number every seeded row carries. The consumer skips a record when its offset is below the group's
- * next offset *for the record's partition* (`groupHeads` reads max(kafka_offset) + 1 per group and partition,
- * `assignOrders` compares per partition). Kafka partition ids are int32, so 2^31 (which fits the UInt32 column) is a
+ * next offset *for the record's source* (`groupHeads` reads max(kafka_offset) + 1 per group, topic id and partition,
+ * `assignOrders` compares per source; seeded rows have no topic id, which counts as the current topic's). Kafka partition ids are int32, so 2^31 (which fits the UInt32 column) is a
  * partition no topic can have: seeded offsets never shadow a real record, while the seeded rows still count in the
  * group's max(order), so live messages continue at n + 1. Seeded offsets are 0, 1, 2... across the whole seed, which
  * keeps (kafka_partition, kafka_offset) unique as the reconciliation expects.
