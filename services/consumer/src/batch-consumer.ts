@@ -69,12 +69,13 @@ interface CooperativeConsumer {
 
 /**
  * One member of the consumer group: each partition (so each group id) has one owner at a time. It takes whatever
- * its partitions have ready, up to maxBatch records or lingerMs after the first, and stores them with one heads
- * query and one insert: few large inserts, as ClickHouse wants, whatever the number of partitions.
+ * its partitions have ready, up to maxBatch records or lingerMs after the first, and stores them with a few bounded
+ * lookups and one insert (storeBatch): few large inserts, as ClickHouse wants, whatever the number of partitions.
+ * What cannot be decoded or stored goes to the dead-letter topic (storeResiliently) before the offsets move past it.
  *
- * The store is the source of truth for what has been processed (each row carries its partition and offset); the
- * committed Kafka offset only saves re-reading. So a crash anywhere re-reads at most the uncommitted records, and
- * storeBatch skips those already stored.
+ * The store is the source of truth for what has been processed (each row carries its topic id, partition and
+ * offset); the committed Kafka offset only saves re-reading. So a crash anywhere re-reads at most the uncommitted
+ * records, and storeBatch skips those already stored.
  *
  * Offsets are committed only once the batch's pages are refreshed in the read model. While the read model is
  * unavailable, batches are still stored (reads fall back to ClickHouse) and their groups wait in the refresher; their
