@@ -39,7 +39,7 @@ export function createConsumerMetrics(registry: Registry) {
     }),
     batchDuration: new Histogram({
       name: 'badam_consumer_batch_duration_seconds',
-      help: 'Time to store one batch: heads query, order assignment and insert',
+      help: 'Time to store one batch: heads lookups, order assignment, insert and keys index (and any dead letters)',
       buckets: LATENCY_BUCKETS,
       registers: [registry],
     }),

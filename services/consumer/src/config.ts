@@ -18,7 +18,7 @@ export const consumerSettings = {
     min: 6000,
     max: 300000,
   }),
-  // Each batch costs three ClickHouse queries (heads, insert, the read model's pages) whatever its size, so fewer,
+  // Each batch costs five ClickHouse calls (keys, heads, insert, keys index, the read model's pages) whatever its size, so fewer,
   // fuller batches: 50 -> 250 ms took ClickHouse from 44 % to 28 % of a core at 900 requests/s (docs/BENCHMARKS.md).
   CONSUMER_LINGER_MS: int('how long a batch may wait for more records after its first, ms', {
     default: 250,
