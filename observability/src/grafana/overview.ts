@@ -8,15 +8,11 @@ import type { DashboardSpec } from './dashboard-model.js';
  */
 /**
  * Records set aside per reason in the last 10 minutes, as alert BadamDeadLetters counts them (prometheus/rules/
- * alerts.yml): the counter has a series only from a consumer's first dead letter on, born at 1 or more, which
- * increase() cannot see, so a series born within the window counts whole. With no series at all (no consumer has
- * set anything aside since it started), one 0 labelled "none" from the consumers' gauge, so the panel shows the
- * consumers are there and the live check of every panel query has data.
+ * alerts.yml): a consumer's series start at 0 when it starts, and one started within the window counts whole.
  */
 const DEAD_LETTERS_10M =
   'sum by (reason) ((increase(badam_consumer_dead_letters_total[10m]) and badam_consumer_dead_letters_total offset 10m)' +
-  ' or (badam_consumer_dead_letters_total unless badam_consumer_dead_letters_total offset 10m))' +
-  ' or on () label_replace(0 * max(badam_consumer_failing_seconds), "reason", "none", "", "")';
+  ' or (badam_consumer_dead_letters_total unless badam_consumer_dead_letters_total offset 10m))';
 
 export const overviewDashboard: DashboardSpec = {
   uid: 'badam-overview',
@@ -62,7 +58,7 @@ export const overviewDashboard: DashboardSpec = {
     },
     {
       title: 'Consumer throughput',
-      description: 'Records taken from Kafka per second: stored, already_stored (redelivered), invalid (skipped)',
+      description: 'Records taken from Kafka per second: stored, already_stored (redelivered), duplicate (a resend with a stored Idempotency-Key); records set aside are under Dead letters',
       unit: 'ops',
       queries: [{ expr: 'badam:consumer_messages:rate1m', legend: '{{result}}' }],
     },
@@ -119,7 +115,7 @@ export const overviewDashboard: DashboardSpec = {
     {
       title: 'Dead letters by reason',
       description:
-        'Records set aside on the dead-letter topic in the last 10 minutes (unreadable, unsupported_version, invalid: not decodable; unstorable: refused by ClickHouse), the series alert BadamDeadLetters reads; "none" while no consumer has set any aside since it started. Not stored until replayed (docs/DEPLOY.md, "Dead letters")',
+        'Records set aside on the dead-letter topic in the last 10 minutes (unreadable, unsupported_version, invalid: not decodable; unstorable: refused by ClickHouse), the series alert BadamDeadLetters reads. Not stored until replayed (docs/DEPLOY.md, "Dead letters")',
       unit: 'short',
       queries: [{ expr: DEAD_LETTERS_10M, legend: '{{reason}}' }],
     },

@@ -208,12 +208,12 @@ export function createBatchConsumer(options: BatchConsumerOptions): BatchConsume
       databaseAnswers: () => repository.isReachable(),
       timeoutsBeforeSplit: options.timeoutsBeforeSplit,
       signal: stopping.signal,
-      onFailure({ error, kind, records, delayMs }) {
+      onFailure({ step, error, kind, records, delayMs }) {
         metrics.batches.inc({ result: 'error' });
         const now = Date.now();
         failure = { sinceMs: failure?.sinceMs ?? now, error: describe(error) };
         metrics.failingSeconds.set((now - failure.sinceMs) / 1000);
-        logger.warn({ err: error, kind, records, delayMs }, 'storing a batch failed, retrying');
+        logger.warn({ err: error, step, kind, records, delayMs }, step === 'store' ? 'storing a batch failed, retrying' : 'setting records aside failed, retrying');
       },
     };
   }

@@ -29,8 +29,16 @@ const SERVER_TIMEOUT = 159;
 /** Both the HTTP client's form (`code: '62'`) and 18.16's message text (`Code: 62, e.displayText() = ...`). */
 const SERVER_CODE = /^Code: (\d+)[.,]/;
 
+/** An error and the errors it wraps (`cause`), outermost first; at most five deep. */
+export function causeChain(error: unknown): unknown[] {
+  const chain: unknown[] = [];
+  for (let cause = error; cause !== undefined && chain.length < 5; cause = cause instanceof Error ? cause.cause : undefined) chain.push(cause);
+  return chain;
+}
+
 export function failureKind(error: unknown): FailureKind {
-  for (let cause: unknown = error, depth = 0; cause instanceof Error && depth < 5; cause = cause.cause, depth++) {
+  for (const cause of causeChain(error)) {
+    if (!(cause instanceof Error)) break;
     const code = (cause as { code?: unknown }).code;
     if (typeof code === 'string' && NETWORK_ERRORS.has(code)) return 'transient';
     const server = typeof code === 'string' && /^\d+$/.test(code) ? Number(code) : Number(SERVER_CODE.exec(cause.message)?.[1] ?? NaN);

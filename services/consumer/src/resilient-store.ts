@@ -1,5 +1,5 @@
 import { backoffDelays, sleep, type ConsumedRecord, type StoredBatch } from '@badam/pipeline';
-import { failureKind, type FailureKind } from './failure-kind.js';
+import { causeChain, failureKind, type FailureKind } from './failure-kind.js';
 
 /** Why a record was set aside; the dead-letter record carries it. */
 export const DEAD_LETTER_REASONS = ['unreadable', 'unsupported_version', 'invalid', 'unstorable'] as const;
@@ -21,7 +21,8 @@ export interface ResilientStoreOptions {
   /** Timeouts of one batch (while the database answers) before it is split. */
   timeoutsBeforeSplit: number;
   signal: AbortSignal;
-  onFailure(failure: { error: unknown; kind: FailureKind; records: number; delayMs: number }): void;
+  /** Each failed attempt, before its retry: of the store, or of setting records aside on the dead-letter topic. */
+  onFailure(failure: { step: 'store' | 'dead-letter'; error: unknown; kind: FailureKind; records: number; delayMs: number }): void;
   minDelayMs?: number;
   maxDelayMs?: number;
 }
@@ -53,7 +54,7 @@ export async function storeResiliently(records: readonly ConsumedRecord[], optio
       const persistent = kind === 'permanent' || (kind === 'timeout' && ++timeouts >= options.timeoutsBeforeSplit && (await options.databaseAnswers()));
       if (persistent) return records.length > 1 ? storeHalves(records, options) : deadLetterOne(records[0]!, error, options);
       const delayMs = nextDelay();
-      options.onFailure({ error, kind, records: records.length, delayMs });
+      options.onFailure({ step: 'store', error, kind, records: records.length, delayMs });
       await sleep(delayMs, signal);
     }
   }
@@ -89,7 +90,7 @@ export async function deadLetterWithRetry(letters: readonly DeadLetter[], option
     } catch (error) {
       if (options.signal.aborted) throw new StoppedWhileFailing('stopped while dead-lettering', { cause: error });
       const delayMs = nextDelay();
-      options.onFailure({ error, kind: 'transient', records: letters.length, delayMs });
+      options.onFailure({ step: 'dead-letter', error, kind: 'transient', records: letters.length, delayMs });
       await sleep(delayMs, options.signal);
     }
   }
@@ -97,10 +98,5 @@ export async function deadLetterWithRetry(letters: readonly DeadLetter[], option
 
 /** The error and its causes in one line, for the dead-letter record and the logs. */
 export function describe(error: unknown): string {
-  const parts: string[] = [];
-  for (let cause: unknown = error, depth = 0; cause !== undefined && depth < 5; depth++) {
-    parts.push(cause instanceof Error ? cause.message : String(cause));
-    cause = cause instanceof Error ? cause.cause : undefined;
-  }
-  return parts.join(': ').slice(0, 2000);
+  return causeChain(error).map((cause) => (cause instanceof Error ? cause.message : String(cause))).join(': ').slice(0, 2000);
 }

@@ -4,6 +4,7 @@ import { baseClientConfig, quoteIdentifier, sleep } from '@badam/pipeline';
 import type { Fleet } from '../fleet.js';
 import type { ManagedProcess } from '../process/managed-process.js';
 import { waitFor } from '../process/wait.js';
+import { metricSum, scrapeMetrics } from './service-metrics.js';
 
 /** The consumers' default group (services/consumer/src/config.ts) when the fleet's env does not name one. */
 const DEFAULT_CONSUMER_GROUP = 'badam-consumers';
@@ -114,12 +115,8 @@ export async function redeliveredSince(fleet: Fleet, baseline: RedeliveryBaselin
 async function alreadyStored(fleet: Fleet, replica: number): Promise<number> {
   let text = '';
   await waitFor(`consumer-${replica + 1} /metrics`, async () => {
-    const response = await fetch(`${fleet.url('consumer', replica)}/metrics`, { signal: AbortSignal.timeout(2000) });
-    text = await response.text();
-    return response.ok;
+    text = await scrapeMetrics(fleet.url('consumer', replica)).catch(() => '');
+    return text !== '';
   }, 60_000);
-  return text
-    .split('\n')
-    .filter((line) => line.startsWith('badam_consumer_messages_total{') && line.includes('result="already_stored"'))
-    .reduce((sum, line) => sum + Number(line.slice(line.lastIndexOf(' ') + 1)), 0);
+  return metricSum(text, 'badam_consumer_messages_total', { result: 'already_stored' });
 }

@@ -2,10 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { createTestClickHouse, createTestTable, createTestTopic, startTestFleet } from '../../src/testing/fixtures.js';
 import { readGroup, send } from '../../src/testing/http-client.js';
-
-function sumOf(text: string, sample: RegExp): number {
-  return [...text.matchAll(sample)].reduce((sum, match) => sum + Number(match[1]), 0);
-}
+import { metricSum, scrapeMetrics } from '../../src/testing/service-metrics.js';
 
 describe('a message through the whole pipeline', () => {
   it('is readable within a second with order = previous max + 1 and a millisecond time', async (t) => {
@@ -32,14 +29,12 @@ describe('a message through the whole pipeline', () => {
     assert.deepEqual(page.messages.map((m) => [m.order, m.text]), [[3, 'third'], [2, 'second'], [1, 'first']]);
 
     // The consumers' and the producer's own metrics saw the same three messages.
-    const consumerMetrics = (
-      await Promise.all([0, 1].map(async (i) => (await fetch(`${fleet.url('consumer', i)}/metrics`)).text()))
-    ).join('\n');
-    assert.equal(sumOf(consumerMetrics, /^badam_consumer_messages_total\{[^}]*result="stored"[^}]*\} (\d+)/gm), 3);
-    assert.equal(sumOf(consumerMetrics, /^badam_end_to_end_delay_seconds_count\{[^}]*\} (\d+)/gm), 3);
-    assert.ok(sumOf(consumerMetrics, /^badam_clickhouse_query_duration_seconds_count\{[^}]*operation="insert"[^}]*\} (\d+)/gm) >= 3);
-    const producerMetrics = await (await fetch(`${fleet.url('producer')}/metrics`)).text();
-    assert.equal(sumOf(producerMetrics, /^badam_produce_duration_seconds_count\{[^}]*result="ok"[^}]*\} (\d+)/gm), 3);
+    const consumerMetrics = (await Promise.all([0, 1].map((i) => scrapeMetrics(fleet.url('consumer', i))))).join('\n');
+    assert.equal(metricSum(consumerMetrics, 'badam_consumer_messages_total', { result: 'stored' }), 3);
+    assert.equal(metricSum(consumerMetrics, 'badam_end_to_end_delay_seconds_count'), 3);
+    assert.ok(metricSum(consumerMetrics, 'badam_clickhouse_query_duration_seconds_count', { operation: 'insert' }) >= 3);
+    const producerMetrics = await scrapeMetrics(fleet.url('producer'));
+    assert.equal(metricSum(producerMetrics, 'badam_produce_duration_seconds_count', { result: 'ok' }), 3);
   });
 
   it('stores a send resent with the same Idempotency-Key once, and keyless or other-key sends each time', async (t) => {

@@ -4,16 +4,9 @@ import { reconcile, sleep, uncommittedRecords } from '@badam/pipeline';
 import { waitFor } from '../../src/process/wait.js';
 import { createTestClickHouse, createTestTable, createTestTopic, startTestFleet, testInfra } from '../../src/testing/fixtures.js';
 import { httpJson } from '../../src/testing/http-client.js';
+import { metricSum, scrapeMetrics } from '../../src/testing/service-metrics.js';
 import { sendTraffic } from '../../src/testing/traffic.js';
 import { waitForRows } from '../../src/testing/table-watch.js';
-
-/** Sum of a counter's samples for one label value in a Prometheus text exposition. */
-function counter(metrics: string, name: string, label: string): number {
-  return metrics
-    .split('\n')
-    .filter((line) => line.startsWith(`${name}{`) && line.includes(label))
-    .reduce((sum, line) => sum + Number(line.split(' ').at(-1)), 0);
-}
 
 describe('partitions revoked and handed back while a batch fills', () => {
   it('store every record once, in order, and leave no partition stuck', async (t) => {
@@ -39,8 +32,7 @@ describe('partitions revoked and handed back while a batch fills', () => {
     const enough = new AbortController();
     const traffic = sendTraffic({ producerUrls: [fleet.url('producer')], messages: 200_000, groups: 60, concurrency: 4, signal: enough.signal });
     const joinerFailing = async () => (await httpJson('GET', `${fleet.url('consumer', 1)}/health`).catch(() => undefined))?.body.status === 'retrying';
-    const dropped = async (result: string) =>
-      counter(await (await fetch(`${fleet.url('consumer', 0)}/metrics`)).text(), 'badam_consumer_batch_dropped_total', `result="${result}"`);
+    const dropped = async (result: string) => metricSum(await scrapeMetrics(fleet.url('consumer', 0)), 'badam_consumer_batch_dropped_total', { result });
     for (let round = 0; round < 12 && (await dropped('redelivered_in_batch')) === 0; round++) {
       joiner.start();
       // It leaves as soon as it has taken partitions and fetched from them (it then fails to store: "retrying").
