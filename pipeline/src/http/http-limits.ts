@@ -84,3 +84,23 @@ function clientErrorOf(error: Error & { code?: string }): BadamError {
       return new BadamError('invalid_request', 'the request is not valid HTTP', { field: 'request' });
   }
 }
+
+/**
+ * Stops accepting connections and resolves once every open one is closed, closing each after its current response.
+ * Node's close() closes only the connections idle at that instant; one kept busy by the gateway's pool would then
+ * stay open for the whole keep-alive timeout (65 s, past any shutdown grace period). So requests that arrive after
+ * this get `connection: close`, and idle connections are closed as they become idle.
+ */
+export function closeServerGracefully(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.on('request', (_request, response: { shouldKeepAlive: boolean }) => {
+      response.shouldKeepAlive = false;
+    });
+    const sweep = setInterval(() => server.closeIdleConnections(), 100);
+    server.close(() => {
+      clearInterval(sweep);
+      resolve();
+    });
+    server.closeIdleConnections();
+  });
+}

@@ -1,10 +1,10 @@
 import { once } from 'node:events';
-import { runReadApp } from '@badam/pipeline';
+import { closeServerGracefully, runReadApp } from '@badam/pipeline';
 import { buildRestifyApp } from './app.js';
 
 await runReadApp('restify', async ({ reader, logger, metrics, config }) => {
   const server = buildRestifyApp({ reader, logger, metrics });
   server.listen(config.PORT, config.HOST);
   await once(server, 'listening');
-  return { close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+  return { close: () => closeServerGracefully(server.server) };
 });
