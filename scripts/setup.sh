@@ -57,6 +57,15 @@ if [ -f envoy/validate/build.sh ]; then
   bash envoy/validate/build.sh
 fi
 
+# The load runner and the benchmarks preload it so each connection comes from its own loopback address, as users'
+# would: the gateway limits requests per client address (stack/src/load/many-clients.ts).
+if [ ! -f .tools/lib/many-clients.so ] || [ stack/bench/many-clients.c -nt .tools/lib/many-clients.so ]; then
+  step "many-clients.so (gcc)"
+  command -v gcc >/dev/null || { echo "[setup] gcc is not installed and this script cannot install it" >&2; exit 1; }
+  mkdir -p .tools/lib
+  gcc -O2 -Wall -Wextra -Werror -shared -fPIC -o .tools/lib/many-clients.so stack/bench/many-clients.c -ldl
+fi
+
 step "build"
 npx turbo run build --output-logs=errors-only
 

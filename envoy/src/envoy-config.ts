@@ -1,12 +1,13 @@
 import { stringify } from 'yaml';
+import { adminBootstrap, adminCluster, statsListener } from './envoy-admin.js';
+import { serviceCluster } from './envoy-clusters.js';
+import { HTTP_CONNECTION_MANAGER_TYPE, ROUTER_FILTER, jsonResponse, socketAddress } from './envoy-common.js';
+import { clientConnectionSettings, clientRateLimitFilter, overloadManager } from './envoy-edge-limits.js';
 import { GATEWAY_ERRORS, GATEWAY_HEALTH_BODY, GATEWAY_POLICY as P, NOT_FOUND_BODY, gatewayErrorBody, seconds, type GatewayError } from './policy.js';
-import { retriable, servicesOf, type Route, type RouteTable } from './route-table.js';
+import { retriable, routePathRegex, servicesOf, type Route, type RouteTable } from './route-table.js';
 
-/** Where Envoy listens in its container; the Docker files publish the listener and keep the admin port internal. */
-const ENVOY_LISTENER_PORT = 8080;
-/** Envoy's admin interface: /stats/prometheus for Prometheus, /ready for health. Never publish it. */
-const ENVOY_ADMIN_PORT = 9901;
-
+/** Where Envoy listens for clients in its container: the one port the Docker files publish. */
+export const ENVOY_LISTENER_PORT = 8080;
 
 const HEADER = `# GENERATED from envoy/routes.json by \`npm run generate -w @badam/gateway\` (envoy/src/envoy-config.ts).
 # Do not edit: change routes.json or the generator, then regenerate; a unit test fails when this file is stale.
@@ -15,13 +16,18 @@ const HEADER = `# GENERATED from envoy/routes.json by \`npm run generate -w @bad
 
 /** The Envoy v3 bootstrap for the route table, as YAML with the generated-file header. */
 export function renderEnvoyYaml(table: RouteTable): string {
-  return HEADER + stringify(envoyBootstrap(table), { lineWidth: 0 });
+  // No anchors and aliases for objects used twice: each place reads in full.
+  return HEADER + stringify(envoyBootstrap(table), { lineWidth: 0, aliasDuplicateObjects: false });
 }
 
-/** The Envoy v3 bootstrap as a plain object (proto3 JSON mapping, snake_case field names). */
+/**
+ * The Envoy v3 bootstrap as a plain object (proto3 JSON mapping, snake_case field names): the gateway listener
+ * (the public API, with the edge limits), the stats listener for Prometheus, the admin interface on loopback.
+ */
 function envoyBootstrap(table: RouteTable) {
   return {
-    admin: { address: socketAddress('0.0.0.0', ENVOY_ADMIN_PORT) },
+    admin: adminBootstrap(),
+    overload_manager: overloadManager(),
     static_resources: {
       listeners: [
         {
@@ -29,23 +35,21 @@ function envoyBootstrap(table: RouteTable) {
           address: socketAddress('0.0.0.0', ENVOY_LISTENER_PORT),
           filter_chains: [{ filters: [httpConnectionManager(table)] }],
         },
+        statsListener(),
       ],
-      clusters: servicesOf(table).map((service) => cluster(table, service)),
+      clusters: [...servicesOf(table).map((service) => serviceCluster(table, service)), adminCluster()],
     },
   };
-}
-
-function socketAddress(address: string, port: number) {
-  return { socket_address: { address, port_value: port } };
 }
 
 function httpConnectionManager(table: RouteTable) {
   return {
     name: 'envoy.filters.network.http_connection_manager',
     typed_config: {
-      '@type': 'type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager',
+      '@type': HTTP_CONNECTION_MANAGER_TYPE,
       stat_prefix: 'gateway',
       codec_type: 'AUTO',
+      ...clientConnectionSettings(),
       // The services' parser limit; a larger head gets the JSON 431 below instead of a service's.
       max_request_headers_kb: P.maxRequestHeadBytes / 1024,
       // /fastify/../producer/messages must not slip past the method rules of its real prefix.
@@ -54,6 +58,7 @@ function httpConnectionManager(table: RouteTable) {
       access_log: [
         {
           name: 'envoy.access_loggers.stdout',
+          filter: notRateLimited(),
           typed_config: { '@type': 'type.googleapis.com/envoy.extensions.access_loggers.stream.v3.StdoutAccessLog' },
         },
       ],
@@ -69,13 +74,15 @@ function httpConnectionManager(table: RouteTable) {
             routes: [
               ...table.routes.map(serviceRoute),
               jsonResponse('gateway-health', { path: table.healthPath }, 200, GATEWAY_HEALTH_BODY),
-              // Last: an unknown path, or a known prefix with a method it does not take.
+              // Last: any other path (a service's /health or /metrics too), or a route's path with another method.
               jsonResponse('not-found', { prefix: '/' }, 404, NOT_FOUND_BODY),
             ],
           },
         ],
       },
       http_filters: [
+        // First: a client over its rate gets its 429 before anything else is done for it (a body buffered, a route).
+        clientRateLimitFilter(),
         {
           // Refuses bodies above the producer's limit with a 413 before anything reaches a service.
           name: 'envoy.filters.http.buffer',
@@ -84,10 +91,7 @@ function httpConnectionManager(table: RouteTable) {
             max_request_bytes: P.maxRequestBytes,
           },
         },
-        {
-          name: 'envoy.filters.http.router',
-          typed_config: { '@type': 'type.googleapis.com/envoy.extensions.filters.http.router.v3.Router' },
-        },
+        ROUTER_FILTER,
       ],
     },
   };
@@ -101,10 +105,12 @@ function serviceRoute(route: Route) {
   const read = retriable(route);
   return {
     name: route.service,
-    match: { prefix: route.prefix, headers: [{ name: ':method', string_match: method }] },
+    // The route's one path, whole (the query string aside): /fastify/metrics is the 404 below, not a fastify page.
+    match: { safe_regex: { regex: routePathRegex(route) }, headers: [{ name: ':method', string_match: method }] },
     route: {
       cluster: route.service,
-      prefix_rewrite: '/',
+      // prefix_rewrite would replace the whole path a regex matched: strip the prefix with a regex instead.
+      regex_rewrite: { pattern: { regex: `^${route.prefix}` }, substitution: '/' },
       timeout: seconds(read ? P.read.timeoutMs : P.send.timeoutMs),
       // A POST /messages retries only a failed connection (it never reached a producer); any later retry could
       // store the message twice. No per-try timeout either: a slow send is answered, not sent again.
@@ -141,15 +147,15 @@ function retryPolicy() {
   };
 }
 
-function jsonResponse(name: string, match: Record<string, string>, status: number, body: string) {
-  return {
-    name,
-    match,
-    direct_response: { status, body: { inline_string: body } },
-    response_headers_to_add: [
-      { header: { key: 'content-type', value: 'application/json' }, append_action: 'OVERWRITE_IF_EXISTS_OR_ADD' },
-    ],
-  };
+/**
+ * Every request but the 429s: a client flooding the gateway would flood the log. Its refusals are counted instead
+ * (client_rate_limit.http_local_rate_limit.enforced on the stats listener).
+ */
+function notRateLimited() {
+  const status = (op: 'LE' | 'GE', value: number) => ({
+    status_code_filter: { comparison: { op, value: { default_value: value, runtime_key: `gateway.access_log.status_${op.toLowerCase()}` } } },
+  });
+  return { or_filter: { filters: [status('LE', 428), status('GE', 430)] } };
 }
 
 function localReplyMapper(e: GatewayError) {
@@ -166,62 +172,5 @@ function localReplyMapper(e: GatewayError) {
         }),
     // json_format answers with content-type application/json.
     body_format_override: { json_format: gatewayErrorBody(e) },
-  };
-}
-
-function cluster(table: RouteTable, service: string) {
-  const check = P.healthCheck;
-  return {
-    name: service,
-    // Swarm's tasks.<service> resolves to every task's address; re-resolved every 5 s as replicas come and go.
-    type: 'STRICT_DNS',
-    dns_lookup_family: 'V4_ONLY',
-    dns_refresh_rate: '5s',
-    // A task gone from DNS is dropped at once, even while its last health check passed.
-    ignore_health_on_host_removal: true,
-    connect_timeout: seconds(P.connectTimeoutMs),
-    // Idle upstream connections are closed by Envoy before the service's keep-alive timeout closes them under it.
-    typed_extension_protocol_options: {
-      'envoy.extensions.upstreams.http.v3.HttpProtocolOptions': {
-        '@type': 'type.googleapis.com/envoy.extensions.upstreams.http.v3.HttpProtocolOptions',
-        common_http_protocol_options: { idle_timeout: seconds(P.upstreamIdle.envoyTimeoutMs) },
-        explicit_http_config: { http_protocol_options: {} },
-      },
-    },
-    lb_policy: 'ROUND_ROBIN',
-    load_assignment: {
-      cluster_name: service,
-      endpoints: [{ lb_endpoints: [{ endpoint: { address: socketAddress(`tasks.${service}`, table.servicePort) } }] }],
-    },
-    health_checks: [
-      {
-        timeout: seconds(check.timeoutMs),
-        interval: seconds(check.intervalMs),
-        // Without this a cluster that has seen no traffic is checked once a minute, and a new task waits that long.
-        no_traffic_interval: '5s',
-        unhealthy_threshold: check.unhealthyThreshold,
-        healthy_threshold: check.healthyThreshold,
-        http_health_check: { path: table.healthPath },
-      },
-    ],
-    // Passive checks between active ones: a replica answering 5xx in a row is ejected for a while.
-    outlier_detection: {
-      consecutive_5xx: 5,
-      interval: '5s',
-      base_ejection_time: '15s',
-      max_ejection_percent: 50,
-    },
-    circuit_breakers: {
-      thresholds: [
-        {
-          priority: 'DEFAULT',
-          max_connections: 1024,
-          max_pending_requests: 1024,
-          max_requests: 1024,
-          // Retries in flight: at most a quarter of the requests (at least 10), so retries cannot snowball.
-          retry_budget: { budget_percent: { value: 25 }, min_retry_concurrency: 10 },
-        },
-      ],
-    },
   };
 }

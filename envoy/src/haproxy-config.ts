@@ -3,11 +3,12 @@ import {
   GATEWAY_HEALTH_BODY,
   GATEWAY_POLICY as P,
   NOT_FOUND_BODY,
+  clientRateLimit,
   gatewayError,
   gatewayErrorBody,
   type GatewayError,
 } from './policy.js';
-import { serviceRetriable, servicesOf, type RouteTable } from './route-table.js';
+import { routePathRegex, serviceRetriable, servicesOf, type RouteTable } from './route-table.js';
 
 /** HAProxy's default room for rewriting headers, kept: the head limit is bufsize minus this. */
 const HAPROXY_MAX_REWRITE = 1024;
@@ -19,6 +20,8 @@ export interface HaproxyOptions {
   metricsPort?: number;
   /** The replicas of each service, as host:port; a service without any answers 503. */
   servers: ReadonlyMap<string, readonly string[]>;
+  /** Requests/s per client address (GATEWAY_POLICY.clientRateLimit); envoy.yaml's value when omitted. */
+  clientRateLimit?: number;
 }
 
 /**
@@ -45,10 +48,10 @@ export function renderHaproxyConfig(table: RouteTable, options: HaproxyOptions):
     '  option dontlog-normal',
     '  option dontlognull',
     `  timeout connect ${P.connectTimeoutMs}ms`,
-    '  timeout client 30s',
+    `  timeout client ${P.clientIdleTimeoutMs}ms`,
     `  timeout server ${P.send.timeoutMs}ms`,
-    '  timeout http-request 10s',
-    '  timeout http-keep-alive 30s',
+    `  timeout http-request ${P.requestHeadersTimeoutMs}ms`,
+    `  timeout http-keep-alive ${P.clientIdleTimeoutMs}ms`,
     '  timeout queue 5s',
     // HAProxy's own errors in JSON like the services' (its defaults are HTML pages).
     ...GATEWAY_ERRORS.filter((e) => e.envoyOnly !== true).map((e) => `  http-error status ${e.status} ${jsonReply(e)}`),
@@ -67,11 +70,37 @@ function frontend(table: RouteTable, options: HaproxyOptions): string[] {
   return [
     'frontend gateway',
     `  bind 127.0.0.1:${options.port}`,
+    // Past it, new connections wait in the kernel's accept queue (Envoy refuses them).
+    `  maxconn ${P.maxClientConnections}`,
+    ...clientRateLimitRules(options.clientRateLimit),
     `  http-request return status 200 content-type application/json string '${GATEWAY_HEALTH_BODY}' if { path ${table.healthPath} }`,
     `  http-request return status 413 ${jsonReply(gatewayError(413))} if { req.hdr_val(content-length) gt ${P.maxRequestBytes} }`,
-    // Path and method together: GET /producer/messages is as unknown as POST /fastify/... (404, as in Envoy).
-    ...table.routes.map((route) => `  use_backend ${route.service} if { path_beg ${route.prefix} } { method ${route.methods.join(' ')} }`),
+    // A route's whole path (the query string aside) and its methods: /fastify/metrics and GET /producer/messages are
+    // the 404 of not_found, as in Envoy.
+    ...table.routes.map((route) => `  use_backend ${route.service} if { path_reg ${routePathRegex(route)} } { method ${route.methods.join(' ')} }`),
     '  default_backend not_found',
+  ];
+}
+
+/**
+ * The per-client rate limit (GATEWAY_POLICY.clientRateLimit) in HAProxy's terms: each client address (src, the TCP
+ * peer) is tracked in a stick table that counts the requests let through over a sliding window of burstSeconds; one
+ * that has had the burst within the window gets the JSON 429. Only requests let through are counted (gpc0, raised
+ * after the check): counting every request (http_req_rate) would refuse everything from a client that keeps offering
+ * more than the rate, where Envoy's token bucket serves it at the rate and refuses the rest.
+ */
+function clientRateLimitRules(perSecond: number | undefined): string[] {
+  const limit = clientRateLimit(perSecond);
+  const window = P.clientRateLimit.burstSeconds;
+  return [
+    // An address quiet for two windows has nothing left to count: forget it.
+    `  stick-table type ip size ${P.clientRateLimit.trackedClients} expire ${2 * window}s store gpc0_rate(${window}s)`,
+    `  acl over_client_rate sc_gpc0_rate(0) ge ${limit.burst}`,
+    '  http-request track-sc0 src',
+    // Refusals are counted by the exporter (requests denied), not logged: a flooding client would flood the log.
+    '  http-request set-log-level silent if over_client_rate',
+    '  http-request deny deny_status 429 if over_client_rate',
+    '  http-request sc-inc-gpc0(0)',
   ];
 }
 

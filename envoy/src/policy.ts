@@ -50,6 +50,36 @@ export const GATEWAY_POLICY = {
   },
   /** HAProxy's global maxconn; it also bounds how long its idle pool takes to empty (above). */
   haproxyMaxConnections: 4096,
+  /**
+   * Requests per second one client may make, the client being the TCP peer's address (no X-Forwarded-For hop is
+   * trusted: a header would let any client pick its own bucket). Over it the gateway answers 429 + Retry-After
+   * (GATEWAY_ERRORS). Envoy: a token bucket per address holding burstSeconds × rate, refilled at rate (local rate
+   * limit, dynamic descriptors on remote_address); HAProxy: at most burstSeconds × rate requests served per address
+   * over a sliding burstSeconds window (a stick table counting the requests it let through). Both serve a client
+   * offering more than the rate at the rate and refuse the rest.
+   */
+  clientRateLimit: {
+    /**
+     * envoy.yaml's value and the native stack's default (BADAM_GATEWAY_CLIENT_RATE_LIMIT). Sized for the assignment's
+     * load, 1,000 users offering ~950 requests/s, all behind one address (a NAT, or k6 in one container).
+     */
+    defaultPerSecond: 1000,
+    burstSeconds: 2,
+    /**
+     * Addresses remembered at once (Envoy max_dynamic_descriptors, HAProxy stick table size); past it the least
+     * recently seen is forgotten, and comes back with a full bucket: a limit that errs on the lenient side.
+     */
+    trackedClients: 16_384,
+  },
+  /** The request line and headers must have arrived this long after their first byte (a slow client holds a connection). */
+  requestHeadersTimeoutMs: 10_000,
+  /** A client connection idle this long (no request in flight, or a request that makes no progress) is closed. */
+  clientIdleTimeoutMs: 30_000,
+  /**
+   * Client connections one gateway holds at once: twice what the assignment's 1,000 users hold (one each); past it
+   * Envoy refuses new connections (overload manager) and HAProxy leaves them waiting in the kernel's queue.
+   */
+  maxClientConnections: 2048,
   healthCheck: {
     intervalMs: 1000,
     timeoutMs: 1000,
@@ -72,7 +102,7 @@ export interface GatewayError {
   message: string;
   /** The request part at fault, as the services name a field. */
   field?: string;
-  /** Sent as Retry-After: the gateway answers 503 when no replica is healthy, usually for a moment. */
+  /** Sent as Retry-After: a 503 (no healthy replica) usually lasts a moment; a 429 client waits out its window. */
   retryAfterSeconds?: number;
   /** Envoy only: HAProxy's http-error takes no 431, and answers a head past its buffer with its HTML 400 instead. */
   envoyOnly?: true;
@@ -82,6 +112,14 @@ export const GATEWAY_ERRORS: readonly GatewayError[] = [
   { status: 400, error: 'bad_request', message: 'the request is not valid HTTP' },
   { status: 408, error: 'request_timeout', message: 'the request was not received in time' },
   { status: 413, error: 'payload_too_large', message: 'request body is too large', field: 'body' },
+  // A client over GATEWAY_POLICY.clientRateLimit. After a window of silence it is served again by either gateway:
+  // Envoy's bucket has refilled, and HAProxy's window has moved past the requests that filled it.
+  {
+    status: 429,
+    error: 'rate_limited',
+    message: 'too many requests from this client address',
+    retryAfterSeconds: GATEWAY_POLICY.clientRateLimit.burstSeconds,
+  },
   // The services' own answer to the same head (MAX_REQUEST_HEAD_BYTES), word for word.
   {
     status: 431,
@@ -102,6 +140,17 @@ export const GATEWAY_ERRORS: readonly GatewayError[] = [
 export function upstreamIdleBoundMs(policy: typeof GATEWAY_POLICY = GATEWAY_POLICY): number {
   const { envoyTimeoutMs, haproxyPurgeDelayMs } = policy.upstreamIdle;
   return Math.max(envoyTimeoutMs, haproxyPurgeDelayMs * (Math.ceil(Math.log2(policy.haproxyMaxConnections)) + 2));
+}
+
+/** One client address's allowance: `perSecond` sustained, `burst` at once (what a full bucket holds). */
+export interface ClientRateLimit {
+  perSecond: number;
+  burst: number;
+}
+
+export function clientRateLimit(perSecond: number = GATEWAY_POLICY.clientRateLimit.defaultPerSecond): ClientRateLimit {
+  if (!Number.isInteger(perSecond) || perSecond < 1) throw new Error(`client rate limit must be a whole number of requests/s ≥ 1, got ${perSecond}`);
+  return { perSecond, burst: perSecond * GATEWAY_POLICY.clientRateLimit.burstSeconds };
 }
 
 /** The JSON body of a gateway error. */

@@ -8,6 +8,12 @@ export type HttpMethod = (typeof HTTP_METHODS)[number];
 export interface Route {
   /** Path prefix, starting and ending with '/'; stripped before forwarding (/fastify/groups/1 -> /groups/1). */
   prefix: string;
+  /**
+   * The one path the route forwards, as the service sees it (after the prefix): literal segments and `{name}` for any
+   * one segment, e.g. /groups/{group_id}/messages. The query string is not part of it. Any other path under the
+   * prefix (the service's /health, /metrics) is the gateway's 404.
+   */
+  path: string;
   /** Upstream service: a cluster in Envoy (tasks.<service> in Swarm), a backend in HAProxy. */
   service: string;
   methods: HttpMethod[];
@@ -37,6 +43,8 @@ export function loadRouteTable(path = routesJsonPath): RouteTable {
 }
 
 const PREFIX = /^\/[a-z0-9][a-z0-9-]*\/$/;
+// Segments are lowercase literals or {name} parameters: nothing a regex would read as an operator.
+const PATH = /^(\/([a-z0-9][a-z0-9-]*|\{[a-z][a-z0-9_]*\}))+$/;
 // A service name becomes an Envoy cluster, a DNS name (tasks.<service>) and an HAProxy backend: keep it plain.
 const SERVICE = /^[a-z][a-z0-9-]*$/;
 
@@ -57,9 +65,12 @@ export function parseRouteTable(json: unknown, source = 'routes.json'): RouteTab
   const parsed = routes.map((route: unknown, i): Route => {
     const key = `routes[${i}]`;
     if (!isObject(route)) return fail(key, 'must be an object');
-    const { prefix, service, methods } = route;
+    const { prefix, path, service, methods } = route;
     if (typeof prefix !== 'string' || !PREFIX.test(prefix)) {
       fail(`${key}.prefix`, "must be one lowercase path segment between slashes, like '/fastify/'");
+    }
+    if (typeof path !== 'string' || !PATH.test(path)) {
+      fail(`${key}.path`, "must be '/'-separated lowercase segments or {name} parameters, like '/groups/{group_id}/messages'");
     }
     if (typeof service !== 'string' || !SERVICE.test(service)) {
       fail(`${key}.service`, 'must be a lowercase name (letters, digits, dashes)');
@@ -69,12 +80,25 @@ export function parseRouteTable(json: unknown, source = 'routes.json'): RouteTab
       if (!HTTP_METHODS.includes(method as HttpMethod)) fail(`${key}.methods[${j}]`, `must be one of ${HTTP_METHODS.join(', ')}`);
     }
     if (new Set(methods).size !== methods.length) fail(`${key}.methods`, 'must not repeat a method');
-    return { prefix: prefix as string, service: service as string, methods: methods as HttpMethod[] };
+    return { prefix: prefix as string, path: path as string, service: service as string, methods: methods as HttpMethod[] };
   });
   const prefixes = parsed.map((route) => route.prefix);
   const repeated = prefixes.find((prefix, i) => prefixes.indexOf(prefix) !== i);
   if (repeated !== undefined) fail('routes', `repeat the prefix ${repeated}`);
   return { routes: parsed, servicePort: servicePort as number, healthPath: healthPath as string };
+}
+
+/**
+ * The public paths a route forwards, as a regular expression both gateways read alike (RE2 in Envoy, PCRE in
+ * HAProxy): the whole path without the query string, each {name} one non-empty segment. The services validate the
+ * segment themselves (a bad group id is their JSON 400), so the gateway does not narrow it further.
+ */
+export function routePathRegex(route: Route): string {
+  const segments = route.path
+    .split('/')
+    .slice(1)
+    .map((segment) => (segment.startsWith('{') ? '[^/]+' : segment));
+  return `^${route.prefix}${segments.join('/')}$`;
 }
 
 /** The services the routes forward to, each once, in the table's order. */

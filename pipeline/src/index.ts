@@ -10,6 +10,7 @@ export * from './kafka/client-config.js';
 export * from './clickhouse/identifiers.js';
 export * from './clickhouse/client.js';
 export * from './clickhouse/schema.js';
+export * from './clickhouse/roles.js';
 export * from './clickhouse/messages-repository.js';
 export * from './ordering/assign-orders.js';
 export * from './ordering/store-batch.js';

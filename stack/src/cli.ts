@@ -5,6 +5,7 @@ import { launchFleet } from './fleet.js';
 import { startGateway } from './infra/gateway.js';
 import { startInfra } from './infra/infra.js';
 import { gatewayScrapeJobs, startPrometheus } from './infra/prometheus.js';
+import { READ_MODEL_PASSWORD_SECRET } from './infra/stack-secrets.js';
 import { loadStackConfig } from './stack-config.js';
 
 const USAGE = `usage: scripts/stack.sh <command>
@@ -51,6 +52,7 @@ async function up() {
       kafka: infra.kafka,
       clickhouse: infra.clickhouse,
       readModelUrl: infra.readModelUrl,
+      secrets: infra.secrets,
       topic: TOPIC,
       table: TABLE,
       basePort: config.BADAM_SERVICE_BASE_PORT,
@@ -65,6 +67,7 @@ async function up() {
       port: config.BADAM_GATEWAY_PORT,
       metricsPort: config.BADAM_GATEWAY_METRICS_PORT,
       services: fleet.ports,
+      clientRateLimit: config.BADAM_GATEWAY_CLIENT_RATE_LIMIT,
     });
     stops.push(() => gateway.stop());
     const prometheus = await startPrometheus({
@@ -76,12 +79,14 @@ async function up() {
     stops.push(() => prometheus.stop());
     console.log(`[stack] up. State and logs: ${config.BADAM_DATA_DIR}`);
     console.log(`  kafka       127.0.0.1:${config.BADAM_KAFKA_PORT} (topic ${TOPIC})`);
-    console.log(`  clickhouse  ${infra.clickhouse.url} (table ${TABLE})`);
+    console.log(`  clickhouse  ${infra.clickhouse.url} (table ${TABLE}; services as reader/writer/migrator, you as default)`);
     console.log(`  read model  ${infra.readModelUrl} (redis-server; a key per group: ${TABLE}:<group id>)`);
+    console.log(`  passwords   ${infra.secrets.path(READ_MODEL_PASSWORD_SECRET).replace(/[^/]+$/, '')} (one file per role and the store's)`);
     for (const [service, ports] of fleet.ports) {
       console.log(`  ${service.padEnd(11)} ${ports.map((port) => `127.0.0.1:${port}`).join(' ')}`);
     }
     console.log(`  gateway     ${gateway.url}/{producer,fastify,hapi,restify}/ (metrics ${gateway.metricsUrl}, stats /stats)`);
+    console.log(`              at most ${config.BADAM_GATEWAY_CLIENT_RATE_LIMIT} requests/s per client address (BADAM_GATEWAY_CLIENT_RATE_LIMIT)`);
     console.log(`  prometheus  ${prometheus.url} (targets: /targets, alerts: /alerts, query: /graph)`);
     console.log(`\n  send:  curl -s -XPOST ${gateway.url}/producer/messages -H 'content-type: application/json' \\
            -d '{"group_id":1,"sender_id":7,"text":"hello"}'`);

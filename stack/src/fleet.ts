@@ -1,11 +1,28 @@
 import { join } from 'node:path';
-import type { ClickHouseConnection, KafkaConnection } from '@badam/pipeline';
+import {
+  clickhousePasswordSecret,
+  clickhouseUser,
+  secretFileVariable,
+  type ClickHouseConnection,
+  type ClickHouseRole,
+  type KafkaConnection,
+} from '@badam/pipeline';
+import { READ_MODEL_PASSWORD_SECRET, type StackSecrets } from './infra/stack-secrets.js';
 import { serviceEntry } from './paths.js';
 import { ManagedProcess } from './process/managed-process.js';
 import { httpAnswers, httpOk, waitFor } from './process/wait.js';
 
 /** The read apps the stack runs, each an adapter over the same query module. */
 export const READ_APPS = ['fastify', 'hapi', 'restify'] as const;
+
+/**
+ * The ClickHouse role each service of the fleet logs in as (pipeline/src/clickhouse/roles.ts), here and in Docker;
+ * the producer never reaches ClickHouse. (init, not part of the fleet, is the migrator.)
+ */
+export const FLEET_ROLES: Readonly<Record<string, ClickHouseRole>> = {
+  consumer: 'writer',
+  ...Object.fromEntries(READ_APPS.map((app) => [app, 'reader'])),
+};
 
 /** Port blocks per service, relative to the base port: replica i of a service listens on base + offset + i. */
 const PORT_OFFSETS = { producer: 1, fastify: 11, hapi: 21, restify: 31, consumer: 41 } as const;
@@ -20,9 +37,12 @@ export function servicePorts(basePort: number, service: ServiceName, count: numb
 export interface FleetOptions {
   dataDir: string;
   kafka: KafkaConnection;
-  clickhouse: ClickHouseConnection;
+  /** The server and database; each service logs in as its role (FLEET_ROLES), with the password from `secrets`. */
+  clickhouse: Pick<ClickHouseConnection, 'url' | 'database'>;
   /** The read model's store; pages are kept under `<table>:<group id>` (pageStoreConnection), so tests share one. */
   readModelUrl: string;
+  /** The files holding the roles' and the store's passwords: each service is given the paths, as in Docker. */
+  secrets: StackSecrets;
   topic: string;
   table: string;
   basePort: number;
@@ -47,7 +67,8 @@ export interface Fleet {
   stop(): Promise<void>;
 }
 
-export function serviceEnvironment(options: FleetOptions, service: ServiceName, replica: number, port: number) {
+export function serviceEnvironment(options: FleetOptions, service: ServiceName, replica: number, port: number): Record<string, string> {
+  const role = FLEET_ROLES[service];
   return {
     HOST: '127.0.0.1',
     PORT: String(port),
@@ -55,12 +76,17 @@ export function serviceEnvironment(options: FleetOptions, service: ServiceName, 
     KAFKA_BROKERS: options.kafka.brokers.join(','),
     KAFKA_TOPIC: options.topic,
     KAFKA_CLIENT_ID: `${service}-${replica + 1}`,
-    CLICKHOUSE_URL: options.clickhouse.url,
-    CLICKHOUSE_USER: options.clickhouse.username,
-    CLICKHOUSE_PASSWORD: options.clickhouse.password,
-    CLICKHOUSE_DATABASE: options.clickhouse.database,
-    CLICKHOUSE_TABLE: options.table,
-    READ_MODEL_URL: options.readModelUrl,
+    ...(role === undefined
+      ? {}
+      : {
+          CLICKHOUSE_URL: options.clickhouse.url,
+          CLICKHOUSE_USER: clickhouseUser(role),
+          [secretFileVariable('CLICKHOUSE_PASSWORD')]: options.secrets.path(clickhousePasswordSecret(role)),
+          CLICKHOUSE_DATABASE: options.clickhouse.database,
+          CLICKHOUSE_TABLE: options.table,
+          READ_MODEL_URL: options.readModelUrl,
+          [secretFileVariable('READ_MODEL_PASSWORD')]: options.secrets.path(READ_MODEL_PASSWORD_SECRET),
+        }),
     ...options.env,
   };
 }

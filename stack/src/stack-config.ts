@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { GATEWAY_POLICY } from '@badam/gateway';
 import { int, readConfig, str, type ClickHouseConnection } from '@badam/pipeline';
 import { localClickHouse } from './infra/clickhouse.js';
 import { repoRoot } from './paths.js';
@@ -8,6 +9,13 @@ export const stackSettings = {
   BADAM_DATA_DIR: str('folder holding all native stack state; `reset` wipes it', { default: '.data' }),
   BADAM_GATEWAY_PORT: int('gateway (HAProxy) port', { default: 18000, min: 1, max: 65535 }),
   BADAM_GATEWAY_METRICS_PORT: int('gateway Prometheus exporter (/metrics) and stats page (/stats)', { default: 18001, min: 1, max: 65535 }),
+  // envoy.yaml's value by default. The load runner and the benchmarks connect from many loopback addresses
+  // (stack/src/load/many-clients.ts), as many users would, so they reach their rates under it.
+  BADAM_GATEWAY_CLIENT_RATE_LIMIT: int(`requests/s the gateway serves one client address (bursts of ${GATEWAY_POLICY.clientRateLimit.burstSeconds} s worth), 429 past it`, {
+    default: GATEWAY_POLICY.clientRateLimit.defaultPerSecond,
+    min: 1,
+    max: 1_000_000,
+  }),
   BADAM_PROMETHEUS_PORT: int('Prometheus (scrapes every replica, evaluates the alert rules)', { default: 18090, min: 1, max: 65535 }),
   BADAM_KAFKA_PORT: int('Kafka broker port; the KRaft controller uses the next one', { default: 19092, min: 1, max: 65534 }),
   BADAM_CLICKHOUSE_HTTP_PORT: int('ClickHouse HTTP port', { default: 18123, min: 1, max: 65535 }),

@@ -6,6 +6,8 @@ import type { HttpMethod } from '../route-table.js';
  */
 export interface RouteSummary {
   prefix: string;
+  /** The regular expression the whole path (without the query string) must match. */
+  path: string;
   service: string;
   methods: HttpMethod[];
   /** What the upstream sees instead of the prefix. */
@@ -23,11 +25,13 @@ export function envoyRoutes(bootstrap: any): RouteSummary[] {
     .filter((route) => route.route !== undefined)
     .map((route) => {
       const method = route.match.headers.find((h: any) => h.name === ':method').string_match;
+      const strip = route.route.regex_rewrite;
       return {
-        prefix: route.match.prefix,
+        prefix: /^\^(\/.*\/)$/.exec(strip?.pattern?.regex ?? '')?.[1] ?? '(none)',
+        path: route.match.safe_regex?.regex ?? route.match.path ?? `(prefix ${route.match.prefix})`,
         service: route.route.cluster,
         methods: method.exact !== undefined ? [method.exact] : /^\^\((.*)\)\$$/.exec(method.safe_regex.regex)![1]!.split('|'),
-        rewrite: route.route.prefix_rewrite,
+        rewrite: strip?.substitution ?? route.route.prefix_rewrite ?? '(none)',
         retries: route.route.retry_policy?.num_retries ?? 0,
         connectFailureOnly: route.route.retry_policy?.retry_on === 'connect-failure',
       };
@@ -44,15 +48,17 @@ export function haproxyRoutes(config: string): RouteSummary[] {
   }
   const frontend = sections.get('frontend gateway') ?? [];
   return frontend.flatMap((line) => {
-    const rule = /^use_backend (\S+) if \{ path_beg (\S+) \} \{ method ([A-Z ]+) \}$/.exec(line);
+    const rule = /^use_backend (\S+) if \{ (\S+) (\S+) \} \{ method ([A-Z ]+) \}$/.exec(line);
     if (rule === null) return [];
-    const [, service, prefix, methods] = rule as unknown as [string, string, string, string];
+    const [, service, fetch, pattern, methods] = rule as unknown as [string, string, string, string, string];
+    const path = fetch === 'path_reg' ? pattern : `(${fetch} ${pattern})`;
     const backend = sections.get(`backend ${service}`) ?? [];
     const replace = backend
       .map((l) => /^http-request replace-path \^(\S+)\(\.\*\) (\S+)\\1$/.exec(l))
-      .find((match) => match?.[1] === prefix);
+      .find((match) => match !== null && pattern.startsWith(`^${match[1]}`));
+    const prefix = replace?.[1] ?? '(none)';
     const retries = Number(/^retries (\d+)$/.exec(backend.find((l) => l.startsWith('retries ')) ?? '')?.[1] ?? 3);
     const connectFailureOnly = backend.includes('retry-on conn-failure');
-    return [{ prefix, service, methods: methods.split(' ') as HttpMethod[], rewrite: replace?.[2] ?? prefix, retries, connectFailureOnly }];
+    return [{ prefix, path, service, methods: methods.split(' ') as HttpMethod[], rewrite: replace?.[2] ?? '(none)', retries, connectFailureOnly }];
   });
 }

@@ -7,9 +7,9 @@ import { describe, it, type TestContext } from 'node:test';
 import { promisify } from 'node:util';
 import { parse } from 'yaml';
 import { renderHaproxyConfig } from '../../src/haproxy-config.js';
-import { GATEWAY_ERRORS, GATEWAY_POLICY, upstreamIdleBoundMs } from '../../src/policy.js';
+import { GATEWAY_ERRORS, GATEWAY_POLICY, clientRateLimit, upstreamIdleBoundMs } from '../../src/policy.js';
 import { envoyYamlPath } from '../../src/paths.js';
-import { loadRouteTable } from '../../src/route-table.js';
+import { loadRouteTable, routePathRegex } from '../../src/route-table.js';
 import { envoyRoutes, haproxyRoutes } from '../../src/testing/route-summary.js';
 
 const table = loadRouteTable();
@@ -20,6 +20,12 @@ const servers = new Map([
   ['producer', ['127.0.0.1:18801', '127.0.0.1:18802']],
 ]);
 const config = renderHaproxyConfig(table, { port: 18700, metricsPort: 18701, servers });
+
+/** The lines of one section (`frontend gateway`, `defaults`), trimmed. */
+function section(text: string, name: string): string[] {
+  const block = text.split('\n\n').find((part) => part.split('\n').some((line) => line === name)) ?? '';
+  return block.split('\n').slice(block.split('\n').indexOf(name) + 1).map((line) => line.trim());
+}
 
 async function haproxyCheck(t: TestContext, text: string) {
   const dir = mkdtempSync(join(tmpdir(), 'badam-haproxy-'));
@@ -40,12 +46,43 @@ describe('HAProxy config', () => {
     await assert.rejects(haproxyCheck(t, config.replace('balance roundrobin', 'balance fastest')), /balance only supports/);
   });
 
-  it('routes the same prefixes to the same services, with the same methods, rewrite and retries as envoy.yaml', () => {
+  it('routes the same paths to the same services, with the same methods, rewrite and retries as envoy.yaml', () => {
     const envoy = envoyRoutes(parse(readFileSync(envoyYamlPath, 'utf8')));
     const haproxy = haproxyRoutes(config);
     assert.equal(haproxy.length, table.routes.length);
     assert.deepEqual(haproxy, envoy);
-    assert.ok(haproxy.every((route) => route.rewrite === '/'));
+    // Each route's one path, never a whole prefix: /fastify/metrics is not the public API.
+    assert.deepEqual(haproxy.map((route) => route.path), table.routes.map(routePathRegex));
+    assert.ok(haproxy.every((route) => route.rewrite === '/' && route.prefix !== '(none)'));
+  });
+
+  it('limits each client address (src) to the policy’s rate, counting only the requests it lets through', () => {
+    const frontend = section(config, 'frontend gateway');
+    const { perSecond, burst } = clientRateLimit();
+    assert.equal(perSecond, GATEWAY_POLICY.clientRateLimit.defaultPerSecond, 'envoy.yaml’s value when not given');
+    const window = GATEWAY_POLICY.clientRateLimit.burstSeconds;
+    assert.deepEqual(frontend.filter((line) => /stick-table|over_client_rate|track-sc|sc-inc/.test(line)), [
+      `stick-table type ip size ${GATEWAY_POLICY.clientRateLimit.trackedClients} expire ${2 * window}s store gpc0_rate(${window}s)`,
+      `acl over_client_rate sc_gpc0_rate(0) ge ${burst}`,
+      'http-request track-sc0 src',
+      'http-request set-log-level silent if over_client_rate',
+      'http-request deny deny_status 429 if over_client_rate',
+      'http-request sc-inc-gpc0(0)',
+    ]);
+    // Before anything else is done for the request: the rate limit is the frontend's first rule.
+    assert.match(frontend.find((line) => line.startsWith('http-request')) ?? '', /track-sc0 src/);
+    const low = section(renderHaproxyConfig(table, { port: 18700, servers, clientRateLimit: 5 }), 'frontend gateway');
+    assert.ok(low.includes('acl over_client_rate sc_gpc0_rate(0) ge 10'), low.join('\n'));
+    assert.throws(() => renderHaproxyConfig(table, { port: 18700, servers, clientRateLimit: 0 }), /client rate limit/);
+  });
+
+  it('bounds header time, idle connections and client connections as envoy.yaml does', () => {
+    const defaults = section(config, 'defaults');
+    assert.ok(defaults.includes(`timeout http-request ${GATEWAY_POLICY.requestHeadersTimeoutMs}ms`));
+    assert.ok(defaults.includes(`timeout http-keep-alive ${GATEWAY_POLICY.clientIdleTimeoutMs}ms`));
+    assert.ok(defaults.includes(`timeout client ${GATEWAY_POLICY.clientIdleTimeoutMs}ms`));
+    assert.ok(section(config, 'frontend gateway').includes(`maxconn ${GATEWAY_POLICY.maxClientConnections}`));
+    assert.ok(GATEWAY_POLICY.maxClientConnections < GATEWAY_POLICY.haproxyMaxConnections, 'room left for the metrics frontend');
   });
 
   it('lists every local replica of each service, health-checked on /health', () => {

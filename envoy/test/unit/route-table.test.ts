@@ -1,26 +1,26 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { loadRouteTable, parseRouteTable, retriable, RouteTableError, servicesOf } from '../../src/route-table.js';
+import { loadRouteTable, parseRouteTable, retriable, routePathRegex, RouteTableError, servicesOf } from '../../src/route-table.js';
 
 const valid = () => ({
   routes: [
-    { prefix: '/fastify/', service: 'fastify', methods: ['GET'] },
-    { prefix: '/producer/', service: 'producer', methods: ['POST'] },
+    { prefix: '/fastify/', path: '/groups/{group_id}/messages', service: 'fastify', methods: ['GET'] },
+    { prefix: '/producer/', path: '/messages', service: 'producer', methods: ['POST'] },
   ],
   servicePort: 3000,
   healthPath: '/health',
 });
 
 describe('route table', () => {
-  it('loads envoy/routes.json: the four public prefixes', () => {
+  it('loads envoy/routes.json: the public API, one path per prefix', () => {
     const table = loadRouteTable();
     assert.deepEqual(
-      table.routes.map((r) => [r.prefix, r.service, r.methods.join()]),
+      table.routes.map((r) => [r.methods.join(), routePathRegex(r), r.service]),
       [
-        ['/fastify/', 'fastify', 'GET'],
-        ['/hapi/', 'hapi', 'GET'],
-        ['/restify/', 'restify', 'GET'],
-        ['/producer/', 'producer', 'POST'],
+        ['GET', '^/fastify/groups/[^/]+/messages$', 'fastify'],
+        ['GET', '^/hapi/groups/[^/]+/messages$', 'hapi'],
+        ['GET', '^/restify/groups/[^/]+/messages$', 'restify'],
+        ['POST', '^/producer/messages$', 'producer'],
       ],
     );
     assert.deepEqual(servicesOf(table), ['fastify', 'hapi', 'restify', 'producer']);
@@ -36,6 +36,9 @@ describe('route table', () => {
 
   const broken: [string, (table: ReturnType<typeof valid>) => unknown, RegExp][] = [
     ['a prefix without its trailing slash', (t) => (t.routes[0]!.prefix = '/fastify'), /routes\[0\]\.prefix/],
+    ['no path (the whole prefix forwarded)', (t) => delete (t.routes[0] as { path?: string }).path, /routes\[0\]\.path/],
+    ['a path with a regex in it', (t) => (t.routes[1]!.path = '/messages.*'), /routes\[1\]\.path/],
+    ['a path ending in a slash', (t) => (t.routes[1]!.path = '/messages/'), /routes\[1\]\.path/],
     ['an unknown method', (t) => (t.routes[1]!.methods = ['POST', 'BREW']), /routes\[1\]\.methods\[1\] must be one of/],
     ['no methods', (t) => (t.routes[1]!.methods = []), /routes\[1\]\.methods must be a non-empty array/],
     ['a service name with a dot', (t) => (t.routes[0]!.service = 'tasks.fastify'), /routes\[0\]\.service/],

@@ -1,5 +1,5 @@
 import { DEFAULT_PARTITIONS } from '../kafka/topic.js';
-import { int, list, str, url } from './env.js';
+import { int, list, secret, str, url } from './env.js';
 
 /**
  * The variables more than one service reads, defined once. Each service's config spreads the groups it needs into
@@ -27,8 +27,9 @@ export const topicSettings = {
 
 export const clickhouseSettings = {
   CLICKHOUSE_URL: url('ClickHouse HTTP endpoint', { default: 'http://127.0.0.1:18123' }),
+  // Each service logs in as its role (pipeline/src/clickhouse/roles.ts): reader, writer or migrator.
   CLICKHOUSE_USER: str('ClickHouse user', { default: 'default' }),
-  CLICKHOUSE_PASSWORD: str('ClickHouse password', { default: '' }),
+  CLICKHOUSE_PASSWORD: secret('ClickHouse password, or CLICKHOUSE_PASSWORD_FILE: a file holding it', { default: '' }),
   CLICKHOUSE_DATABASE: str('ClickHouse database', { default: 'default', pattern: /^[A-Za-z_][A-Za-z0-9_]{0,63}$/ }),
   // 59 characters at most: the keys index is named <table>_keys, and ClickHouse identifiers here stop at 64.
   CLICKHOUSE_TABLE: str('the messages table', { default: 'messages', pattern: /^[A-Za-z_][A-Za-z0-9_]{0,58}$/ }),
@@ -60,8 +61,11 @@ export const admissionSettings = {
 
 /** The hot read model: written by the consumers, read by the read apps (docs/ARCHITECTURE.md, "Read model"). */
 export const readModelSettings = {
-  READ_MODEL_URL: url('Valkey/Redis server of the read model, redis://[user:password@]host:port[/db]', {
+  READ_MODEL_URL: url('Valkey/Redis server of the read model, redis://host:port[/db]', {
     default: 'redis://127.0.0.1:16379',
+  }),
+  READ_MODEL_PASSWORD: secret('password of the read model store (its requirepass), or READ_MODEL_PASSWORD_FILE: a file holding it', {
+    default: '',
   }),
   // A store reply takes well under a millisecond here; past this, a read goes to ClickHouse instead.
   READ_MODEL_TIMEOUT_MS: int('timeout of every read model command, ms', { default: 100, min: 5, max: 60000 }),
@@ -94,7 +98,12 @@ export function kafkaConnection(config: Settings<typeof kafkaSettings>) {
 
 /** The page of group G of table T is at key `T:G`: tables (and so test runs) can share one store. */
 export function pageStoreConnection(
-  config: Pick<Settings<typeof readModelSettings>, 'READ_MODEL_URL' | 'READ_MODEL_TIMEOUT_MS'> & { CLICKHOUSE_TABLE: string },
+  config: Pick<Settings<typeof readModelSettings>, 'READ_MODEL_URL' | 'READ_MODEL_PASSWORD' | 'READ_MODEL_TIMEOUT_MS'> & { CLICKHOUSE_TABLE: string },
 ) {
-  return { url: config.READ_MODEL_URL, keyPrefix: `${config.CLICKHOUSE_TABLE}:`, commandTimeoutMs: config.READ_MODEL_TIMEOUT_MS };
+  return {
+    url: config.READ_MODEL_URL,
+    password: config.READ_MODEL_PASSWORD,
+    keyPrefix: `${config.CLICKHOUSE_TABLE}:`,
+    commandTimeoutMs: config.READ_MODEL_TIMEOUT_MS,
+  };
 }

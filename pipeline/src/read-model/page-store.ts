@@ -3,6 +3,8 @@ import { Redis } from 'ioredis';
 /** Where a deployment's pages live: a Valkey/Redis server, and a key prefix so several tables can share one. */
 export interface PageStoreConnection {
   url: string;
+  /** The store's requirepass; empty for a store without one. Kept out of the URL, which errors may show. */
+  password?: string;
   keyPrefix: string;
   /** Per command: past it a read goes to ClickHouse instead, so a stalled store costs a read this much at most. */
   commandTimeoutMs: number;
@@ -40,8 +42,9 @@ interface ScriptedRedis extends Redis {
   putIfNewer(key: string, version: number, entry: Buffer): Promise<number>;
 }
 
-export function createPageStore({ url, keyPrefix, commandTimeoutMs }: PageStoreConnection): PageStore {
+export function createPageStore({ url, password, keyPrefix, commandTimeoutMs }: PageStoreConnection): PageStore {
   const redis = new Redis(url, {
+    ...(password === undefined || password === '' ? {} : { password }),
     // Fail at once while disconnected instead of queueing: a queued read would wait for the store to come back,
     // where it should have gone to ClickHouse.
     enableOfflineQueue: false,

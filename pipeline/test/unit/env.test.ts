@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
-import { ConfigError, int, list, readConfig, str, url } from '../../src/index.js';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { ConfigError, int, list, readConfig, secret, secretFileVariable, str, url } from '../../src/index.js';
 
 const spec = {
   PORT: int('HTTP port', { default: 3000, min: 0, max: 65535 }),
@@ -32,5 +35,72 @@ describe('readConfig', () => {
 
   it('refuses out-of-range integers', () => {
     assert.throws(() => readConfig(spec, { BROKERS: 'a', PORT: '70000' }), /PORT: must be between 0 and 65535/);
+  });
+});
+
+describe('secret variables', () => {
+  const secrets = { PASSWORD: secret('a password', { default: '' }), TOKEN: secret('a token') };
+  let dir: string;
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'badam-env-'));
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  function file(name: string, content: string): string {
+    const path = join(dir, name);
+    writeFileSync(path, content);
+    return path;
+  }
+
+  it('come from the variable itself, or its default', () => {
+    assert.deepEqual(readConfig(secrets, { TOKEN: 't0ken' }), { PASSWORD: '', TOKEN: 't0ken' });
+  });
+
+  it('come from the file KEY_FILE names, without its trailing newlines', () => {
+    const config = readConfig(secrets, { PASSWORD_FILE: file('password', 'pa ss\n\n'), TOKEN_FILE: file('token', 'line\nnext') });
+    assert.deepEqual(config, { PASSWORD: 'pa ss', TOKEN: 'line\nnext' });
+  });
+
+  it('refuse both ways at once, naming both variables and never the value', () => {
+    assert.throws(
+      () => readConfig(secrets, { TOKEN: 'v4lue-direct', TOKEN_FILE: file('both', 'v4lue-file') }),
+      (error: unknown) => {
+        assert.ok(error instanceof ConfigError);
+        assert.deepEqual(error.problems, ['TOKEN: is set twice, by TOKEN and by TOKEN_FILE: keep one (a token)']);
+        assert.doesNotMatch(error.message, /v4lue/);
+        return true;
+      },
+    );
+  });
+
+  it('refuse a file that cannot be read or is empty, naming the path', () => {
+    const missing = join(dir, 'missing');
+    const empty = file('empty', '\n');
+    assert.throws(
+      () => readConfig(secrets, { PASSWORD_FILE: missing, TOKEN_FILE: empty }),
+      (error: unknown) => {
+        assert.ok(error instanceof ConfigError);
+        assert.deepEqual(error.problems, [
+          `PASSWORD: cannot read the file PASSWORD_FILE names, ${missing} (ENOENT) (a password)`,
+          `TOKEN: the file TOKEN_FILE names, ${empty}, is empty (a token)`,
+        ]);
+        return true;
+      },
+    );
+  });
+
+  it('are required unless they have a default', () => {
+    assert.throws(() => readConfig(secrets, {}), /TOKEN: is required/);
+  });
+
+  it('read their file through the reader given (the deployment checks have no /run/secrets)', () => {
+    const read: string[] = [];
+    const config = readConfig(secrets, { TOKEN_FILE: '/run/secrets/token' }, { readFile: (path) => (read.push(path), 'from-reader\n') });
+    assert.equal(config.TOKEN, 'from-reader');
+    assert.deepEqual(read, ['/run/secrets/token']);
+  });
+
+  it('name their file variable KEY_FILE', () => {
+    assert.equal(secretFileVariable('CLICKHOUSE_PASSWORD'), 'CLICKHOUSE_PASSWORD_FILE');
   });
 });

@@ -56,6 +56,7 @@ const fleet = await startFleet({
   kafka: infra.kafka,
   clickhouse: infra.clickhouse,
   readModelUrl: infra.readModelUrl,
+  secrets: infra.secrets,
   topic,
   table,
   basePort: 38200,

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { READ_APPS } from '../fleet.js';
+import { manyClientsEnv } from '../load/many-clients.js';
 import { repoRoot } from '../paths.js';
 import { loadStackConfig } from '../stack-config.js';
 
@@ -9,6 +10,8 @@ import { loadStackConfig } from '../stack-config.js';
  * The read-only ceiling of the latest-page read through the gateway, per app: `npm run read-ceiling` drives each app
  * in turn with wrk (Debian's; a C load generator cheap enough not to be the bottleneck it measures), random groups
  * of --groups, against a running native stack (seeded, read model filled). Prints requests/s and latency per app.
+ * Each connection comes from its own loopback address (manyClientsEnv): at ~9,000 requests/s over 32 connections,
+ * each stays well under the gateway's per-client limit, which one address would hit at once.
  */
 const { values: args } = parseArgs({
   options: {
@@ -31,7 +34,7 @@ interface Figures {
 function runWrk(app: string): Promise<Figures> {
   const wrkArgs = ['-t', args.threads, '-c', args.connections, '-d', `${args.seconds}s`, '--latency', '-s', SCRIPT, gateway, '--', app];
   return new Promise((resolve, reject) => {
-    const child = spawn('wrk', wrkArgs, { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn('wrk', wrkArgs, { stdio: ['ignore', 'pipe', 'inherit'], env: manyClientsEnv() });
     let out = '';
     child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
     child.once('error', reject);

@@ -13,6 +13,7 @@ export interface DeployedService {
   /** Compose only: the service starts only when one of these profiles is active (or it is run by name). */
   profiles?: string[];
   command?: string | string[];
+  entrypoint?: string | string[];
   hostname?: string;
   environment?: Record<string, string | number | boolean | null>;
   healthcheck?: { test?: string | string[]; disable?: boolean };
@@ -22,8 +23,14 @@ export interface DeployedService {
   ports?: unknown[];
   volumes?: (string | { type?: string; source?: string; target?: string })[];
   configs?: { source: string; target?: string }[];
+  /** Docker secrets, at /run/secrets/<source> unless a target says otherwise (swarm: relative to /run/secrets). */
+  secrets?: { source: string; target?: string }[];
   stop_grace_period?: string;
   restart?: string;
+  user?: string;
+  read_only?: boolean;
+  cap_drop?: string[];
+  security_opt?: string[];
   deploy?: {
     mode?: string;
     replicas?: number;
@@ -38,6 +45,9 @@ export interface DeploymentFile {
   kind: 'compose' | 'swarm';
   services: Record<string, DeployedService>;
   configs?: Record<string, { name?: string; file?: string }>;
+  /** compose: a file each; swarm: created beforehand (external), so a deploy without them fails. */
+  secrets?: Record<string, { name?: string; file?: string; external?: boolean }>;
+  networks?: Record<string, { driver?: string; driver_opts?: Record<string, string>; attachable?: boolean } | null>;
 }
 
 

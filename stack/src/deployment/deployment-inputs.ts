@@ -5,18 +5,23 @@ import { dashboardsDir, observabilityRoot, rulesDir, swarmConfigPath } from '@ba
 import { DEFAULT_PARTITIONS, type EnvSpec } from '@badam/pipeline';
 import { parse } from 'yaml';
 import { READ_APPS } from '../fleet.js';
+import { READ_MODEL_PASSWORD_SECRET } from '../infra/stack-secrets.js';
 import { repoRoot } from '../paths.js';
+import { CLICKHOUSE_FILES, DEPLOYED_DATABASE } from './clickhouse-files.js';
 import { renderComposeFile, renderSwarmFile, type DeploymentFile } from './deployment-file.js';
 import { filesUnder } from './file-checks.js';
 import { gatewayPort } from './gateway-checks.js';
 import type { LoadRunnerTarget } from './load-runner-checks.js';
-import { NODE_SERVICES, serviceSettings } from './service-settings.js';
+import type { SecretExpectations } from './secret-checks.js';
+import { GRAFANA_ADMIN_PASSWORD_SECRET, NODE_SERVICES, READ_MODEL_STORE, SERVICE_ROLES, serviceSettings } from './service-settings.js';
 
 /** Everything the deployment checks compare: both files as Docker reads them, and what the repository says. */
 export interface DeploymentInputs {
   compose: DeploymentFile;
   swarm: DeploymentFile;
   envoy: unknown;
+  /** observability/prometheus/prometheus.swarm.yml, the scrape config of both files. */
+  prometheus: unknown;
   specs: Record<string, EnvSpec>;
   /** .env.example: every variable the services read, described, with its default. */
   envExample: string;
@@ -31,6 +36,8 @@ export interface DeploymentInputs {
   partitions: number;
   /** k6/ (mounted into the load runner) and the gateway it goes through. */
   loadRunner: LoadRunnerTarget;
+  /** Who logs in as which ClickHouse role, and where each password comes from. */
+  secrets: SecretExpectations;
 }
 
 export async function loadDeploymentInputs(): Promise<DeploymentInputs> {
@@ -40,6 +47,7 @@ export async function loadDeploymentInputs(): Promise<DeploymentInputs> {
     compose,
     swarm,
     envoy,
+    prometheus: parse(readFileSync(swarmConfigPath, 'utf8')),
     specs,
     envExample: readFileSync(resolve(repoRoot, '.env.example'), 'utf8'),
     fleet: ['producer', 'consumer', ...READ_APPS],
@@ -51,9 +59,19 @@ export async function loadDeploymentInputs(): Promise<DeploymentInputs> {
       ...filesUnder(rulesDir),
       ...filesUnder(resolve(observabilityRoot, 'grafana/provisioning')),
       ...filesUnder(dashboardsDir),
+      CLICKHOUSE_FILES.roles.source,
+      CLICKHOUSE_FILES.entrypoint.source,
     ],
     partitions: DEFAULT_PARTITIONS,
     loadRunner: { scriptsDir: resolve(repoRoot, 'k6'), gateway: 'envoy', gatewayPort: gatewayPort(envoy) },
+    secrets: {
+      roles: SERVICE_ROLES,
+      database: DEPLOYED_DATABASE,
+      clickhouse: { service: 'clickhouse', ...CLICKHOUSE_FILES },
+      store: { service: READ_MODEL_STORE.service, passwordSecret: READ_MODEL_PASSWORD_SECRET },
+      grafana: { service: 'grafana', passwordSecret: GRAFANA_ADMIN_PASSWORD_SECRET },
+      composeSecretsDir: resolve(repoRoot, 'secrets'),
+    },
   };
 }
 

@@ -10,29 +10,39 @@ interface EnvoyCluster {
   };
 }
 
+function endpointsOf(cluster: EnvoyCluster): string[] {
+  return (cluster.load_assignment?.endpoints ?? [])
+    .flatMap((locality) => locality.lb_endpoints ?? [])
+    .map(({ endpoint }) => `${endpoint?.address?.socket_address?.address}:${endpoint?.address?.socket_address?.port_value}`);
+}
+
 /**
- * The cluster names and endpoints of envoy/envoy.yaml. That every route sends to a cluster that exists is Envoy's own
- * check (envoy/validate, run by the gateway tests).
+ * The clusters of envoy/envoy.yaml that reach services: all but those on the container's loopback (Envoy's own
+ * admin interface, behind the stats listener; gateway-exposure-checks.ts).
+ */
+function serviceClusters(envoy: unknown): EnvoyCluster[] {
+  const bootstrap = envoy as { static_resources?: { clusters?: EnvoyCluster[] } };
+  const onLoopback = (cluster: EnvoyCluster) => {
+    const endpoints = endpointsOf(cluster);
+    return endpoints.length > 0 && endpoints.every((endpoint) => endpoint.startsWith('127.0.0.1:'));
+  };
+  return (bootstrap.static_resources?.clusters ?? []).filter((cluster) => !onLoopback(cluster));
+}
+
+/**
+ * The service cluster names and endpoints of envoy/envoy.yaml. That every route sends to a cluster that exists is
+ * Envoy's own check (envoy/validate, run by the gateway tests).
  */
 function envoyClusters(envoy: unknown): Map<string, string[]> {
-  const bootstrap = envoy as { static_resources?: { clusters?: EnvoyCluster[] } };
-  const clusters = new Map<string, string[]>();
-  for (const cluster of bootstrap.static_resources?.clusters ?? []) {
-    const endpoints = (cluster.load_assignment?.endpoints ?? [])
-      .flatMap((locality) => locality.lb_endpoints ?? [])
-      .map(({ endpoint }) => `${endpoint?.address?.socket_address?.address}:${endpoint?.address?.socket_address?.port_value}`);
-    clusters.set(cluster.name ?? '', endpoints);
-  }
-  return clusters;
+  return new Map(serviceClusters(envoy).map((cluster) => [cluster.name ?? '', endpointsOf(cluster)]));
 }
 
 const HTTP_PROTOCOL_OPTIONS = 'envoy.extensions.upstreams.http.v3.HttpProtocolOptions';
 
 /** Each cluster's upstream idle timeout in milliseconds, undefined where it is not set (Envoy's default, 1 h). */
 function idleTimeouts(envoy: unknown): Map<string, number | undefined> {
-  const bootstrap = envoy as { static_resources?: { clusters?: EnvoyCluster[] } };
   const timeouts = new Map<string, number | undefined>();
-  for (const cluster of bootstrap.static_resources?.clusters ?? []) {
+  for (const cluster of serviceClusters(envoy)) {
     const idle = cluster.typed_extension_protocol_options?.[HTTP_PROTOCOL_OPTIONS]?.common_http_protocol_options?.idle_timeout;
     const match = /^(\d+(?:\.\d+)?)s$/.exec(idle ?? '');
     timeouts.set(cluster.name ?? '', match ? Number(match[1]) * 1000 : undefined);

@@ -1,4 +1,4 @@
-import { readConfig, ConfigError, type EnvSpec } from '@badam/pipeline';
+import { readConfig, ConfigError, secretFileVariable, type EnvSpec } from '@badam/pipeline';
 import type { DeployedService, DeploymentFile } from './deployment-file.js';
 
 /**
@@ -89,7 +89,8 @@ export function serviceEnvironment(service: DeployedService | undefined): Record
  * Every variable a service reads is set explicitly (the defaults suit the native stack on 127.0.0.1, not a
  * container), nothing unknown is set (a misspelt name would be silently ignored), the values pass the service's own
  * validation, HTTP services listen on every interface at port 3000 (what the gateway and Prometheus use), and the
- * broker, database and read model addresses name services of the same file.
+ * broker, database and read model addresses name services of the same file. A secret may be set as KEY_FILE instead
+ * (secret-checks.ts checks where the file comes from; its content is not read here).
  */
 export function environmentProblems(file: DeploymentFile, specs: Record<string, EnvSpec>): string[] {
   const hosts = knownHosts(file);
@@ -97,12 +98,14 @@ export function environmentProblems(file: DeploymentFile, specs: Record<string, 
     const service = file.services[name];
     if (service === undefined) return [`${name}: no such service`];
     const env = serviceEnvironment(service);
+    const secretFiles = new Set(Object.entries(spec).filter(([, variable]) => variable.secret === true).map(([key]) => secretFileVariable(key)));
+    const isSet = (key: string) => env[key] !== undefined || (secretFiles.has(secretFileVariable(key)) && env[secretFileVariable(key)] !== undefined);
     const problems = [
-      ...Object.keys(spec).filter((key) => env[key] === undefined).map((key) => `${name}: ${key} is not set`),
-      ...Object.keys(env).filter((key) => !(key in spec)).map((key) => `${name}: ${key} is set but not read by the service`),
+      ...Object.keys(spec).filter((key) => !isSet(key)).map((key) => `${name}: ${key} is not set`),
+      ...Object.keys(env).filter((key) => !(key in spec) && !secretFiles.has(key)).map((key) => `${name}: ${key} is set but not read by the service`),
     ];
     try {
-      readConfig(spec, env);
+      readConfig(spec, env, { readFile: () => 'a secret' });
     } catch (error) {
       if (!(error instanceof ConfigError)) throw error;
       problems.push(...error.problems.map((problem) => `${name}: ${problem}`));

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { readAppSettings, type EnvSpec } from '@badam/pipeline';
-import { READ_APPS } from '../fleet.js';
+import { readAppSettings, type ClickHouseRole, type EnvSpec } from '@badam/pipeline';
+import { FLEET_ROLES, READ_APPS } from '../fleet.js';
 import { repoRoot } from '../paths.js';
 
 /** The services the deployments run from this repository's images. */
@@ -28,6 +28,12 @@ export const READ_MODEL_STORE = {
   image: 'valkey/valkey',
   port: 6379,
 } as const;
+
+/** The ClickHouse role each service logs in as: the fleet's, and init, which migrates (as the native stack does). */
+export const SERVICE_ROLES: Readonly<Record<string, ClickHouseRole>> = { ...FLEET_ROLES, init: 'migrator' };
+
+/** Grafana's admin password: a Docker secret of this name (the other secrets: stack/src/infra/stack-secrets.ts). */
+export const GRAFANA_ADMIN_PASSWORD_SECRET = 'grafana_admin_password';
 
 /** Services that run once and exit: init at every start, the load runner on demand. */
 export const ONE_SHOT_SERVICES = ['init', LOAD_RUNNER.service] as const;

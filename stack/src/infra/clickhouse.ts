@@ -1,18 +1,41 @@
+import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ClickHouseConnection } from '@badam/pipeline';
+import {
+  CLICKHOUSE_ROLE_NAMES,
+  clickhousePasswordHashVariable,
+  clickhousePasswordSecret,
+  clickhouseUser,
+  renderClickHouseRoles,
+  type ClickHouseConnection,
+  type ClickHouseRole,
+} from '@badam/pipeline';
 import { ManagedProcess } from '../process/managed-process.js';
 import { httpOk } from '../process/wait.js';
+import type { StackSecrets } from './stack-secrets.js';
 
-/** How the stack's own tools reach a private instance: its default user, no password, the default database. */
+/** The database of the native stack, which its roles are granted on. */
+const DATABASE = 'default';
+
+/**
+ * How the stack's own tools and the test harness reach a private instance: its default user (the administrator, from
+ * 127.0.0.1 only, no password), the default database. The services log in as their roles instead (roleClickHouse).
+ */
 export function localClickHouse(url: string, limits: Partial<Pick<ClickHouseConnection, 'requestTimeoutMs' | 'maxOpenConnections'>> = {}): ClickHouseConnection {
-  return { url, username: 'default', password: '', database: 'default', requestTimeoutMs: 30_000, maxOpenConnections: 4, ...limits };
+  return { url, username: 'default', password: '', database: DATABASE, requestTimeoutMs: 30_000, maxOpenConnections: 4, ...limits };
+}
+
+/** The same instance as a role sees it (pipeline/src/clickhouse/roles.ts), with the password the stack made for it. */
+export function roleClickHouse(admin: ClickHouseConnection, role: ClickHouseRole, secrets: StackSecrets): ClickHouseConnection {
+  return { ...admin, username: clickhouseUser(role), password: secrets.value(clickhousePasswordSecret(role)) };
 }
 
 export interface ClickHouseOptions {
   dataDir: string;
   httpPort: number;
   tcpPort: number;
+  /** Where the roles' passwords are (ensureStackSecrets). */
+  secrets: StackSecrets;
 }
 
 /**
@@ -62,12 +85,26 @@ export async function startClickHouse(options: ClickHouseOptions): Promise<Manag
 </yandex>
 `,
   );
+  // The roles, as the Docker images have them (clickhouse/users.d/badam-roles.xml), merged into users.xml.
+  mkdirSync(join(dir, 'users.d'), { recursive: true });
+  writeFileSync(join(dir, 'users.d/badam-roles.xml'), renderClickHouseRoles(DATABASE));
   const server = new ManagedProcess({
     name: 'clickhouse',
     command: 'clickhouse-server',
     args: [`--config-file=${join(dir, 'config.xml')}`],
+    env: passwordHashes(options.secrets),
     cwd: dir,
     logFile: join(options.dataDir, 'logs/clickhouse.log'),
   }).start();
   return server.ready(`ClickHouse on port ${options.httpPort}`, () => httpOk(`http://127.0.0.1:${options.httpPort}/ping`));
+}
+
+/** What the roles file reads its passwords from: each role's SHA-256, as clickhouse/entrypoint.sh exports in Docker. */
+function passwordHashes(secrets: StackSecrets): Record<string, string> {
+  return Object.fromEntries(
+    CLICKHOUSE_ROLE_NAMES.map((role) => [
+      clickhousePasswordHashVariable(role),
+      createHash('sha256').update(secrets.value(clickhousePasswordSecret(role))).digest('hex'),
+    ]),
+  );
 }

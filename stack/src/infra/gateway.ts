@@ -13,6 +13,8 @@ export interface GatewayOptions {
   services: ReadonlyMap<string, readonly number[]>;
   /** Defaults to envoy/routes.json, the table envoy.yaml is generated from. */
   routes?: RouteTable;
+  /** Requests/s per client address (BADAM_GATEWAY_CLIENT_RATE_LIMIT); envoy.yaml's value when omitted. */
+  clientRateLimit?: number;
 }
 
 export interface Gateway {
@@ -34,7 +36,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const configFile = join(dir, 'haproxy.cfg');
   const servers = new Map([...options.services].map(([service, ports]) => [service, ports.map((port) => `127.0.0.1:${port}`)]));
   const table = options.routes ?? loadRouteTable();
-  writeFileSync(configFile, renderHaproxyConfig(table, { port: options.port, metricsPort: options.metricsPort, servers }));
+  const { port, metricsPort, clientRateLimit } = options;
+  writeFileSync(configFile, renderHaproxyConfig(table, { port, metricsPort, servers, clientRateLimit }));
   await run('haproxy', ['-c', '-q', '-f', configFile]);
   const url = `http://127.0.0.1:${options.port}`;
   const gateway = new ManagedProcess({

@@ -7,9 +7,10 @@ import {
   type KafkaConnection,
 } from '@badam/pipeline';
 import type { ManagedProcess } from '../process/managed-process.js';
-import { localClickHouse, startClickHouse } from './clickhouse.js';
+import { localClickHouse, roleClickHouse, startClickHouse } from './clickhouse.js';
 import { startKafka } from './kafka.js';
 import { startReadModelStore } from './read-model-store.js';
+import { ensureStackSecrets, READ_MODEL_PASSWORD_SECRET, type StackSecrets } from './stack-secrets.js';
 
 export interface InfraOptions {
   dataDir: string;
@@ -23,19 +24,23 @@ export interface InfraOptions {
 /** The broker, the database and the read model's store: what every service and every integration test needs running. */
 export interface Infra {
   kafka: KafkaConnection;
+  /** The administrator (default user, from 127.0.0.1 only): the tests' and tools' own connection, never a service's. */
   clickhouse: ClickHouseConnection;
-  /** redis://… of the read model's store. */
+  /** redis://… of the read model's store (its password: secrets, READ_MODEL_PASSWORD_SECRET). */
   readModelUrl: string;
+  /** The ClickHouse roles' and the store's passwords, one file each, as the services get them. */
+  secrets: StackSecrets;
   broker: ManagedProcess;
   database: ManagedProcess;
   readModelStore: ManagedProcess;
-  /** Creates the topic (if missing) and applies the migrations to the table. */
+  /** Creates the topic (if missing) and applies the migrations to the table, as the migrator (as init does). */
   prepare(topic: string, partitions: number, table: string): Promise<void>;
   stop(): Promise<void>;
 }
 
 export async function startInfra(options: InfraOptions): Promise<Infra> {
   mkdirSync(options.dataDir, { recursive: true });
+  const secrets = ensureStackSecrets(options.dataDir);
   const started = await Promise.allSettled([
     startKafka({
       dataDir: options.dataDir,
@@ -47,8 +52,9 @@ export async function startInfra(options: InfraOptions): Promise<Infra> {
       dataDir: options.dataDir,
       httpPort: options.clickhouseHttpPort,
       tcpPort: options.clickhouseTcpPort,
+      secrets,
     }),
-    startReadModelStore({ dataDir: options.dataDir, port: options.readModelPort }),
+    startReadModelStore({ dataDir: options.dataDir, port: options.readModelPort, password: secrets.value(READ_MODEL_PASSWORD_SECRET) }),
   ]);
   // One that started must not outlive the other's failure: it would keep the caller (a test file) from exiting.
   const failed = started.find((result) => result.status === 'rejected');
@@ -67,12 +73,13 @@ export async function startInfra(options: InfraOptions): Promise<Infra> {
     kafka,
     clickhouse,
     readModelUrl: `redis://127.0.0.1:${options.readModelPort}`,
+    secrets,
     broker,
     database,
     readModelStore,
     async prepare(topic, partitions, table) {
       await ensureTopic(kafka, topic, partitions);
-      const client = createClickHouseClient(clickhouse);
+      const client = createClickHouseClient(roleClickHouse(clickhouse, 'migrator', secrets));
       try {
         await migrate(client, table);
       } finally {

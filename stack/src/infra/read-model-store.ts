@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { ManagedProcess } from '../process/managed-process.js';
@@ -6,6 +6,8 @@ import { ManagedProcess } from '../process/managed-process.js';
 export interface ReadModelStoreOptions {
   dataDir: string;
   port: number;
+  /** Clients must AUTH with it (requirepass), as with the Docker deployments' Valkey. */
+  password: string;
   /** Past this the store evicts the least recently used pages (a miss, then a fill) instead of refusing writes. */
   maxMemoryMb?: number;
 }
@@ -17,10 +19,14 @@ export interface ReadModelStoreOptions {
 export async function startReadModelStore(options: ReadModelStoreOptions): Promise<ManagedProcess> {
   const dir = join(options.dataDir, 'read-model');
   mkdirSync(dir, { recursive: true });
+  // The password in a file only the stack's user reads, not on the command line, which every local user sees.
+  const config = join(dir, 'redis.conf');
+  writeFileSync(config, `requirepass ${options.password}\n`, { mode: 0o600 });
   const server = new ManagedProcess({
     name: 'read-model',
     command: 'redis-server',
     args: [
+      config,
       '--port', String(options.port),
       '--bind', '127.0.0.1',
       '--dir', dir,
@@ -32,18 +38,22 @@ export async function startReadModelStore(options: ReadModelStoreOptions): Promi
     cwd: dir,
     logFile: join(options.dataDir, 'logs/read-model.log'),
   }).start();
-  return server.ready(`the read model store on port ${options.port}`, () => redisPing(options.port));
+  return server.ready(`the read model store on port ${options.port}`, () => redisPing(options.port, options.password));
 }
 
-/** PING over a bare socket: the store answers +PONG once it serves commands. */
-export function redisPing(port: number, host = '127.0.0.1'): Promise<boolean> {
+/** AUTH and PING over a bare socket: the store answers +PONG once it serves commands to a client with the password. */
+export function redisPing(port: number, password: string, host = '127.0.0.1'): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = connect({ port, host });
     socket.setTimeout(1000);
-    socket.once('connect', () => socket.write('PING\r\n'));
-    socket.once('data', (data) => {
+    let replies = '';
+    socket.once('connect', () => socket.write(`${respCommand('AUTH', password)}${respCommand('PING')}`));
+    socket.on('data', (data) => {
+      replies += data.toString();
+      const [auth, ping, rest] = replies.split('\r\n');
+      if (rest === undefined) return; // one reply per line: wait for both
       socket.destroy();
-      resolve(data.toString().startsWith('+PONG'));
+      resolve(auth === '+OK' && ping === '+PONG');
     });
     socket.once('error', () => resolve(false));
     socket.once('timeout', () => {
@@ -51,4 +61,9 @@ export function redisPing(port: number, host = '127.0.0.1'): Promise<boolean> {
       resolve(false);
     });
   });
+}
+
+/** A command in the protocol's array form, so an argument may hold any byte. */
+function respCommand(...args: string[]): string {
+  return `*${args.length}\r\n${args.map((arg) => `$${Buffer.byteLength(arg)}\r\n${arg}\r\n`).join('')}`;
 }

@@ -4,6 +4,7 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import type { AcceptedSend } from '@badam/pipeline';
 import { repoRoot, toolsDir } from '../paths.js';
+import { manyClientsEnv } from './many-clients.js';
 
 /** Installed by scripts/setup.sh from PyPI (k6/locust/requirements.txt) into its own virtual environment. */
 export const LOCUST_BIN = join(toolsDir, 'locust/bin/locust');
@@ -85,7 +86,8 @@ export interface LoadRunOptions {
 
 /**
  * Runs the scenario of k6/scenario.json on Locust with `env` (SCENARIO, overrides, targets), recording every accepted
- * send. report.json, sends-<pid>.log and cpu-<pid>.json go to outDir.
+ * send. report.json, sends-<pid>.log and cpu-<pid>.json go to outDir. Each user's connection comes from its own
+ * loopback address (manyClientsEnv), so the gateway's per-client limit applies per user, as it would to real users.
  */
 export async function runLocust(env: Record<string, string>, outDir: string, options: LoadRunOptions = {}): Promise<LoadRun> {
   if (!existsSync(LOCUST_BIN)) throw new Error(`${LOCUST_BIN} is missing: run bash scripts/setup.sh`);
@@ -95,7 +97,7 @@ export async function runLocust(env: Record<string, string>, outDir: string, opt
   // --processes forks workers that report to a master; one process needs neither.
   if (processes > 1) args.push('--processes', String(processes));
   const child = spawn(LOCUST_BIN, args, {
-    env: { ...process.env, ...env, SUMMARY_DIR: outDir },
+    env: { ...manyClientsEnv(), ...env, SUMMARY_DIR: outDir },
     stdio: options.quiet ? ['ignore', 'pipe', 'pipe'] : ['ignore', 'inherit', 'inherit'],
   });
   let output = '';

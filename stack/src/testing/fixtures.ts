@@ -18,6 +18,7 @@ import type { ClickHouseClient } from '@clickhouse/client';
 import { startFleet, type Fleet, type FleetOptions } from '../fleet.js';
 import { localClickHouse } from '../infra/clickhouse.js';
 import { startGateway, type Gateway } from '../infra/gateway.js';
+import { READ_MODEL_PASSWORD_SECRET, stackSecrets, type StackSecrets } from '../infra/stack-secrets.js';
 import { gatewayScrapeJobs, startPrometheus, type Prometheus } from '../infra/prometheus.js';
 import { TEST_ENV } from './test-env.js';
 
@@ -42,7 +43,17 @@ export function suiteCleanup(): Cleanup {
   return { after: (fn) => void cleanups.push(fn) };
 }
 
-export function testInfra(): { kafka: KafkaConnection; clickhouse: ClickHouseConnection; readModelUrl: string; dataDir: string } {
+export interface TestInfra {
+  kafka: KafkaConnection;
+  /** The administrator: tests create, read and drop their tables with it. */
+  clickhouse: ClickHouseConnection;
+  readModelUrl: string;
+  /** The roles' and the store's passwords the test run's servers were started with. */
+  secrets: StackSecrets;
+  dataDir: string;
+}
+
+export function testInfra(): TestInfra {
   const brokers = process.env[TEST_ENV.kafkaBrokers];
   const url = process.env[TEST_ENV.clickhouseUrl];
   const readModelUrl = process.env[TEST_ENV.readModelUrl];
@@ -54,6 +65,7 @@ export function testInfra(): { kafka: KafkaConnection; clickhouse: ClickHouseCon
     kafka: { brokers: brokers.split(','), clientId: 'badam-test' },
     clickhouse: localClickHouse(url, { maxOpenConnections: 8 }),
     readModelUrl,
+    secrets: stackSecrets(dataDir),
     dataDir,
   };
 }
@@ -76,10 +88,22 @@ export async function createTestTable(t: Cleanup, client: ClickHouseClient): Pro
   return table;
 }
 
-/** The read model's store as the services of a fleet on `table` see it (their key prefix), closed after the test. */
-export async function createTestPageStore(t: Cleanup, table: string, url = testInfra().readModelUrl): Promise<PageStore> {
+/**
+ * The read model's store as the services of a fleet on `table` see it (their key prefix), closed after the test; by
+ * default the test run's, else another infra's (a private stack's).
+ */
+export async function createTestPageStore(
+  t: Cleanup,
+  table: string,
+  { readModelUrl, secrets }: Pick<TestInfra, 'readModelUrl' | 'secrets'> = testInfra(),
+): Promise<PageStore> {
   const store = createPageStore(
-    pageStoreConnection({ READ_MODEL_URL: url, READ_MODEL_TIMEOUT_MS: 2000, CLICKHOUSE_TABLE: table }),
+    pageStoreConnection({
+      READ_MODEL_URL: readModelUrl,
+      READ_MODEL_PASSWORD: secrets.value(READ_MODEL_PASSWORD_SECRET),
+      READ_MODEL_TIMEOUT_MS: 2000,
+      CLICKHOUSE_TABLE: table,
+    }),
   );
   t.after(() => store.close());
   await store.connected(10_000);
@@ -117,7 +141,7 @@ function portFree(port: number): Promise<boolean> {
   });
 }
 
-export type TestFleetOptions = Partial<Omit<FleetOptions, 'kafka' | 'clickhouse' | 'readModelUrl'>> & { topic: string; table: string };
+export type TestFleetOptions = Partial<Omit<FleetOptions, 'kafka' | 'clickhouse' | 'readModelUrl' | 'secrets'>> & { topic: string; table: string };
 
 /** The real services as processes, against the test broker and database; stopped by pid after the test. */
 export async function startTestFleet(t: Cleanup, options: TestFleetOptions): Promise<Fleet> {
@@ -127,6 +151,7 @@ export async function startTestFleet(t: Cleanup, options: TestFleetOptions): Pro
     kafka: infra.kafka,
     clickhouse: infra.clickhouse,
     readModelUrl: infra.readModelUrl,
+    secrets: infra.secrets,
     basePort: await freeBasePort(),
     replicas: 1,
     consumers: 1,
@@ -164,14 +189,16 @@ export async function startTestPrometheus(t: Cleanup, fleet: Fleet, gateway?: Ga
 
 /**
  * The HAProxy gateway over every replica of the fleet, on free ports (routes and metrics); stopped after the test.
- * A service without replicas (an empty list, or none) answers 503.
+ * A service without replicas (an empty list, or none) answers 503. The per-client rate limit is the stack's default
+ * unless `clientRateLimit` says otherwise.
  */
-export async function startTestGateway(t: Cleanup, fleet: Pick<Fleet, 'ports'>): Promise<Gateway> {
+export async function startTestGateway(t: Cleanup, fleet: Pick<Fleet, 'ports'>, options: { clientRateLimit?: number } = {}): Promise<Gateway> {
   const gateway = await startGateway({
     dataDir: join(testInfra().dataDir, uniqueName('gateway')),
     port: await freePort(),
     metricsPort: await freePort(),
     services: fleet.ports,
+    clientRateLimit: options.clientRateLimit,
   });
   t.after(() => gateway.stop());
   return gateway;

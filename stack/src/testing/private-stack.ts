@@ -45,6 +45,7 @@ export async function startPrivateStack(t: Cleanup, options: PrivateStackOptions
     kafka: infra.kafka,
     clickhouse: infra.clickhouse,
     readModelUrl: infra.readModelUrl,
+    secrets: infra.secrets,
     topic,
     table,
     basePort: await freeBasePort(),

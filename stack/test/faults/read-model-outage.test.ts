@@ -4,6 +4,7 @@ import { createMessagesRepository, entryBody, entryVersion, pageVersion, sleep, 
 import type { ClickHouseClient } from '@clickhouse/client';
 import { READ_APPS } from '../../src/fleet.js';
 import { redisPing } from '../../src/infra/read-model-store.js';
+import { READ_MODEL_PASSWORD_SECRET } from '../../src/infra/stack-secrets.js';
 import { assertNothingLost } from '../../src/testing/fault-checks.js';
 import { createTestPageStore } from '../../src/testing/fixtures.js';
 import { describeOutcomes, startLiveTraffic, type LiveTrafficResult } from '../../src/testing/live-traffic.js';
@@ -66,7 +67,7 @@ function assertReadsServed(result: LiveTrafficResult, from: number, to: number, 
 describe('the read model store failing under traffic', () => {
   it('stalled (SIGSTOP): reads keep answering from ClickHouse, sends are stored, and pages catch up within the bound', async (t) => {
     const stack = await startPrivateStack(t);
-    const store = await createTestPageStore(t, stack.table, stack.infra.readModelUrl);
+    const store = await createTestPageStore(t, stack.table, stack.infra);
     const traffic = startLiveTraffic({ gatewayUrl: stack.gateway.url, groups: GROUPS, firstGroup: 1, senders: 4, readers: 3, pauseMs: 10 });
     await waitForRows(stack.client, stack.table, 200, 60_000);
 
@@ -100,7 +101,7 @@ describe('the read model store failing under traffic', () => {
     const downAt = Date.now();
     await sleep(4_000);
     stack.infra.readModelStore.start();
-    await waitFor('the store back', () => redisPing(Number(new URL(stack.infra.readModelUrl).port)), 30_000);
+    await waitFor('the store back', () => redisPing(Number(new URL(stack.infra.readModelUrl).port), stack.infra.secrets.value(READ_MODEL_PASSWORD_SECRET)), 30_000);
     const backAt = Date.now();
     await sleep(6_000);
     const result = await traffic.stop();
@@ -111,7 +112,7 @@ describe('the read model store failing under traffic', () => {
     // Pages are correct: every read through the gateway matches ClickHouse (assertNothingLost compares the apps'
     // latest pages with the stored orders), and the refilled store equals ClickHouse.
     await assertNothingLost(stack, result);
-    const store = await createTestPageStore(t, stack.table, stack.infra.readModelUrl);
+    const store = await createTestPageStore(t, stack.table, stack.infra);
     await assertPagesEqualClickHouse(stack, store);
     assert.ok((await store.get(1)) !== null, 'the store was refilled (by reads and by the consumers)');
   });

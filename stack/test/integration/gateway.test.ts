@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { randomInt } from 'node:crypto';
+import { request } from 'node:http';
 import { before, describe, it } from 'node:test';
-import type { MessagePage } from '@badam/pipeline';
+import { gatewayError } from '@badam/gateway';
+import { sleep, type MessagePage } from '@badam/pipeline';
 import { READ_APPS, type Fleet } from '../../src/fleet.js';
 import type { Gateway } from '../../src/infra/gateway.js';
 import { httpOk, waitFor } from '../../src/process/wait.js';
@@ -40,13 +42,21 @@ describe('the gateway over three replicas of each service', () => {
     assert.equal(new Set(bodies).size, 1, bodies.join('\n'));
   });
 
-  it('answers its own /health, and a JSON 404 to an unknown prefix or a method the route does not take', async () => {
+  it('answers its own /health, and a JSON 404 to anything but the public API: the services’ health and metrics too', async () => {
     assert.equal((await httpJson('GET', `${gateway.url}/health`)).status, 200);
     for (const [method, path] of [
       ['GET', '/nowhere/groups/1/messages'],
       ['GET', '/producer/messages'],
       ['POST', '/fastify/groups/1/messages'],
       ['GET', '/groups/1/messages'],
+      ...(['producer', ...READ_APPS] as const).flatMap((service) => [
+        ['GET', `/${service}/metrics`] as const,
+        ['GET', `/${service}/health`] as const,
+      ]),
+      ['POST', '/producer/health'],
+      ['GET', '/fastify/groups/1'],
+      ['GET', '/hapi/groups/1/messages/2'],
+      ['POST', '/producer/messages/1'],
     ] as const) {
       const { status, headers, body } = await httpJson(method, `${gateway.url}${path}`, method === 'POST' ? {} : undefined);
       assert.equal(status, 404, `${method} ${path}`);
@@ -69,6 +79,35 @@ describe('the gateway over three replicas of each service', () => {
       assert.equal(page?.messages[0]?.text, 'through the gateway');
       assert.equal(page?.messages[0]?.order, 1);
     }
+  });
+
+  it('answers a client over its rate a JSON 429 with Retry-After, serves another client meanwhile, and the first after the wait', async () => {
+    const perSecond = 5;
+    const limited = await startTestGateway(t, fleet, { clientRateLimit: perSecond });
+    const burst = perSecond * 2;
+    const read = (localAddress: string) => getFrom(localAddress, `${limited.url}/fastify/groups/${CONTRACT_GROUP}/messages?limit=1`);
+
+    // One client, as fast as it can: its burst is served, then it is refused. (Not 127.0.0.1: the gateway's start
+    // asked its /health from there, which counts.)
+    const client = '127.0.0.3';
+    const answers = [];
+    for (let i = 0; i < burst + 5; i++) answers.push(await read(client));
+    const served = answers.filter((a) => a.status === 200).length;
+    assert.deepEqual(answers.slice(0, burst).map((a) => a.status), Array(burst).fill(200), 'the burst is served');
+    assert.ok(served <= burst + 1, `${served} of ${answers.length} served, burst ${burst}`);
+    const refused = answers.find((a) => a.status !== 200);
+    assert.ok(refused, 'a request past the burst is refused');
+    assert.equal(refused.status, 429);
+    assert.match(String(refused.headers['content-type']), /application\/json/);
+    assert.equal(refused.headers['retry-after'], String(gatewayError(429).retryAfterSeconds));
+    assert.deepEqual(JSON.parse(refused.text), { error: 'rate_limited', message: 'too many requests from this client address' });
+
+    // Another address is another client, with its own allowance.
+    assert.equal((await read('127.0.0.2')).status, 200);
+    // Still refused, until it has waited what Retry-After said.
+    assert.equal((await read(client)).status, 429);
+    await sleep(Number(refused.headers['retry-after']) * 1000);
+    assert.equal((await read(client)).status, 200);
   });
 
   it('loses no read while one replica of each app is SIGKILLed and restarted', async () => {
@@ -112,6 +151,21 @@ describe('the gateway over three replicas of each service', () => {
     assert.deepEqual(failures, [], `${failures.length} of ${reads} reads failed`);
   });
 });
+
+/** A GET on a new connection from the given local address: the gateway tells clients apart by address. */
+function getFrom(localAddress: string, url: string): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; text: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { localAddress, agent: false, timeout: 5_000 }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (text += chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text }));
+    });
+    req.once('timeout', () => req.destroy(new Error(`GET ${url} from ${localAddress} timed out`)));
+    req.once('error', reject);
+    req.end();
+  });
+}
 
 /** Whether HAProxy's Prometheus exporter reports each named server (e.g. fastify-1) as UP. */
 async function serversUp(gateway: Gateway, servers: string[]): Promise<boolean> {

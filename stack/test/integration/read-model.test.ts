@@ -15,6 +15,7 @@ import {
 import type { ClickHouseClient } from '@clickhouse/client';
 import { Redis } from 'ioredis';
 import { READ_APPS, type Fleet } from '../../src/fleet.js';
+import { READ_MODEL_PASSWORD_SECRET } from '../../src/infra/stack-secrets.js';
 import {
   createTestClickHouse,
   createTestPageStore,
@@ -81,7 +82,8 @@ describe('the read model store (redis-server)', () => {
   it('keeps working after the store forgets its scripts (SCRIPT FLUSH, as after a restart)', async (t) => {
     const store = await createTestPageStore(t, uniqueName('pages'));
     assert.equal(await put(store, page(2, 1)), 1);
-    const admin = new Redis(testInfra().readModelUrl);
+    const { readModelUrl, secrets } = testInfra();
+    const admin = new Redis(readModelUrl, { password: secrets.value(READ_MODEL_PASSWORD_SECRET) });
     t.after(() => admin.disconnect());
     await admin.script('FLUSH');
     assert.equal(await put(store, page(2, 2)), 1);

@@ -5,10 +5,18 @@ import type { DeploymentFile } from '../../../src/deployment/deployment-file.js'
 import { loadDeploymentInputs, type DeploymentInputs } from '../../../src/deployment/deployment-inputs.js';
 import { missingPaths, undeliveredFiles } from '../../../src/deployment/file-checks.js';
 import { gatewayProblems } from '../../../src/deployment/gateway-checks.js';
+import { envoyExposureProblems, envoyPublishingProblems, envoyScrapeProblems } from '../../../src/deployment/gateway-exposure-checks.js';
 import { loadRunnerProblems } from '../../../src/deployment/load-runner-checks.js';
 import { envExampleProblems } from '../../../src/deployment/env-example-checks.js';
 import { dockerBytes, readModelStoreProblems, valkeyBytes } from '../../../src/deployment/read-model-checks.js';
 import { composeOrderProblems, swarmRolloutProblems } from '../../../src/deployment/rollout-checks.js';
+import {
+  clickhouseRoleProblems,
+  grafanaProblems,
+  passwordValueProblems,
+  secretFileProblems,
+  storePasswordProblems,
+} from '../../../src/deployment/secret-checks.js';
 import {
   durationMs,
   environmentProblems,
@@ -209,6 +217,45 @@ describe('the deployment checks report', () => {
     assert.deepEqual(problems.map((p) => p.split(':')[0]), [`envoy cluster ${first!.name}`, `envoy cluster ${second!.name}`]);
   });
 
+  it('an envoy admin on every address, a route opening a service’s own pages, a stats listener passing the admin through', () => {
+    const envoy = structuredClone(inputs.envoy) as Record<string, any>;
+    const routesOf = (name: string) =>
+      envoy.static_resources.listeners.find((l: any) => l.name === name).filter_chains[0].filters
+        .find((f: any) => f.name === 'envoy.filters.network.http_connection_manager').typed_config.route_config.virtual_hosts[0].routes;
+    envoy.admin.address.socket_address.address = '0.0.0.0';
+    const fastify = routesOf('gateway').find((r: any) => r.route?.cluster === 'fastify');
+    fastify.match = { ...fastify.match, safe_regex: undefined, prefix: '/fastify/' };
+    routesOf('stats')[0].match = { prefix: '/' };
+    const problems = envoyExposureProblems(envoy, inputs.routedServices);
+    assert.ok(problems.includes("envoy admin listens on 0.0.0.0:9901, expected 127.0.0.1 (the container's loopback only)"), problems.join('\n'));
+    assert.ok(problems.includes('envoy gateway: GET /fastify/metrics is forwarded to fastify, not the public API'), problems.join('\n'));
+    assert.ok(problems.includes('envoy stats listener: POST /quitquitquit is forwarded to envoy_admin'), problems.join('\n'));
+    assert.ok(!problems.some((p) => p.includes('expected forwarded')), 'the public API itself is still forwarded');
+  });
+
+  it('Envoy’s stats or admin port published, its gateway port behind the swarm ingress mesh, or not on every node', () => {
+    const compose = broken('compose', (f) => (service(f, 'envoy').ports = [...(service(f, 'envoy').ports ?? []), { published: 9902, target: 9902 }]));
+    assert.deepEqual(envoyPublishingProblems(compose, inputs.envoy), [
+      "envoy: publishes container ports 8080, 9902, expected only the gateway listener's 8080",
+    ]);
+    const swarm = broken('swarm', (f) => {
+      const envoy = service(f, 'envoy');
+      envoy.ports = [{ mode: 'ingress', target: 8080, published: 8080, protocol: 'tcp' }];
+      envoy.deploy = { ...envoy.deploy, mode: 'replicated', replicas: 2 };
+    });
+    assert.deepEqual(envoyPublishingProblems(swarm, inputs.envoy), [
+      'envoy: port 8080 is published through the ingress mesh (mode ingress), which hides client addresses; expected mode host',
+      'envoy: deploy.mode is replicated, expected global (a host-mode port on every node)',
+    ]);
+  });
+
+  it('Prometheus scraping Envoy anywhere but its stats listener', () => {
+    const prometheus = structuredClone(inputs.prometheus) as { scrape_configs: Record<string, any>[] };
+    const job = prometheus.scrape_configs.find((j) => j.job_name === 'envoy');
+    job!.dns_sd_configs[0].port = 9901;
+    assert.deepEqual(envoyScrapeProblems(prometheus, inputs.envoy), ["prometheus: the envoy job scrapes port 9901, expected the stats listener's 9902"]);
+  });
+
   it('a service started before init completed, or waiting on health nobody reports', () => {
     const file = broken('compose', (f) => {
       service(f, 'producer').depends_on = { init: { condition: 'service_started' } };
@@ -277,6 +324,100 @@ describe('the deployment checks report', () => {
       'k6: deploy.restart_policy.condition is on-failure, expected none (a run ends)',
       `k6: BASE_URL is http://fastify:3000, expected http://envoy:${inputs.loadRunner.gatewayPort} (the gateway)`,
       `k6: ${scripts}/lib/options.js is not delivered at /scripts/lib/options.js`,
+    ]);
+  });
+
+  it('a password written in the file, in a variable or a URL', () => {
+    const file = broken('swarm', (f) => {
+      (service(f, 'consumer').environment ?? {}).CLICKHOUSE_PASSWORD = 'hunter2';
+      (service(f, 'grafana').environment ?? {}).GF_SECURITY_ADMIN_PASSWORD = 'admin';
+      (service(f, 'fastify').environment ?? {}).READ_MODEL_URL = 'redis://:hunter2@valkey:6379';
+    });
+    const problems = passwordValueProblems(file).sort();
+    assert.deepEqual(problems, [
+      'consumer: CLICKHOUSE_PASSWORD is set in the file; a secret goes in a Docker secret, named by a *_FILE variable',
+      'fastify: READ_MODEL_URL carries a password in its URL',
+      'grafana: GF_SECURITY_ADMIN_PASSWORD is set in the file; a secret goes in a Docker secret, named by a *_FILE variable',
+    ]);
+    assert.ok(!problems.join('\n').includes('hunter2'), 'a problem never shows the password');
+  });
+
+  it('a *_FILE naming no secret the service mounts, a secret not declared, outside secrets/, or not external', () => {
+    const compose = broken('compose', (f) => {
+      (service(f, 'hapi').environment ?? {}).CLICKHOUSE_PASSWORD_FILE = '/run/secrets/clickhouse_writer_password';
+      const consumer = service(f, 'consumer');
+      consumer.secrets = (consumer.secrets ?? []).filter(({ source }) => source !== 'read_model_password');
+      service(f, 'restify').secrets = [...(service(f, 'restify').secrets ?? []), { source: 'nope' }];
+      (f.secrets ?? {}).grafana_admin_password = { file: '/tmp/grafana_admin_password' };
+    });
+    assert.deepEqual(secretFileProblems(compose, inputs.secrets).sort(), [
+      'consumer: READ_MODEL_PASSWORD_FILE is /run/secrets/read_model_password, not a secret the service mounts',
+      'hapi: CLICKHOUSE_PASSWORD_FILE is /run/secrets/clickhouse_writer_password, not a secret the service mounts',
+      'restify: mounts secret nope, which the file does not declare',
+      `secret grafana_admin_password: file /tmp/grafana_admin_password is not in ${inputs.secrets.composeSecretsDir}`,
+    ]);
+    const swarm = broken('swarm', (f) => ((f.secrets ?? {}).read_model_password = { file: './secrets/read_model_password' }));
+    assert.deepEqual(secretFileProblems(swarm, inputs.secrets), ['secret read_model_password: not external (created with docker secret create)']);
+    const withoutPassword = broken('compose', (f) => {
+      const env = service(f, 'consumer').environment ?? {};
+      delete env.CLICKHOUSE_PASSWORD_FILE;
+      env.READ_MODEL_PASSWORD_FILES = '/run/secrets/read_model_password';
+    });
+    const problems = environmentProblems(withoutPassword, { consumer: inputs.specs.consumer ?? {} });
+    assert.ok(problems.includes('consumer: CLICKHOUSE_PASSWORD is not set'), problems.join('\n'));
+    assert.ok(problems.includes('consumer: READ_MODEL_PASSWORD_FILES is set but not read by the service'), problems.join('\n'));
+  });
+
+  it('a service as another role, with another role’s password or database; a server without its roles or secrets', () => {
+    const file = broken('swarm', (f) => {
+      (service(f, 'fastify').environment ?? {}).CLICKHOUSE_USER = 'writer';
+      const consumer = service(f, 'consumer');
+      consumer.secrets = [...(consumer.secrets ?? []), { source: 'clickhouse_reader_password' }];
+      (consumer.environment ?? {}).CLICKHOUSE_PASSWORD_FILE = '/run/secrets/clickhouse_reader_password';
+      (service(f, 'init').environment ?? {}).CLICKHOUSE_DATABASE = 'other';
+      const clickhouse = service(f, 'clickhouse');
+      clickhouse.configs = (clickhouse.configs ?? []).filter(({ source }) => source !== 'clickhouse-roles');
+      clickhouse.entrypoint = ['/entrypoint.sh'];
+      clickhouse.secrets = (clickhouse.secrets ?? []).filter(({ source }) => source !== 'clickhouse_migrator_password');
+      clickhouse.environment = { ...clickhouse.environment, CLICKHOUSE_USER: 'badam' };
+    });
+    const { roles, entrypoint } = inputs.secrets.clickhouse;
+    assert.deepEqual(clickhouseRoleProblems(file, inputs.secrets), [
+      'consumer: CLICKHOUSE_PASSWORD_FILE is secret clickhouse_reader_password, expected clickhouse_writer_password',
+      'fastify: CLICKHOUSE_USER is writer, expected reader (its role)',
+      `init: CLICKHOUSE_DATABASE is other, but the roles are granted on ${inputs.secrets.database}`,
+      `clickhouse: ${roles.source} is not mounted at ${roles.target}`,
+      `clickhouse: entrypoint does not run ${entrypoint.target} (the roles would have no passwords)`,
+      'clickhouse: does not mount secret clickhouse_migrator_password',
+      'clickhouse: CLICKHOUSE_USER is set: the image would replace the default user by one open to the network',
+    ]);
+  });
+
+  it('a read model store without a password, given on its command line, or a client without it', () => {
+    const store = READ_MODEL_STORE.service;
+    const file = broken('compose', (f) => {
+      const valkey = service(f, store);
+      valkey.command = ['valkey-server', '--requirepass', 'hunter2', '--save', ''];
+      delete valkey.secrets;
+      delete (service(f, 'hapi').environment ?? {}).READ_MODEL_PASSWORD_FILE;
+    });
+    assert.deepEqual(storePasswordProblems(file, inputs.secrets), [
+      `${store}: does not mount secret read_model_password`,
+      `${store}: --requirepass on the command line shows the password to every process`,
+      `${store}: its command does not set requirepass from secret read_model_password`,
+      'hapi: READ_MODEL_PASSWORD_FILE is secret (none), expected read_model_password',
+    ]);
+  });
+
+  it('Grafana open to anonymous viewers, or its admin password from elsewhere', () => {
+    const file = broken('swarm', (f) => {
+      const env = service(f, 'grafana').environment ?? {};
+      env.GF_AUTH_ANONYMOUS_ENABLED = 'true';
+      delete env.GF_SECURITY_ADMIN_PASSWORD__FILE;
+    });
+    assert.deepEqual(grafanaProblems(file, inputs.secrets), [
+      'grafana: anonymous access is on (GF_AUTH_ANONYMOUS_ENABLED)',
+      'grafana: GF_SECURITY_ADMIN_PASSWORD__FILE is secret (none), expected grafana_admin_password',
     ]);
   });
 });

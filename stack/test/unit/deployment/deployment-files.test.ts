@@ -3,10 +3,18 @@ import { before, describe, it } from 'node:test';
 import { loadDeploymentInputs, type DeploymentInputs } from '../../../src/deployment/deployment-inputs.js';
 import { missingPaths, undeliveredFiles } from '../../../src/deployment/file-checks.js';
 import { gatewayProblems } from '../../../src/deployment/gateway-checks.js';
+import { envoyExposureProblems, envoyPublishingProblems, envoyScrapeProblems } from '../../../src/deployment/gateway-exposure-checks.js';
 import { loadRunnerProblems } from '../../../src/deployment/load-runner-checks.js';
 import { envExampleProblems } from '../../../src/deployment/env-example-checks.js';
 import { readModelStoreProblems } from '../../../src/deployment/read-model-checks.js';
 import { composeOrderProblems, swarmRolloutProblems } from '../../../src/deployment/rollout-checks.js';
+import {
+  clickhouseRoleProblems,
+  grafanaProblems,
+  passwordValueProblems,
+  secretFileProblems,
+  storePasswordProblems,
+} from '../../../src/deployment/secret-checks.js';
 import {
   environmentProblems,
   healthcheckProblems,
@@ -60,6 +68,10 @@ for (const kind of ['compose', 'swarm'] as const) {
       assert.deepEqual(gatewayProblems(inputs.envoy, file(), inputs.routedServices), []);
     });
 
+    it('publishes only Envoy’s public listener (in swarm on each node’s own port, where client addresses survive)', () => {
+      assert.deepEqual(envoyPublishingProblems(file(), inputs.envoy), []);
+    });
+
     it('delivers the gateway and observability files, and only files that exist', () => {
       assert.deepEqual(missingPaths(file()), []);
       assert.deepEqual(undeliveredFiles(file(), inputs.requiredFiles), []);
@@ -68,8 +80,32 @@ for (const kind of ['compose', 'swarm'] as const) {
     it('runs k6 from its pinned official image, only on demand, through the gateway, with every file it loads', () => {
       assert.deepEqual(loadRunnerProblems(file(), inputs.loadRunner), []);
     });
+
+    it('writes no password: each is a secret, named by a *_FILE variable, mounted by its service, declared for the tool', () => {
+      assert.deepEqual(passwordValueProblems(file()), []);
+      assert.deepEqual(secretFileProblems(file(), inputs.secrets), []);
+    });
+
+    it('logs each service in to ClickHouse as its role; the server loads the roles and their passwords', () => {
+      assert.deepEqual(clickhouseRoleProblems(file(), inputs.secrets), []);
+    });
+
+    it('has the read model store ask for its password, from its secret, and gives every client that secret', () => {
+      assert.deepEqual(storePasswordProblems(file(), inputs.secrets), []);
+    });
+
+    it('has Grafana ask everyone to log in, its admin password from its secret', () => {
+      assert.deepEqual(grafanaProblems(file(), inputs.secrets), []);
+    });
   });
 }
+
+describe('envoy/envoy.yaml', () => {
+  it('forwards the public API only, keeps the admin on loopback, and lets Prometheus read only /stats/prometheus', () => {
+    assert.deepEqual(envoyExposureProblems(inputs.envoy, inputs.routedServices), []);
+    assert.deepEqual(envoyScrapeProblems(inputs.prometheus, inputs.envoy), []);
+  });
+});
 
 describe('.env.example', () => {
   it('lists every variable the services read, described, with its default, and nothing else', () => {

@@ -1,0 +1,26 @@
+#!/bin/bash
+# The clickhouse service's entrypoint in docker-compose.yml and swarm-stack.yml. For each role's Docker secret
+# clickhouse_<role>_password it exports the password's SHA-256 as CLICKHOUSE_<ROLE>_PASSWORD_SHA256, which
+# users.d/badam-roles.xml reads (pipeline/src/clickhouse/roles.ts), then runs the image's own entrypoint. Only the
+# hashes reach the server's environment; a role whose secret is missing gets no hash, and the server refuses the role.
+# The password is the file's content without its trailing newlines, as the services read it (*_FILE variables).
+set -euo pipefail
+
+secrets="${BADAM_SECRETS_DIR:-/run/secrets}"
+for file in "$secrets"/clickhouse_*_password; do
+  [ -e "$file" ] || continue
+  role="$(basename "$file")"
+  role="${role#clickhouse_}"
+  role="${role%_password}"
+  password="$(cat "$file")"
+  if [ -z "$password" ]; then
+    echo "$0: $file is empty" >&2
+    exit 1
+  fi
+  hash="$(printf '%s' "$password" | sha256sum)"
+  export "CLICKHOUSE_${role^^}_PASSWORD_SHA256=${hash%% *}"
+done
+unset password hash
+
+# BADAM_NEXT_ENTRYPOINT: for the unit test, which runs this script outside the image.
+exec "${BADAM_NEXT_ENTRYPOINT:-/entrypoint.sh}" "$@"
