@@ -7,8 +7,8 @@
 #
 # Each image carries its service, @badam/pipeline and the production dependencies of those two, nothing else: its
 # build starts from `turbo prune` of its workspace, and a unit test (stack/test/unit/deployment/
-# image-dependencies.test.ts) checks that every package a service's code loads is one it declares. Nothing in an
-# image writes to its filesystem, so the containers run with a read-only root.
+# image-dependencies.test.ts) checks that every package a service's code loads is one it declares. No service
+# writes to its filesystem (not even /tmp), so the containers can run with a read-only root and no tmpfs.
 
 # Node 24.21.0 on Debian bookworm, tag node:24.21.0-bookworm-slim, pinned by the digest of its multi-platform index
 # (from docker-library/repo-info) so every rebuild starts from the same image. The same Node as scripts/setup.sh
