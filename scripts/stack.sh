@@ -3,5 +3,5 @@
 # `scripts/stack.sh reset` wipes its state. Settings: see stack/src/stack-config.ts (BADAM_* variables).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-if [ "${1:-}" = "up" ]; then source scripts/ensure-setup.sh; fi
+if [ "${1:-}" = "up" ]; then source scripts/ensure-setup.sh; else source scripts/node-path.sh; fi
 exec node stack/dist/src/cli.js "$@"

@@ -13,8 +13,8 @@ import {
   type Logger,
   type MessagesRepository,
   type PageRefresher,
-  type TopicIdentity,
-} from '@badam/pipeline';
+} from '@badam/pipeline/core';
+import type { TopicIdentity } from '@badam/pipeline/topic-admin';
 import type { DeadLetterSender, DeadRecord } from './dead-letters.js';
 import { DEAD_LETTER_REASONS, deadLetterWithRetry, describe, StoppedWhileFailing, storeResiliently, type ResilientOutcome, type ResilientStoreOptions } from './resilient-store.js';
 import { settleBatch } from './settle-batch.js';

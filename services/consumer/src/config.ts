@@ -1,4 +1,4 @@
-import { clickhouseSettings, httpSettings, int, kafkaSettings, readConfig, readModelSettings, str } from '@badam/pipeline';
+import { clickhouseSettings, httpSettings, int, kafkaSettings, readConfig, readModelSettings, str } from '@badam/pipeline/core';
 
 export const consumerSettings = {
   ...httpSettings,

@@ -1,5 +1,5 @@
 import { KafkaJS } from '@confluentinc/kafka-javascript';
-import { baseClientConfig, DEAD_LETTER_HEADERS, deadLetterTopic, type KafkaConnection } from '@badam/pipeline';
+import { baseClientConfig, DEAD_LETTER_HEADERS, deadLetterTopic, type KafkaConnection } from '@badam/pipeline/core';
 import type { DeadLetter } from './resilient-store.js';
 
 /** A record set aside: its key and value exactly as consumed, so a replay produces the same record again. */

@@ -1,5 +1,5 @@
 import { createServer, type Server, type ServerResponse } from 'node:http';
-import { errorResponse, type ServiceMetrics } from '@badam/pipeline';
+import { errorResponse, type ServiceMetrics } from '@badam/pipeline/core';
 
 export interface HealthReport {
   healthy: boolean;

@@ -1,4 +1,4 @@
-import { backoffDelays, sleep, type ConsumedRecord, type StoredBatch } from '@badam/pipeline';
+import { backoffDelays, sleep, type ConsumedRecord, type StoredBatch } from '@badam/pipeline/core';
 import { causeChain, failureKind, type FailureKind } from './failure-kind.js';
 
 /** Why a record was set aside; the dead-letter record carries it. */

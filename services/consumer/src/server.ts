@@ -2,24 +2,26 @@ import { once } from 'node:events';
 import {
   backoffDelays,
   clickhouseConnection,
-  connectTopicIdentity,
-  createClickHouseClient,
   createClickHouseMetrics,
   createConsumerMetrics,
   createLogger,
   createServiceMetrics,
   createMessagesRepository,
   createPageRefresher,
-  createPageStore,
   createReadModelMetrics,
   kafkaConnection,
   pageStoreConnection,
   onShutdown,
-  serverVersion,
   sleep,
+} from '@badam/pipeline/core';
+import {
+  createClickHouseClient,
+  serverVersion,
   synchronousInsertSettings,
   type ServerVersion,
-} from '@badam/pipeline';
+} from '@badam/pipeline/clickhouse-client';
+import { connectTopicIdentity } from '@badam/pipeline/topic-admin';
+import { createPageStore } from '@badam/pipeline/page-store';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { createBatchConsumer } from './batch-consumer.js';
 import { loadConsumerConfig } from './config.js';

@@ -1,5 +1,7 @@
 import type { FastifyInstance } from 'fastify';
-import { JSON_CONTENT_TYPE, createFastifyServer, type ReadAppOptions } from '@badam/pipeline';
+import { JSON_CONTENT_TYPE } from '@badam/pipeline/core';
+import { createFastifyServer } from '@badam/pipeline/fastify-server';
+import type { ReadAppOptions } from '@badam/pipeline/read-app';
 
 /** The fastify read app: a thin adapter over the shared message reader. */
 export function buildFastifyApp({ reader, logger, metrics }: ReadAppOptions): FastifyInstance {

@@ -1,4 +1,4 @@
-import { runReadApp } from '@badam/pipeline';
+import { runReadApp } from '@badam/pipeline/read-app';
 import { buildFastifyApp } from './app.js';
 
 await runReadApp('fastify', async ({ reader, logger, metrics, config }) => {

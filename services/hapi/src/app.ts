@@ -8,8 +8,8 @@ import {
   isBadamError,
   parseQueryString,
   secondsSince,
-  type ReadAppOptions,
-} from '@badam/pipeline';
+} from '@badam/pipeline/core';
+import type { ReadAppOptions } from '@badam/pipeline/read-app';
 
 export interface HapiAppOptions extends ReadAppOptions {
   host?: string;

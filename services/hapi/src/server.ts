@@ -1,4 +1,4 @@
-import { runReadApp } from '@badam/pipeline';
+import { runReadApp } from '@badam/pipeline/read-app';
 import { buildHapiApp } from './app.js';
 
 await runReadApp('hapi', async ({ reader, logger, metrics, config }) => {

@@ -1,4 +1,4 @@
-import { clickhouseSettings, int, kafkaSettings, readConfig, readModelSettings, str, topicSettings } from '@badam/pipeline';
+import { clickhouseSettings, int, kafkaSettings, readConfig, readModelSettings, str, topicSettings } from '@badam/pipeline/core';
 
 export const initSettings = {
   ...kafkaSettings,

@@ -1,5 +1,5 @@
 import kafkaJavascript, { KafkaJS, type Message } from '@confluentinc/kafka-javascript';
-import { baseClientConfig, createLogger, DEAD_LETTER_HEADERS, deadLetterTopic, kafkaConnection } from '@badam/pipeline';
+import { baseClientConfig, createLogger, DEAD_LETTER_HEADERS, deadLetterTopic, kafkaConnection } from '@badam/pipeline/core';
 import { loadDeadLettersConfig } from './config.js';
 
 /**

@@ -1,13 +1,13 @@
 import {
   backoffDelays,
   clickhouseConnection,
-  createClickHouseClient,
   createLogger,
-  ensureTopic,
   kafkaConnection,
   migrate,
   sleep,
-} from '@badam/pipeline';
+} from '@badam/pipeline/core';
+import { createClickHouseClient } from '@badam/pipeline/clickhouse-client';
+import { ensureTopic } from '@badam/pipeline/topic-admin';
 import { loadInitConfig } from './config.js';
 
 /**

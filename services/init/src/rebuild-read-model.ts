@@ -1,12 +1,12 @@
 import {
   clickhouseConnection,
-  createClickHouseClient,
   createLogger,
   createMessagesRepository,
-  createPageStore,
   pageStoreConnection,
   rebuildReadModel,
-} from '@badam/pipeline';
+} from '@badam/pipeline/core';
+import { createClickHouseClient } from '@badam/pipeline/clickhouse-client';
+import { createPageStore } from '@badam/pipeline/page-store';
 import { loadRebuildReadModelConfig } from './config.js';
 
 /**

@@ -3,7 +3,6 @@ import {
   BadamError,
   MAX_SEND_BODY_BYTES,
   createAdmission,
-  createFastifyServer,
   idempotencyHash,
   IDEMPOTENCY_KEY_HEADER,
   parseIdempotencyKey,
@@ -11,7 +10,8 @@ import {
   parseSendMessage,
   type Logger,
   type ServiceMetrics,
-} from '@badam/pipeline';
+} from '@badam/pipeline/core';
+import { createFastifyServer } from '@badam/pipeline/fastify-server';
 import type { MessageSender } from './message-sender.js';
 
 export interface ProducerAppOptions {

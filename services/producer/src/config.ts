@@ -1,4 +1,4 @@
-import { admissionSettings, httpSettings, int, kafkaSettings, readConfig } from '@badam/pipeline';
+import { admissionSettings, httpSettings, int, kafkaSettings, readConfig } from '@badam/pipeline/core';
 
 export const producerSettings = {
   ...httpSettings,

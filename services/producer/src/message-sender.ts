@@ -8,7 +8,7 @@ import {
   type KafkaConnection,
   type ProducerMetrics,
   type SendMessage,
-} from '@badam/pipeline';
+} from '@badam/pipeline/core';
 import { createBrokerHealth, isFatalKafkaError, watchFatalErrors } from './broker-health.js';
 
 export interface Receipt {

@@ -1,5 +1,6 @@
 import { once } from 'node:events';
-import { closeServerGracefully, runReadApp } from '@badam/pipeline';
+import { closeServerGracefully } from '@badam/pipeline/core';
+import { runReadApp } from '@badam/pipeline/read-app';
 import { buildRestifyApp } from './app.js';
 
 await runReadApp('restify', async ({ reader, logger, metrics, config }) => {
