@@ -9,7 +9,7 @@ import { retriable, routePathRegex, servicesOf, type Route, type RouteTable } fr
 /** Where Envoy listens for clients in its container: the one port the Docker files publish. */
 export const ENVOY_LISTENER_PORT = 8080;
 
-const HEADER = `# GENERATED from envoy/routes.json by \`npm run generate -w @badam/gateway\` (envoy/src/envoy-config.ts).
+const HEADER = `# GENERATED from envoy/routes.json by \`npm run generate\` (envoy/src/envoy-config.ts).
 # Do not edit: change routes.json or the generator, then regenerate; a unit test fails when this file is stale.
 # Validate without Envoy: .tools/bin/envoy-validate envoy/envoy.yaml (built by envoy/validate/build.sh).
 `;

@@ -19,7 +19,7 @@ describe('envoy.yaml', () => {
   const table = loadRouteTable();
   const checkedIn = readFileSync(envoyYamlPath, 'utf8');
 
-  it('is what routes.json generates (else: npm run generate -w @badam/gateway)', () => {
+  it('is what routes.json generates (else: npm run generate)', () => {
     assert.equal(checkedIn, renderEnvoyYaml(table));
   });
 

@@ -88,7 +88,7 @@ export function renderClickHouseRoles(database: string): string {
       <grants><query>GRANT ${CLICKHOUSE_ROLES[role].grants.join(', ')} ON ${quotedDatabase}.*</query></grants>
     </${clickhouseUser(role)}>`);
   return `<?xml version="1.0"?>
-<!-- GENERATED from pipeline/src/clickhouse/roles.ts: npm run generate -w @badam/stack. Do not edit. -->
+<!-- GENERATED from pipeline/src/clickhouse/roles.ts: npm run generate. Do not edit. -->
 <yandex>
   <profiles>
 ${profiles.join('\n')}

@@ -78,3 +78,31 @@ async function tool(command: string, args: string[]): Promise<string> {
     throw new Error(`${command} ${args.join(' ')} rejected the file:\n${stderr ?? String(error)}`);
   }
 }
+
+/** A port a service publishes on its host(s). */
+export interface PublishedPort {
+  published: number;
+  target: number;
+  /** Swarm: ingress (the routing mesh, the default) or host. */
+  mode?: string;
+  /** Compose only: bound to 127.0.0.1, so reachable from the Docker host alone. */
+  loopbackOnly: boolean;
+}
+
+/**
+ * Compose prints "127.0.0.1:9090:9090/tcp"-style strings or {published, target, host_ip} objects; the stack tool
+ * prints objects ({published, target, mode}).
+ */
+export function publishedPorts(service: DeployedService): PublishedPort[] {
+  return (service.ports ?? []).flatMap((entry): PublishedPort[] => {
+    if (typeof entry === 'string') {
+      const parts = entry.replace(/\/\w+$/, '').split(':');
+      const host = parts.length === 3 ? parts[0] : undefined;
+      const target = Number(parts.at(-1));
+      return [{ published: parts.length >= 2 ? Number(parts.at(-2)) : target, target, loopbackOnly: host === '127.0.0.1' }];
+    }
+    const port = entry as { published?: number | string; target?: number | string; mode?: string; host_ip?: string };
+    if (port.published === undefined) return [];
+    return [{ published: Number(port.published), target: Number(port.target), mode: port.mode, loopbackOnly: port.host_ip === '127.0.0.1' }];
+  });
+}

@@ -1,6 +1,6 @@
 import { envoyOutcome } from '@badam/gateway';
 import { READ_APPS } from '../fleet.js';
-import type { DeployedService, DeploymentFile } from './deployment-file.js';
+import { publishedPorts, type DeploymentFile } from './deployment-file.js';
 
 /**
  * What the gateway lets clients reach, read from envoy.yaml and the deployment files: the public API and nothing
@@ -101,20 +101,6 @@ function clusterEndpoints(envoy: unknown, name: string): string[] {
     .map(({ endpoint }) => `${endpoint?.address?.socket_address?.address}:${endpoint?.address?.socket_address?.port_value}`);
 }
 
-interface PortEntry {
-  target: number;
-  mode: string | undefined;
-}
-
-/** Compose prints "8080:8080/tcp"-style strings or objects; the stack tool objects ({target, published, mode}). */
-function publishedTargets(service: DeployedService): PortEntry[] {
-  return (service.ports ?? []).flatMap((entry): PortEntry[] => {
-    if (typeof entry === 'string') return [{ target: Number(entry.replace(/\/\w+$/, '').split(':').at(-1)), mode: undefined }];
-    const port = entry as { target?: number | string; published?: number | string; mode?: string };
-    return port.published === undefined ? [] : [{ target: Number(port.target), mode: port.mode }];
-  });
-}
-
 /**
  * The Envoy service of a deployment file publishes the gateway listener and nothing else (the stats listener and the
  * admin interface stay off the host). In swarm, the port is published in host mode on every node (a global service):
@@ -125,7 +111,7 @@ export function envoyPublishingProblems(file: DeploymentFile, envoy: unknown, ga
   if (service === undefined) return [`${gatewayService}: no such service`];
   const gatewayPort = listenerPort(envoy, 'gateway');
   const problems: string[] = [];
-  const published = publishedTargets(service);
+  const published = publishedPorts(service);
   const targets = published.map((port) => port.target);
   if (targets.join() !== String(gatewayPort)) {
     problems.push(`${gatewayService}: publishes container ports ${targets.join(', ') || 'none'}, expected only the gateway listener's ${gatewayPort}`);

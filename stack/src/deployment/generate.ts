@@ -1,29 +1,40 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { relative } from 'node:path';
+import { envoyYamlPath, loadRouteTable, renderEnvoyYaml } from '@badam/gateway';
 import { repoRoot } from '../paths.js';
 import { CLICKHOUSE_FILES, renderDeployedRoles } from './clickhouse-files.js';
 
 /**
- * Writes clickhouse/users.d/badam-roles.xml from pipeline/src/clickhouse/roles.ts. `--check` writes nothing and exits
- * 1 when the checked-in file differs from what the roles give (a unit test checks the same).
+ * Writes the files the Docker deployments read that are generated from code, so the deployments and the native
+ * stack cannot drift apart: `npm run generate`. `--check` writes nothing and exits 1 when a checked-in file differs
+ * from what its source gives (the unit tests check the same).
  */
+const GENERATED = [
+  { path: envoyYamlPath, source: 'envoy/routes.json and envoy/src/', render: () => renderEnvoyYaml(loadRouteTable()) },
+  { path: CLICKHOUSE_FILES.roles.source, source: 'pipeline/src/clickhouse/roles.ts', render: renderDeployedRoles },
+];
+
 const check = process.argv.includes('--check');
-const path = CLICKHOUSE_FILES.roles.source;
-const wanted = renderDeployedRoles();
-const shown = relative(repoRoot, path);
-if (check) {
-  let current = '';
+let stale = 0;
+for (const { path, source, render } of GENERATED) {
+  const wanted = render();
+  const shown = relative(repoRoot, path);
+  if (!check) {
+    writeFileSync(path, wanted);
+    console.log(`wrote ${shown}`);
+  } else if (readIfPresent(path) === wanted) {
+    console.log(`${shown} is up to date`);
+  } else {
+    console.error(`${shown} is out of date with ${source}: run npm run generate`);
+    stale += 1;
+  }
+}
+process.exit(stale === 0 ? 0 : 1);
+
+function readIfPresent(path: string): string | undefined {
   try {
-    current = readFileSync(path, 'utf8');
+    return readFileSync(path, 'utf8');
   } catch {
-    // A missing file is out of date like any other.
+    return undefined;
   }
-  if (current !== wanted) {
-    console.error(`${shown} is out of date with pipeline/src/clickhouse/roles.ts: run npm run generate -w @badam/stack`);
-    process.exit(1);
-  }
-  console.log(`${shown} is up to date`);
-} else {
-  writeFileSync(path, wanted);
-  console.log(`wrote ${shown}`);
 }

@@ -1,4 +1,4 @@
-import type { DeployedService, DeploymentFile } from './deployment-file.js';
+import { publishedPorts, type DeploymentFile } from './deployment-file.js';
 
 /**
  * How each container is confined. Every service drops every Linux capability, asks for no-new-privileges and runs
@@ -57,26 +57,6 @@ export function publishedPortProblems(file: DeploymentFile): string[] {
       .filter((port) => !port.loopbackOnly && !(PUBLIC_PORTS[name] ?? []).includes(port.published))
       .map((port) => `${name}: port ${port.published} is published to every address`),
   );
-}
-
-interface PublishedPort {
-  published: number;
-  loopbackOnly: boolean;
-}
-
-/** Compose prints "127.0.0.1:9901:9901/tcp" strings or {published, target, host_ip} objects; the stack tool objects. */
-function publishedPorts(service: DeployedService): PublishedPort[] {
-  return (service.ports ?? []).flatMap((entry): PublishedPort[] => {
-    if (typeof entry === 'string') {
-      const parts = entry.replace(/\/\w+$/, '').split(':');
-      if (parts.length < 2) return [];
-      const host = parts.length === 3 ? parts[0] : undefined;
-      return [{ published: Number(parts.at(-2)), loopbackOnly: host === '127.0.0.1' }];
-    }
-    const port = entry as { published?: number | string; host_ip?: string };
-    if (port.published === undefined) return [];
-    return [{ published: Number(port.published), loopbackOnly: port.host_ip === '127.0.0.1' }];
-  });
 }
 
 /** Swarm's overlay carries passwords and messages between nodes: it must be encrypted (IPsec). */

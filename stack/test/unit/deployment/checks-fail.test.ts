@@ -5,6 +5,7 @@ import type { DeploymentFile } from '../../../src/deployment/deployment-file.js'
 import { loadDeploymentInputs, type DeploymentInputs } from '../../../src/deployment/deployment-inputs.js';
 import { missingPaths, undeliveredFiles } from '../../../src/deployment/file-checks.js';
 import { gatewayProblems } from '../../../src/deployment/gateway-checks.js';
+import { confinementProblems, networkProblems, publishedPortProblems } from '../../../src/deployment/hardening-checks.js';
 import { envoyExposureProblems, envoyPublishingProblems, envoyScrapeProblems } from '../../../src/deployment/gateway-exposure-checks.js';
 import { loadRunnerProblems } from '../../../src/deployment/load-runner-checks.js';
 import { envExampleProblems } from '../../../src/deployment/env-example-checks.js';
@@ -419,5 +420,37 @@ describe('the deployment checks report', () => {
       'grafana: anonymous access is on (GF_AUTH_ANONYMOUS_ENABLED)',
       'grafana: GF_SECURITY_ADMIN_PASSWORD__FILE is secret (none), expected grafana_admin_password',
     ]);
+  });
+
+  it('a capability kept, new privileges allowed, a writable root, an image started as root', () => {
+    const file = broken('compose', (f) => {
+      const producer = service(f, 'producer');
+      producer.cap_drop = ['NET_RAW'];
+      producer.security_opt = [];
+      delete producer.read_only;
+      delete service(f, 'clickhouse').user;
+      service(f, 'valkey').user = '0';
+    });
+    assert.deepEqual(confinementProblems(file).sort(), [
+      'clickhouse: must start as 101:101 (its entrypoint would switch users with the dropped capabilities)',
+      'producer: does not drop every capability (cap_drop: [ALL])',
+      'producer: root filesystem is writable (read_only: true, with a tmpfs where it must write)',
+      'producer: security_opt lacks no-new-privileges:true',
+      'valkey: must start as 999:999 (its entrypoint would switch users with the dropped capabilities)',
+      'valkey: runs as root',
+    ]);
+  });
+
+  it('a port published to every address, in compose and in swarm; an overlay network without encryption', () => {
+    const compose = broken('compose', (f) => {
+      service(f, 'prometheus').ports = ['9090:9090/tcp', '127.0.0.1:9091:9091/tcp'];
+    });
+    assert.deepEqual(publishedPortProblems(compose), ['prometheus: port 9090 is published to every address']);
+    const swarm = broken('swarm', (f) => {
+      service(f, 'prometheus').ports = [{ mode: 'ingress', target: 9090, published: 9090, protocol: 'tcp' }];
+      for (const network of Object.values(f.networks ?? {})) delete network?.driver_opts;
+    });
+    assert.deepEqual(publishedPortProblems(swarm), ['prometheus: port 9090 is published to every address']);
+    assert.deepEqual(networkProblems(swarm), ['network badam: overlay is not encrypted']);
   });
 });

@@ -14,7 +14,7 @@ const run = promisify(execFile);
 describe('clickhouse/users.d/badam-roles.xml', () => {
   const checkedIn = readFileSync(CLICKHOUSE_FILES.roles.source, 'utf8');
 
-  it('is what pipeline/src/clickhouse/roles.ts renders (else: npm run generate -w @badam/stack)', () => {
+  it('is what pipeline/src/clickhouse/roles.ts renders (else: npm run generate)', () => {
     assert.equal(checkedIn, renderDeployedRoles());
   });
 

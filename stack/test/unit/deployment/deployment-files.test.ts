@@ -3,6 +3,7 @@ import { before, describe, it } from 'node:test';
 import { loadDeploymentInputs, type DeploymentInputs } from '../../../src/deployment/deployment-inputs.js';
 import { missingPaths, undeliveredFiles } from '../../../src/deployment/file-checks.js';
 import { gatewayProblems } from '../../../src/deployment/gateway-checks.js';
+import { confinementProblems, networkProblems, publishedPortProblems } from '../../../src/deployment/hardening-checks.js';
 import { envoyExposureProblems, envoyPublishingProblems, envoyScrapeProblems } from '../../../src/deployment/gateway-exposure-checks.js';
 import { loadRunnerProblems } from '../../../src/deployment/load-runner-checks.js';
 import { envExampleProblems } from '../../../src/deployment/env-example-checks.js';
@@ -92,6 +93,15 @@ for (const kind of ['compose', 'swarm'] as const) {
 
     it('has the read model store ask for its password, from its secret, and gives every client that secret', () => {
       assert.deepEqual(storePasswordProblems(file(), inputs.secrets), []);
+    });
+
+    it('drops every capability, forbids new privileges, mounts roots read-only and starts no image as root', () => {
+      assert.deepEqual(confinementProblems(file()), []);
+    });
+
+    it('publishes to other machines only the gateway and Grafana, and encrypts the overlay network', () => {
+      assert.deepEqual(publishedPortProblems(file()), []);
+      assert.deepEqual(networkProblems(file()), []);
     });
 
     it('has Grafana ask everyone to log in, its admin password from its secret', () => {
