@@ -1,10 +1,7 @@
-import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createClickHouseClient, migrate } from '@badam/pipeline';
-import { repoRoot } from '../paths.js';
-import { READ_MODEL_PASSWORD_SECRET, stackSecrets } from '../infra/stack-secrets.js';
-import { run } from '../process/managed-process.js';
 import { loadStackConfig, stackClickHouse } from '../stack-config.js';
+import { rebuildStackReadModel } from './read-model-rebuild.js';
 import { seedMessages } from './seed.js';
 
 /**
@@ -39,16 +36,7 @@ try {
   );
   console.log(`[seed] done: ${result.rows} rows in ${(result.elapsedMs / 1000).toFixed(1)} s, ${result.rowsPerSecond} rows/s`);
   console.log('[seed] filling the read model (rebuild-read-model)');
-  const log = await run(process.execPath, [resolve(repoRoot, 'services/init/dist/src/rebuild-read-model.js')], {
-    // As the administrator (default user, 127.0.0.1), like the seed itself; the store with the stack's password.
-    env: {
-      CLICKHOUSE_URL: stackClickHouse(config).url,
-      CLICKHOUSE_TABLE: args.table,
-      READ_MODEL_URL: `redis://127.0.0.1:${config.BADAM_READ_MODEL_PORT}`,
-      READ_MODEL_PASSWORD_FILE: stackSecrets(config.BADAM_DATA_DIR).path(READ_MODEL_PASSWORD_SECRET),
-    },
-  });
-  console.log(log.trim().split('\n').at(-1));
+  console.log(await rebuildStackReadModel(config, args.table));
 } catch (error) {
   console.error(`[seed] ${(error as Error).message}`);
   process.exitCode = 1;
