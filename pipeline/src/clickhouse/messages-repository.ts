@@ -1,64 +1,11 @@
 import type { ClickHouseClient, ClickHouseSettings } from '@clickhouse/client';
-import type { ReadQuery } from '../contract/read-query.js';
-import { BadamError } from '../errors.js';
-import { sourceKey, type GroupHead, type MessageRow } from '../ordering/assign-orders.js';
+import { BadamError } from '../contract/errors.js';
 import type { ClickHouseMetrics } from '../metrics/pipeline-metrics.js';
 import { secondsSince } from '../metrics/service-metrics.js';
-import { quoteIdentifier, sqlInteger } from './identifiers.js';
-import { keysTable } from './schema.js';
-
-/** One message as every read API returns it. */
-export interface MessageView {
-  group_id: number;
-  order: number;
-  sender_id: number;
-  text: string;
-  /** ISO-8601 with milliseconds, UTC. */
-  time: string;
-}
-
-export interface MessagePage {
-  group_id: number;
-  messages: MessageView[];
-  has_more: boolean;
-  /** Pass as `before` to get the next (older) page; null when there is none. */
-  next_before: number | null;
-}
-
-export interface MessagesRepository {
-  readPage(query: ReadQuery): Promise<MessagePage>;
-  /**
-   * The latest page of `limit` messages of each group that has messages, in one query. With a known highest order
-   * per group (a lower bound is enough) it reads only the newest rows, not the group's whole history.
-   */
-  latestPages(groupIds: readonly number[], limit: number, knownMaxOrders?: ReadonlyMap<number, number>): Promise<Map<number, MessagePage>>;
-  /** Up to `limit` group ids above `after` that have messages, ascending: to walk every group. */
-  groupIdsAfter(after: number, limit: number): Promise<number[]>;
-  /**
-   * For each group that has messages: its highest order, per source the next offset to store, and which of the
-   * given idempotency hashes (per group) it already has; with the keys the keys index still lacks. The cost depends on
-   * the number of groups and hashes asked for, not on how many messages the groups have (see schema.ts, keys index).
-   */
-  groupHeads(hashesByGroup: ReadonlyMap<number, readonly number[]>): Promise<GroupHeads>;
-  insert(rows: readonly MessageRow[]): Promise<void>;
-  /** Adds keys to the keys index and moves watermarks up (the watermark rows have idempotency_hash 0). */
-  indexKeys(keys: readonly IndexedKey[]): Promise<void>;
-  isReachable(): Promise<boolean>;
-}
-
-/** A row of the keys index: an idempotency key a group has, or (hash 0) the group's watermark. */
-export interface IndexedKey {
-  group_id: number;
-  idempotency_hash: number;
-  /** For the watermark: every row below this order has its key indexed. For a key: the watermark it came with. */
-  order: number;
-}
-
-export interface GroupHeads {
-  heads: Map<number, GroupHead>;
-  /** Per group, the hashes of its rows at or above its watermark: index them before moving the watermark past them. */
-  unindexedHashes: Map<number, number[]>;
-}
+import type { GroupHeads, MessagePage, MessagesRepository, MessageView } from '../table/repository.js';
+import { quoteIdentifier, sqlInteger } from '../table/identifiers.js';
+import { sourceKey, type IndexedKey, type MessageRow } from '../table/rows.js';
+import { keysTable } from '../table/schema.js';
 
 /**
  * A group with at most this many rows is read whole rather than by point lookups of its sort key: measured on 18.16,

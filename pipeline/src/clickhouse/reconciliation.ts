@@ -1,5 +1,5 @@
 import type { ClickHouseClient } from '@clickhouse/client';
-import { quoteIdentifier, sqlInteger } from './identifiers.js';
+import { quoteIdentifier, sqlInteger } from '../table/identifiers.js';
 
 /** A send the producer acknowledged: where Kafka put it. */
 export interface AcceptedSend {

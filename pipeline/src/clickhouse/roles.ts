@@ -1,4 +1,4 @@
-import { quoteIdentifier } from './identifiers.js';
+import { quoteIdentifier } from '../table/identifiers.js';
 
 /**
  * The ClickHouse users of a deployment, one per kind of service, each allowed what its service does and no more. The

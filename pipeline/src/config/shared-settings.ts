@@ -1,4 +1,4 @@
-import { DEFAULT_PARTITIONS } from '../kafka/topic.js';
+import { DEFAULT_PARTITIONS } from '../contract/topic.js';
 import { int, list, secret, str, url } from './env.js';
 
 /**

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { BadamError } from '../errors.js';
+import { BadamError } from './errors.js';
 
 /** The request header a client sets to make a retried send safe: the same key, the same message, stored once. */
 export const IDEMPOTENCY_KEY_HEADER = 'idempotency-key';

@@ -1,4 +1,4 @@
-import { BadamError } from '../errors.js';
+import { BadamError } from './errors.js';
 
 /**
  * Group and sender ids are stored as UInt64, but JavaScript numbers are exact only up to 2^53 - 1, and every client

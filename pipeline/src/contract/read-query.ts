@@ -1,4 +1,4 @@
-import { BadamError } from '../errors.js';
+import { BadamError } from './errors.js';
 import { MAX_ID, parseIntegerParam } from './ids.js';
 
 export const DEFAULT_PAGE_SIZE = 10;

@@ -1,4 +1,4 @@
-import { BadamError } from '../errors.js';
+import { BadamError } from './errors.js';
 import { parseIdValue } from './ids.js';
 
 /**

@@ -1,4 +1,4 @@
-import { BadamError, RETRY_AFTER_SECONDS, errorBody, toBadamError, type ErrorBody } from '../errors.js';
+import { BadamError, RETRY_AFTER_SECONDS, errorBody, toBadamError, type ErrorBody } from '../contract/errors.js';
 
 export interface ErrorResponse {
   status: number;

@@ -1,6 +1,6 @@
 import type { Server } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { BadamError } from '../errors.js';
+import { BadamError } from '../contract/errors.js';
 import { errorResponse } from './error-response.js';
 
 /**

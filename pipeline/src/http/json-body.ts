@@ -1,4 +1,4 @@
-import { BadamError } from '../errors.js';
+import { BadamError } from '../contract/errors.js';
 import { checkStrictJson } from './strict-json.js';
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });

@@ -1,4 +1,4 @@
-import { BadamError } from '../errors.js';
+import { BadamError } from '../contract/errors.js';
 
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;

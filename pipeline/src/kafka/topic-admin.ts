@@ -1,6 +1,6 @@
 import { KafkaJS } from '@confluentinc/kafka-javascript';
 import { baseClientConfig, type KafkaConnection } from './client-config.js';
-import { deadLetterTopic } from './topic.js';
+import { deadLetterTopic } from '../contract/topic.js';
 
 /**
  * Creates the topic and its dead-letter topic if they are missing, and checks an existing topic has the expected

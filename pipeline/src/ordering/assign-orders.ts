@@ -1,4 +1,6 @@
-import type { TopicMessage } from '../kafka/topic.js';
+import type { TopicMessage } from '../contract/topic.js';
+import { sourceKey, UNKNOWN_TOPIC_ID, type MessageRow } from '../table/rows.js';
+import type { GroupHead } from '../table/repository.js';
 
 /** A record taken from one partition of the topic, decoded. */
 export interface ConsumedRecord {
@@ -7,43 +9,6 @@ export interface ConsumedRecord {
   partition: number;
   offset: number;
   message: TopicMessage;
-}
-
-/** Offsets are only comparable within one partition of one incarnation of the topic. */
-export function sourceKey(topicId: string, partition: number): string {
-  return `${topicId}/${partition}`;
-}
-
-/** Rows stored before topic ids were recorded carry ''; they are taken to come from the current topic. */
-export const UNKNOWN_TOPIC_ID = '';
-
-/** What the store says about a group before a batch: read fresh for every batch, never carried between batches. */
-export interface GroupHead {
-  /** Highest order stored for the group (0 when it has none). */
-  maxOrder: number;
-  /**
-   * Per source (sourceKey: topic id and partition) of the group's newest rows: one past the highest offset stored
-   * from it (lower offsets are stored). A group lives in one partition unless the topic was ever repartitioned.
-   */
-  nextOffsets: ReadonlyMap<string, number>;
-  /** Of the idempotency hashes the batch carries for the group, those already stored with one of its messages. */
-  storedIdempotencyHashes: ReadonlySet<number>;
-}
-
-/** A row of the messages table, as inserted. */
-export interface MessageRow {
-  group_id: number;
-  order: number;
-  sender_id: number;
-  text: string;
-  /** The producer's acceptance time, from the record: every copy of a row is byte-identical, whoever stores it. */
-  created_at_ms: number;
-  /** Absent in rows stored before topic ids were recorded (stored as UNKNOWN_TOPIC_ID). */
-  kafka_topic_id?: string;
-  kafka_partition: number;
-  kafka_offset: number;
-  /** The hash of the send's Idempotency-Key; absent (stored as 0) when it had none. */
-  idempotency_hash?: number;
 }
 
 export interface Assignment {

@@ -1,4 +1,5 @@
-import type { IndexedKey, MessagesRepository } from '../clickhouse/messages-repository.js';
+import type { MessagesRepository } from '../table/repository.js';
+import type { IndexedKey } from '../table/rows.js';
 import { assignOrders, type Assignment, type ConsumedRecord } from './assign-orders.js';
 
 export interface StoredBatch {

@@ -1,4 +1,4 @@
-import type { MessagePage } from '../clickhouse/messages-repository.js';
+import type { MessagePage } from '../table/repository.js';
 import type { ReadModelMetrics } from '../metrics/pipeline-metrics.js';
 import { secondsSince } from '../metrics/service-metrics.js';
 import { toPageEntry } from './page-entry.js';

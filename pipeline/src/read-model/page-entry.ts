@@ -1,4 +1,4 @@
-import type { MessagePage } from '../clickhouse/messages-repository.js';
+import type { MessagePage } from '../table/repository.js';
 import type { PageEntry } from './page-store.js';
 import { DEFAULT_PAGE_SIZE } from '../contract/read-query.js';
 

@@ -1,4 +1,4 @@
-import type { MessagesRepository } from '../clickhouse/messages-repository.js';
+import type { MessagesRepository } from '../table/repository.js';
 import type { ReadModelMetrics } from '../metrics/pipeline-metrics.js';
 import { secondsSince } from '../metrics/service-metrics.js';
 import { MODEL_PAGE_SIZE, toPageEntry } from './page-entry.js';

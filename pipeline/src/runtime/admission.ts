@@ -1,4 +1,4 @@
-import { BadamError } from '../errors.js';
+import { BadamError } from '../contract/errors.js';
 
 /**
  * A bound on the work a process holds at once. Past it, a request is refused at once with `overloaded` (503 with

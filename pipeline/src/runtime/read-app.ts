@@ -1,7 +1,7 @@
 import { clickhouseConnection, pageStoreConnection, readAppSettings } from '../config/shared-settings.js';
 import { readConfig, type ConfigOf } from '../config/env.js';
 import { createClickHouseClient } from '../clickhouse/client.js';
-import { createMessageReader, type MessageReader } from '../clickhouse/message-reader.js';
+import { createMessageReader, type MessageReader } from './message-reader.js';
 import { createMessagesRepository } from '../clickhouse/messages-repository.js';
 import { createClickHouseMetrics, createReadModelMetrics } from '../metrics/pipeline-metrics.js';
 import { createPageCache } from '../read-model/page-cache.js';

@@ -1,6 +1,6 @@
-import { parseIdValue } from '../contract/ids.js';
-import type { SendMessage } from '../contract/send-message.js';
-import { parseText } from '../contract/send-message.js';
+import { parseIdValue } from './ids.js';
+import type { SendMessage } from './send-message.js';
+import { parseText } from './send-message.js';
 
 /**
  * Partitions bound the consumer fleet: each partition is read by one consumer, so a fleet larger than this idles.

@@ -1,4 +1,3 @@
-import type { ClickHouseClient } from '@clickhouse/client';
 import { quoteIdentifier } from './identifiers.js';
 
 /**
@@ -25,7 +24,8 @@ import { quoteIdentifier } from './identifiers.js';
  * watermark to the group's highest order. The index is written after the messages, so it can lag but never lead:
  * a watermark never passes a row whose key is not indexed.
  *
- * Steps are idempotent and run in order by `migrate`; a new migration is appended, never edited.
+ * Steps are idempotent and run in order by `migrate` (clickhouse/migrate.ts); a new migration is appended, never
+ * edited.
  */
 export function keysTable(table: string): string {
   return `${table}_keys`;
@@ -60,26 +60,4 @@ export function migrations(table: string): Migration[] {
     SETTINGS index_granularity = 256` },
     { addColumn: 'kafka_topic_id', definition: "String DEFAULT ''" },
   ];
-}
-
-export async function migrate(client: ClickHouseClient, table: string): Promise<void> {
-  const name = quoteIdentifier(table);
-  for (const step of migrations(table)) {
-    if ('statement' in step) {
-      await client.command({ query: step.statement });
-    } else if (!(await columnNames(client, name)).includes(step.addColumn)) {
-      await client.command({ query: `ALTER TABLE ${name} ADD COLUMN ${quoteIdentifier(step.addColumn)} ${step.definition}` });
-    }
-  }
-}
-
-async function columnNames(client: ClickHouseClient, quotedTable: string): Promise<string[]> {
-  const result = await client.query({ query: `DESCRIBE TABLE ${quotedTable}`, format: 'JSONEachRow' });
-  return (await result.json<{ name: string }>()).map((column) => column.name);
-}
-
-/** Drops the table with its keys index: a keys index without its rows would refuse their resends as duplicates. */
-export async function dropTable(client: ClickHouseClient, table: string): Promise<void> {
-  await client.command({ query: `DROP TABLE IF EXISTS ${quoteIdentifier(table)}` });
-  await client.command({ query: `DROP TABLE IF EXISTS ${quoteIdentifier(keysTable(table))}` });
 }

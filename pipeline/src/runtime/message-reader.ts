@@ -1,8 +1,8 @@
 import { parseReadQuery } from '../contract/read-query.js';
 import { MODEL_PAGE_SIZE, entryBody, renderPage, shortenPage } from '../read-model/page-entry.js';
 import type { PageCache } from '../read-model/page-cache.js';
-import type { Admission } from '../runtime/admission.js';
-import type { MessagePage, MessagesRepository } from './messages-repository.js';
+import type { Admission } from './admission.js';
+import type { MessagePage, MessagesRepository } from '../table/repository.js';
 
 /**
  * The whole job of a read app, framework aside: validate the raw path and query parameters, read the page.
