@@ -1,13 +1,15 @@
 import assert from 'node:assert/strict';
 import { describe, it, type TestContext } from 'node:test';
-import type { MessageReader } from '../../src/clickhouse/message-reader.js';
 import type { MessagePage } from '../../src/clickhouse/messages-repository.js';
-import { parseReadQuery, type ReadQuery } from '../../src/contract/read-query.js';
 import { BadamError } from '../../src/errors.js';
 import { createServiceMetrics } from '../../src/metrics/service-metrics.js';
-import { renderPage } from '../../src/read-model/page-entry.js';
 import { createLogger } from '../../src/runtime/logger.js';
 import type { ReadAppOptions } from '../../src/runtime/read-app.js';
+import { BAD_READ_REQUESTS } from './bad-read-requests.js';
+import { createStubReader, stubPageBody } from './stub-reader.js';
+
+export { BAD_READ_REQUESTS, type BadReadRequest } from './bad-read-requests.js';
+export { createStubReader, stubPageBody, type StubReader } from './stub-reader.js';
 
 /**
  * The contract every read app (fastify, hapi, restify) keeps over the shared MessageReader, written once and run
@@ -15,49 +17,6 @@ import type { ReadAppOptions } from '../../src/runtime/read-app.js';
  * parameter and query string to the reader, sends the bytes it returns as JSON, and turns what it throws into the
  * project's JSON error; validation is the shared one (parseReadQuery), so the three refuse the same requests.
  */
-
-/**
- * Requests every read app refuses with a 400 naming `field`: checked here over a stub reader, and by the bad-input
- * corpus (stack/src/testing/bad-input-corpus.ts) against the real apps, directly and through the gateway.
- */
-export interface BadReadRequest {
-  what: string;
-  /** From /groups on; the group in it does not matter. */
-  path: string;
-  field: string;
-}
-
-const badGroupId = (what: string, id: string): BadReadRequest => ({ what: `group id ${what}`, path: `/groups/${id}/messages`, field: 'group_id' });
-const badQuery = (what: string, query: string, field: string): BadReadRequest => ({ what, path: `/groups/1/messages?${query}`, field });
-
-export const BAD_READ_REQUESTS: readonly BadReadRequest[] = [
-  badGroupId('zero', '0'),
-  badGroupId('negative', '-1'),
-  badGroupId('fractional', '1.5'),
-  badGroupId('an exponent', '1e3'),
-  badGroupId('hex', '0x10'),
-  badGroupId('beyond 2^64', '18446744073709551617'),
-  badGroupId('beyond Number.MAX_SAFE_INTEGER', '9007199254740993'),
-  badGroupId('of 200 digits', '1'.repeat(200)),
-  badGroupId('letters', 'abc'),
-  badGroupId('SQL', '1%3B%20DROP%20TABLE%20messages'),
-  badGroupId('SQL with quotes', '%27%20OR%20%271%27%3D%271'),
-  badGroupId('a leading plus', '%2B5'),
-  badGroupId('padded', '%205'),
-  ...['0', '101', '-1', 'ten', '1.5', '', '1%3B%20DROP%20TABLE%20messages'].map((value) => badQuery(`limit=${value}`, `limit=${value}`, 'limit')),
-  badQuery('limit twice', 'limit=5&limit=6', 'limit'),
-  badQuery('before=0', 'before=0', 'before'),
-  badQuery('before=x', 'before=x', 'before'),
-  badQuery('before with SQL', 'before=1%20OR%201%3D1', 'before'),
-  badQuery('an unknown parameter', 'order=1', 'order'),
-  // Names a framework's own query parser dropped, and parameters past the 1000th, where hapi's and restify's parsers
-  // stop: every app parses the query alike (parseQueryString).
-  ...['constructor', '__proto__', 'toString', 'hasOwnProperty'].map((name) => badQuery(`a parameter named ${name}`, `${name}=1`, name)),
-  badQuery('a parameter with no name', '=5', ''),
-  badQuery('an unknown parameter after 1000 empty ones', `limit=5${'&'.repeat(1000)}&x=1`, 'x'),
-  badQuery('an unknown parameter after 1000 repeats', `${'limit=5&'.repeat(1000)}x=1`, 'x'),
-  badQuery('a bracketed parameter', 'limit[]=5', 'limit[]'),
-];
 
 /** One answer, as any framework's injection or a real request gives it. */
 export interface ContractResponse {
@@ -73,49 +32,6 @@ export interface ContractApp {
 }
 
 export type BuildContractApp = (t: TestContext, options: ReadAppOptions) => Promise<ContractApp>;
-
-/** A MessageReader without a database: records what the app handed it and answers as it is told. */
-export interface StubReader extends MessageReader {
-  /** The raw arguments of each readPage call, query copied onto a plain object. */
-  readonly calls: { groupId: string | undefined; query: Record<string, unknown> }[];
-  /** Thrown by readPage after validation while set, as the real reader throws when ClickHouse is unreachable. */
-  failure: unknown;
-  healthStatus: 'ok' | 'degraded' | 'unavailable';
-}
-
-export function createStubReader(): StubReader {
-  const reader: StubReader = {
-    calls: [],
-    failure: undefined,
-    healthStatus: 'ok',
-    async readPage(groupId, query) {
-      reader.calls.push({ groupId, query: Object.fromEntries(Object.entries(query)) });
-      const parsed = parseReadQuery(groupId, query);
-      if (reader.failure !== undefined) throw reader.failure;
-      return stubPageBody(parsed);
-    },
-    async health() {
-      return reader.healthStatus === 'unavailable'
-        ? { status: 503, body: { status: 'unavailable' } }
-        : { status: 200, body: { status: reader.healthStatus } };
-    },
-  };
-  return reader;
-}
-
-/** The page the stub answers for a query: `limit` messages counting down from below `before` (or from 1000). */
-export function stubPageBody({ groupId, limit, before }: ReadQuery): Buffer {
-  const newest = (before ?? 1001) - 1;
-  const messages = Array.from({ length: Math.min(limit, newest) }, (_, i) => ({
-    group_id: groupId,
-    order: newest - i,
-    sender_id: 9,
-    text: `stub ${newest - i} ✓`,
-    time: new Date(1_750_000_000_000 + newest - i).toISOString(),
-  }));
-  const page: MessagePage = { group_id: groupId, messages, has_more: newest > limit, next_before: messages.at(-1)?.order ?? null };
-  return renderPage(page);
-}
 
 const json = (response: ContractResponse) => JSON.parse(response.body) as Record<string, unknown>;
 
