@@ -25,7 +25,8 @@ export async function seedContractGroup(client: ClickHouseClient, table: string)
 
 /**
  * The read API's contract, as test cases run unchanged against each app (fastify, hapi, restify), directly and
- * through the gateway, so the three cannot drift. `baseUrl` is what stands before /groups/...
+ * through the gateway, so the three cannot drift. `baseUrl` is what stands before /groups/... The refusals (400s) are
+ * in the bad-input corpus (BAD_READ_REQUESTS), which the read apps' unit tests share.
  */
 export function readContract(name: string, baseUrl: () => string) {
   const get = (path: string) => httpJson('GET', `${baseUrl()}${path}`);
@@ -60,29 +61,6 @@ export function readContract(name: string, baseUrl: () => string) {
     assert.equal(status, 200);
     assert.deepEqual(body, { group_id: EMPTY_GROUP, messages: [], has_more: false, next_before: null });
   });
-
-  for (const [path, field] of [
-    ['/groups/0/messages', 'group_id'],
-    ['/groups/-3/messages', 'group_id'],
-    ['/groups/1.5/messages', 'group_id'],
-    ['/groups/abc/messages', 'group_id'],
-    ['/groups/99999999999999999999/messages', 'group_id'],
-    [`/groups/${CONTRACT_GROUP}/messages?limit=0`, 'limit'],
-    [`/groups/${CONTRACT_GROUP}/messages?limit=101`, 'limit'],
-    [`/groups/${CONTRACT_GROUP}/messages?limit=ten`, 'limit'],
-    [`/groups/${CONTRACT_GROUP}/messages?limit=5&limit=6`, 'limit'],
-    [`/groups/${CONTRACT_GROUP}/messages?before=0`, 'before'],
-    [`/groups/${CONTRACT_GROUP}/messages?before=x`, 'before'],
-    [`/groups/${CONTRACT_GROUP}/messages?sort=asc`, 'sort'],
-  ] as const) {
-    it(`${name}: ${path} is a 400 naming ${field}`, async () => {
-      const { status, body } = await get(path);
-      assert.equal(status, 400);
-      assert.equal(body.error, 'invalid_request');
-      assert.equal(body.field, field);
-      assert.equal(typeof body.message, 'string');
-    });
-  }
 
   it(`${name}: an unknown route is a JSON 404`, async () => {
     const { status, body } = await get('/nothing/here');

@@ -162,6 +162,38 @@ describe('producer HTTP API', () => {
     assert.match(String(down.headers['content-type']), /application\/json/);
   });
 
+  it('answers an unexpected sender failure with a 500 that hides its details', async (t) => {
+    const sender: MessageSender = { ...recordingSender(), send: async () => Promise.reject(new Error('connect ECONNREFUSED secret-host:9092')) };
+    const response = await build(t, sender).inject(post('{"group_id":3,"sender_id":9,"text":"hi"}'));
+    assert.equal(response.statusCode, 500);
+    assert.deepEqual(response.json(), { error: 'internal', message: 'internal error' });
+    assert.equal(response.headers['retry-after'], undefined);
+  });
+
+  it('refuses an empty JSON body with a 400, sending nothing', async (t) => {
+    const sender = recordingSender();
+    const response = await build(t, sender).inject(post(''));
+    assert.equal(response.statusCode, 400);
+    assert.equal(response.json().error, 'invalid_request');
+    assert.equal(sender.sent.length, 0);
+  });
+
+  it('refuses an over-long URL with a 414 naming the url, sending nothing', async (t) => {
+    const sender = recordingSender();
+    const response = await build(t, sender).inject({ ...post('{"group_id":3,"sender_id":9,"text":"hi"}'), url: `/messages?x=${'a'.repeat(9000)}` });
+    assert.equal(response.statusCode, 414);
+    assert.deepEqual([response.json().error, response.json().field], ['uri_too_long', 'url']);
+    assert.equal(sender.sent.length, 0);
+  });
+
+  it('answers GET on the send route with a JSON 404', async (t) => {
+    const sender = recordingSender();
+    const response = await build(t, sender).inject({ method: 'GET', url: '/messages' });
+    assert.equal(response.statusCode, 404);
+    assert.equal(response.json().error, 'not_found');
+    assert.equal(sender.sent.length, 0);
+  });
+
   it('answers unknown routes with a JSON 404', async (t) => {
     const response = await build(t, recordingSender()).inject({ method: 'GET', url: '/nope' });
     assert.equal(response.statusCode, 404);
