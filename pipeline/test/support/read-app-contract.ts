@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it, type TestContext } from 'node:test';
-import type { MessagePage } from '../../src/clickhouse/messages-repository.js';
-import { BadamError } from '../../src/errors.js';
+import type { MessagePage } from '../../src/table/repository.js';
+import { BadamError } from '../../src/contract/errors.js';
 import { createServiceMetrics } from '../../src/metrics/service-metrics.js';
 import { createLogger } from '../../src/runtime/logger.js';
 import type { ReadAppOptions } from '../../src/runtime/read-app.js';

@@ -1,5 +1,5 @@
-import type { MessageReader } from '../../src/clickhouse/message-reader.js';
-import type { MessagePage } from '../../src/clickhouse/messages-repository.js';
+import type { MessageReader } from '../../src/runtime/message-reader.js';
+import type { MessagePage } from '../../src/table/repository.js';
 import { parseReadQuery, type ReadQuery } from '../../src/contract/read-query.js';
 import { renderPage } from '../../src/read-model/page-entry.js';
 
