@@ -1,35 +1,70 @@
 // Everything in @badam/pipeline that loads none of its optional peer dependencies (@clickhouse/client,
 // @confluentinc/kafka-javascript, fastify, ioredis): what every service can import, whichever of those its image has.
-// The modules that need one have an entry each (package.json exports); index.ts gathers all of them for the stack.
-export * from './contract/errors.js';
-export * from './config/env.js';
-export * from './config/shared-settings.js';
-export * from './contract/ids.js';
-export * from './contract/send-message.js';
-export * from './contract/idempotency-key.js';
-export * from './contract/read-query.js';
-export * from './contract/topic.js';
-export * from './kafka/client-config.js';
-export * from './table/identifiers.js';
-export * from './table/schema.js';
-export * from './table/rows.js';
-export * from './table/repository.js';
-export * from './clickhouse/migrate.js';
-export * from './clickhouse/roles.js';
-export * from './clickhouse/messages-repository.js';
-export * from './ordering/assign-orders.js';
-export * from './ordering/store-batch.js';
-export * from './runtime/message-reader.js';
-export * from './http/error-response.js';
-export * from './http/json-body.js';
-export * from './http/strict-json.js';
-export * from './http/http-limits.js';
-export * from './runtime/logger.js';
-export * from './runtime/shutdown.js';
-export * from './clickhouse/reconciliation.js';
-export * from './metrics/service-metrics.js';
-export * from './metrics/pipeline-metrics.js';
-export * from './runtime/admission.js';
-export * from './read-model/page-entry.js';
-export * from './read-model/page-cache.js';
-export * from './read-model/page-refresher.js';
+// The modules that need one have an entry each (package.json exports); index.ts gathers what the stack imports.
+// Only the names a service imports are listed: a module's other exports stay inside the package.
+
+// contract/: what a client sends and asks for, the record on the topic, the error codes
+export { BadamError, isBadamError } from './contract/errors.js';
+export { MAX_SEND_BODY_BYTES, parseSendMessage, type SendMessage } from './contract/send-message.js';
+export { IDEMPOTENCY_KEY_HEADER, idempotencyHash, parseIdempotencyKey } from './contract/idempotency-key.js';
+export { parseQueryString } from './contract/read-query.js';
+export {
+  DEAD_LETTER_HEADERS,
+  UndecodableRecordError,
+  deadLetterTopic,
+  decodeMessage,
+  encodeMessage,
+  messageKey,
+} from './contract/topic.js';
+
+// table/: what the pipeline asks of the messages table
+export type { MessagesRepository } from './table/repository.js';
+
+// ordering/: orders for a batch, and the consumer's unit of work that stores it
+export type { ConsumedRecord } from './ordering/assign-orders.js';
+export { storeBatch, type StoredBatch } from './ordering/store-batch.js';
+
+// config/: the environment, read once and checked, and the settings the services share
+export { int, readConfig, str, type ConfigOf, type EnvVar } from './config/env.js';
+export {
+  admissionSettings,
+  clickhouseConnection,
+  clickhouseSettings,
+  httpSettings,
+  kafkaConnection,
+  kafkaSettings,
+  pageStoreConnection,
+  readModelSettings,
+  topicSettings,
+} from './config/shared-settings.js';
+
+// metrics/: each service's Prometheus metrics, on a registry passed in
+export { createServiceMetrics, secondsSince, type ServiceMetrics } from './metrics/service-metrics.js';
+export {
+  createClickHouseMetrics,
+  createConsumerMetrics,
+  createProducerMetrics,
+  createReadModelMetrics,
+  type ConsumerMetrics,
+  type ProducerMetrics,
+} from './metrics/pipeline-metrics.js';
+
+// http/: what every HTTP server shares, whatever its framework: limits, JSON bodies, error responses
+export { errorResponse } from './http/error-response.js';
+export { JSON_CONTENT_TYPE, parseJsonBody } from './http/json-body.js';
+export { MAX_URL_BYTES, applyHttpLimits, checkUrlLength, closeServerGracefully } from './http/http-limits.js';
+
+// kafka/: the Kafka client's settings (the client itself is the service's own dependency)
+export { baseClientConfig, type KafkaConnection } from './kafka/client-config.js';
+
+// clickhouse/: the table's migrations and queries, run on a ClickHouse client passed in
+export { migrate } from './clickhouse/migrate.js';
+export { createMessagesRepository } from './clickhouse/messages-repository.js';
+
+// read-model/: the refresher that keeps the latest pages in a page store passed in
+export { createPageRefresher, rebuildReadModel, type PageRefresher } from './read-model/page-refresher.js';
+
+// runtime/: the process around a service: logger, shutdown, the admission bound
+export { createLogger, type Logger } from './runtime/logger.js';
+export { backoffDelays, onShutdown, sleep } from './runtime/shutdown.js';
+export { createAdmission } from './runtime/admission.js';

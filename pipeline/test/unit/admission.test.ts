@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { createAdmission, isBadamError } from '../../src/index.js';
+import { isBadamError } from '../../src/contract/errors.js';
+import { createAdmission } from '../../src/runtime/admission.js';
 
 describe('admission', () => {
   it('runs up to its limit at once, refuses the next with overloaded, and frees a slot when work ends', async () => {

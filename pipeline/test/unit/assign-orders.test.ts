@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { assignOrders, sourceKey, type ConsumedRecord, type GroupHead } from '../../src/index.js';
+import { assignOrders, type ConsumedRecord } from '../../src/ordering/assign-orders.js';
+import type { GroupHead } from '../../src/table/repository.js';
+import { sourceKey } from '../../src/table/rows.js';
 
 const TOPIC = 'AAAAAAAAAAAAAAAAAAAAAQ';
 const ACCEPTED_AT = 1_700_000_000_123;

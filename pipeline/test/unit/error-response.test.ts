@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { BadamError, errorResponse, parseJsonBody } from '../../src/index.js';
+import { BadamError } from '../../src/contract/errors.js';
+import { errorResponse } from '../../src/http/error-response.js';
+import { parseJsonBody } from '../../src/http/json-body.js';
 
 describe('errorResponse', () => {
   it('maps a validation error to 400 naming the field', () => {

@@ -3,7 +3,8 @@ import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import { connect, type AddressInfo } from 'node:net';
 import { describe, it } from 'node:test';
-import { BadamError, MAX_REQUEST_HEAD_BYTES, MAX_URL_BYTES, applyHttpLimits, checkUrlLength } from '../../src/index.js';
+import { BadamError } from '../../src/contract/errors.js';
+import { MAX_REQUEST_HEAD_BYTES, MAX_URL_BYTES, applyHttpLimits, checkUrlLength } from '../../src/http/http-limits.js';
 
 /** Sends raw bytes and returns everything the server wrote before closing. */
 async function exchange(server: Server, request: string): Promise<string> {

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { BadamError, idempotencyHash, parseIdempotencyKey } from '../../src/index.js';
+import { BadamError } from '../../src/contract/errors.js';
+import { idempotencyHash, parseIdempotencyKey } from '../../src/contract/idempotency-key.js';
 
 describe('parseIdempotencyKey', () => {
   it('takes no key, a UUID, a ULID or a counter', () => {

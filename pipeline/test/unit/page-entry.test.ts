@@ -1,6 +1,14 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { MODEL_PAGE_SIZE, encodeEntry, entryBody, entryVersion, pageVersion, shortenPage, type MessagePage } from '../../src/index.js';
+import {
+  MODEL_PAGE_SIZE,
+  encodeEntry,
+  entryBody,
+  entryVersion,
+  pageVersion,
+  shortenPage,
+} from '../../src/read-model/page-entry.js';
+import type { MessagePage } from '../../src/table/repository.js';
 
 function page(groupId: number, newest: number, count: number, hasMore: boolean): MessagePage {
   const messages = Array.from({ length: count }, (_, i) => ({

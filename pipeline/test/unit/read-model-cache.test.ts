@@ -1,17 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Registry } from 'prom-client';
-import {
-  createPageCache,
-  createPageRefresher,
-  createReadModelMetrics,
-  encodeEntry,
-  entryVersion,
-  type MessagePage,
-  type MessagesRepository,
-  type PageEntry,
-  type PageStore,
-} from '../../src/index.js';
+import { createReadModelMetrics } from '../../src/metrics/pipeline-metrics.js';
+import { createPageCache } from '../../src/read-model/page-cache.js';
+import { encodeEntry, entryVersion } from '../../src/read-model/page-entry.js';
+import { createPageRefresher } from '../../src/read-model/page-refresher.js';
+import type { PageEntry, PageStore } from '../../src/read-model/page-store.js';
+import type { MessagePage, MessagesRepository } from '../../src/table/repository.js';
 
 /** The store's contract in memory (the real one is tested against redis-server in stack's integration tests). */
 function memoryStore() {

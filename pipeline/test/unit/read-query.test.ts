@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { BadamError, parseQueryString, parseReadQuery } from '../../src/index.js';
+import { BadamError } from '../../src/contract/errors.js';
+import { parseQueryString, parseReadQuery } from '../../src/contract/read-query.js';
 
 function rejects(groupId: string | undefined, query: Record<string, unknown>, field: string) {
   assert.throws(

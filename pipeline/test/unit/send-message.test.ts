@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { BadamError, MAX_TEXT_CHARACTERS, parseSendMessage } from '../../src/index.js';
+import { BadamError } from '../../src/contract/errors.js';
+import { MAX_TEXT_CHARACTERS, parseSendMessage } from '../../src/contract/send-message.js';
 
 const valid = { group_id: 42, sender_id: 7, text: 'hello' };
 

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { BadamError, checkStrictJson, isExactNumber, parseJsonBody } from '../../src/index.js';
+import { BadamError } from '../../src/contract/errors.js';
+import { parseJsonBody } from '../../src/http/json-body.js';
+import { checkStrictJson, isExactNumber } from '../../src/http/strict-json.js';
 
 function refused(text: string, field: string, message: RegExp) {
   assert.throws(

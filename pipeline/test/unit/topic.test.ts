@@ -1,6 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { decodeMessage, encodeMessage, messageKey, RECORD_FORMAT_VERSION, UndecodableRecordError } from '../../src/index.js';
+import {
+  decodeMessage,
+  encodeMessage,
+  messageKey,
+  RECORD_FORMAT_VERSION,
+  UndecodableRecordError,
+} from '../../src/contract/topic.js';
 
 describe('topic records', () => {
   it('round-trips a message with its acceptance time', () => {

@@ -54,9 +54,12 @@ describe('the image dependency check reports', () => {
     const file = join(scratch, 'server.js');
     writeFileSync(file, "import { sleep } from '@badam/pipeline';\nawait sleep(1);\n");
     const loaded = loadedPackages([file], resolve(repoRoot, 'services/producer/package.json'));
-    const problems = dependencyProblems(producer, loaded, providedByWorkspaces(producer, [pipeline]));
+    // Only what the file loads counts here: the producer's declared fastify is loaded by its real code, not this file.
+    const undeclared = dependencyProblems(producer, loaded, providedByWorkspaces(producer, [pipeline])).filter((problem) =>
+      problem.endsWith('but does not declare it'),
+    );
     assert.deepEqual(
-      problems.map((problem) => problem.replace(/ \(.*\)/, '')),
+      undeclared.map((problem) => problem.replace(/ \(.*\)/, '')),
       ['@badam/producer: loads @clickhouse/client but does not declare it', '@badam/producer: loads ioredis but does not declare it'],
     );
   });
