@@ -21,11 +21,15 @@ describe('consumers killed with SIGKILL mid-stream', () => {
     });
     const consumers = fleet.processes.get('consumer') ?? [];
 
+    // Records flow until both kills are done (a window needs records in flight: a fixed count could all be stored
+    // and committed before the second consumer is caught), then the senders stop.
+    const killsDone = new AbortController();
     const traffic = sendTraffic({
       producerUrls: (fleet.ports.get('producer') ?? []).map((_, i) => fleet.url('producer', i)),
-      messages: 4000,
+      messages: 300_000,
       groups: 80,
       concurrency: 16,
+      signal: killsDone.signal,
     });
     // Kill while records flow, each between an insert and its commit: the first consumer once some rows are stored,
     // another a little later.
@@ -34,13 +38,15 @@ describe('consumers killed with SIGKILL mid-stream', () => {
     const kills = [await killConsumerInsideWindow(consumers[0]!, client)];
     await waitForRows(client, table, 1500, 30_000);
     kills.push(await killConsumerInsideWindow(consumers[1]!, client));
+    killsDone.abort();
     const { accepted, refused } = await traffic;
     assert.equal(refused, 0, 'the producers refused sends');
+    assert.ok(accepted.length < 300_000, 'the senders stopped after the kills');
 
     await waitForRows(client, table, accepted.length, 90_000);
     const result = await reconcile(client, table, accepted);
     assert.deepEqual(result.problems, []);
-    assert.equal(await countRows(client, table), 4000);
+    assert.equal(await countRows(client, table), accepted.length);
     assert.ok((consumers[0]?.restarts ?? 0) >= 1, 'the killed consumer was restarted');
     // The redelivery path ran: records the killed consumers stored were read again and skipped, not stored twice.
     const redelivered = await redeliveredSince(fleet, baseline);
