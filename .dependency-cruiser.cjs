@@ -1,6 +1,6 @@
-// The import layers of the product code (pipeline/src and services/*/src), checked by dependency-cruiser in
-// stack/test/unit/import-layers.test.ts, so `npm test` fails on an arrow running back up a layer. pipeline/README.md
-// says in prose which folder is which layer.
+// The import layers of every workspace, checked by dependency-cruiser in tools/test-kit/test/unit/import-layers.test.ts,
+// so `npm test` fails on an arrow running back up a layer. The root README says which workspace is which layer,
+// pipeline/README.md which folder of the shared library is which:
 //
 // - domain: what a message is and how it is ordered and stored, as data and pure functions. It imports other domain
 //   modules and Node's built-ins only: no framework, HTTP server, metrics, logging or client library, nothing of the
@@ -8,11 +8,31 @@
 // - runtime (every other folder of pipeline/src): config, the HTTP server factory and limits, metrics, shutdown, and
 //   the readers and writers wired to real clients (Kafka, ClickHouse, the read model), built on the domain.
 // - services/*: the deployables, built on both through @badam/pipeline's entries; nothing in pipeline imports them.
+// - envoy, observability: render the gateway's and the dashboards' files; they import no tool.
+// - tools/* and deployment: the developer tools and the Docker files' checks, on a ladder (TOOL_LADDER below).
+// - tests: the integration and fault suites, on top; nothing imports them.
 
 /** The domain folders of pipeline/src: the message contract (with record codec and error codes), ordering, table. */
 const DOMAIN = '^pipeline/src/(contract|ordering|table)/';
 const PIPELINE_SRC = '^pipeline/src/';
-const PRODUCT_SRC = '^(pipeline|services/[^/]+)/src/';
+/** Every workspace's code (sources and tests), the product's and the tools'. */
+const WORKSPACE_CODE = '^(pipeline|services/[^/]+|envoy|observability|deployment|tools/[^/]+|tests)/';
+const OTHER_WORKSPACES = '^(services|envoy|observability|deployment|tools|tests)/';
+/**
+ * The tools in the order they build on one another: each imports those on the rungs before it (and the product and
+ * deployment parts), never one on its own rung or above: the native stack, the test kit, load, then the benchmarks and
+ * the Docker files' checks.
+ */
+const TOOL_LADDER = [['tools/stack'], ['tools/test-kit'], ['tools/load'], ['tools/bench', 'deployment']];
+const toolLadderRules = TOOL_LADDER.flatMap((rung, index) =>
+  rung.map((tool) => ({
+    name: 'tools-import-down-the-ladder',
+    severity: 'error',
+    comment: 'A tool imports only tools on the rungs below it (TOOL_LADDER): an arrow up the ladder or across a rung.',
+    from: { path: `^${tool}/` },
+    to: { path: `^(${[...rung.filter((other) => other !== tool), ...TOOL_LADDER.slice(index + 1).flat(), 'tests'].join('|')})/` },
+  })),
+);
 /** Frameworks, HTTP servers, metrics, logging and the clients of Kafka, ClickHouse and Valkey: the runtime's. */
 const RUNTIME_LIBRARIES =
   '(^|/)node_modules/(fastify|@fastify/[^/]+|@hapi/[^/]+|restify[^/]*|prom-client|pino[^/]*|ioredis|@clickhouse/[^/]+|@confluentinc/[^/]+)/';
@@ -24,7 +44,7 @@ module.exports = {
       name: 'no-circular',
       severity: 'error',
       comment: 'A module reaches itself through its imports: split what both need into a module they both import.',
-      from: { path: PRODUCT_SRC },
+      from: { path: WORKSPACE_CODE },
       to: { circular: true },
     },
     {
@@ -32,7 +52,7 @@ module.exports = {
       severity: 'error',
       comment: 'Two folders import each other (perhaps through others): arrows between folders run one way.',
       scope: 'folder',
-      from: { path: PRODUCT_SRC },
+      from: { path: WORKSPACE_CODE },
       to: { circular: true },
     },
     {
@@ -50,25 +70,40 @@ module.exports = {
       to: { path: RUNTIME_LIBRARIES },
     },
     {
-      name: 'pipeline-not-to-services-or-stack',
+      name: 'pipeline-imports-no-other-workspace',
       severity: 'error',
-      comment: 'pipeline is the shared package: the services and the stack build on it, never the other way.',
+      comment: 'pipeline is the shared library every other workspace builds on: it imports none of them.',
       from: { path: '^pipeline/' },
-      to: { path: '^(services|stack|envoy|observability)/' },
+      to: { path: OTHER_WORKSPACES },
     },
     {
-      name: 'service-not-to-stack-or-other-service',
+      name: 'service-imports-only-pipeline',
       severity: 'error',
-      comment: 'A service imports @badam/pipeline and its own modules: never the stack (dev tools) or another service.',
+      comment: 'A service imports @badam/pipeline and its own modules: no other service, deployment part or tool.',
       from: { path: '^services/([^/]+)/' },
-      to: { path: '^(stack/|envoy/|observability/|services/)', pathNot: '^services/$1/' },
+      to: { path: OTHER_WORKSPACES, pathNot: '^services/$1/' },
+    },
+    {
+      name: 'deployment-part-not-to-tools',
+      severity: 'error',
+      comment: 'The gateway and observability render deployment files from the product: no tool, check or test.',
+      from: { path: '^(envoy|observability)/' },
+      to: { path: '^(services|deployment|tools|tests)/' },
+    },
+    ...toolLadderRules,
+    {
+      name: 'nothing-imports-the-system-tests',
+      severity: 'error',
+      comment: 'tests/ is the top: the integration and fault suites import everything, nothing imports them.',
+      from: { pathNot: '^tests/' },
+      to: { path: '^tests/' },
     },
     {
       name: 'not-to-unresolvable',
       severity: 'error',
       // @badam/pipeline's entries resolve to its dist/: build before checking.
       comment: 'An import the cruise cannot resolve is one it cannot check.',
-      from: { path: PRODUCT_SRC },
+      from: { path: WORKSPACE_CODE },
       to: { couldNotResolve: true },
     },
   ],

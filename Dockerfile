@@ -6,13 +6,13 @@
 # `docker compose build`), which builds only the stages a target uses.
 #
 # Each image carries its service, @badam/pipeline and the production dependencies of those two, nothing else: its
-# build starts from `turbo prune` of its workspace, and a unit test (stack/test/unit/deployment/
+# build starts from `turbo prune` of its workspace, and a unit test (deployment/test/unit/
 # image-dependencies.test.ts) checks that every package a service's code loads is one it declares. No service
 # writes to its filesystem (not even /tmp), so the containers can run with a read-only root and no tmpfs.
 
 # Node 24.21.0 on Debian bookworm, tag node:24.21.0-bookworm-slim, pinned by the digest of its multi-platform index
 # (from docker-library/repo-info) so every rebuild starts from the same image. The same Node as scripts/setup.sh
-# installs for the tests: a unit test (stack/src/deployment/node-runtime-checks.ts) fails when they drift apart.
+# installs for the tests: a unit test (deployment/src/node-runtime-checks.ts) fails when they drift apart.
 ARG NODE_IMAGE=node:24.21.0-bookworm-slim@sha256:0e0ff40c39bc087845bfb27465a0df4ea419520094bc35842ff83dd8cbe6f9b6
 
 # --- each service's part of the repository: its workspace and the workspaces it depends on (full/), and their

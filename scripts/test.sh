@@ -4,4 +4,4 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/ensure-setup.sh
-exec node stack/dist/src/testing/run-tests.js "$@"
+exec node tools/test-kit/dist/src/run-tests.js "$@"

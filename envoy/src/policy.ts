@@ -21,7 +21,7 @@ export const GATEWAY_POLICY = {
   },
   /**
    * Bodies above this are refused at the gateway (413), before any is forwarded: the producer's own limit,
-   * MAX_SEND_BODY_BYTES (stack/test/unit/gateway-limits.test.ts keeps the two equal). A replica that refuses a large
+   * MAX_SEND_BODY_BYTES (deployment/test/unit/gateway-limits.test.ts keeps the two equal). A replica that refuses a large
    * upload early closes the connection mid-upload, which a proxy forwarding it may pass on as a reset, not the 413.
    */
   maxRequestBytes: 65_536,

@@ -1,5 +1,5 @@
 // k6's options for one run: the profile's scenario and the spec's thresholds (lib/settings.js), as k6 spells them.
-// Pure: no k6 module, so stack/test/unit/k6-script.test.ts imports it from Node.
+// Pure: no k6 module, so deployment/test/unit/k6-script.test.ts imports it from Node.
 import { thresholdsOf } from './settings.js';
 
 /**

@@ -1,5 +1,5 @@
 // Resolves k6/scenario.json into one run's settings and thresholds. k6/locust/settings.py does the same in Python for
-// Locust; stack/test/unit/load-scenario-spec.test.ts keeps the two equal. Pure: no k6 module, so Node can import it.
+// Locust; tools/load/test/unit/load-scenario-spec.test.ts keeps the two equal. Pure: no k6 module, so Node can import it.
 
 /** The profile SCENARIO names (default ramp), then every env override the spec lists, as numbers. */
 export function resolveSettings(spec, env) {

@@ -1,5 +1,5 @@
 """Prints what the locustfile will actually run for the current environment, for the spec test
-(stack/test/unit/load-scenario-spec.test.ts): resolved settings, thresholds, the shape's ticks, pacing and timeouts.
+(tools/load/test/unit/load-scenario-spec.test.ts): resolved settings, thresholds, the shape's ticks, pacing and timeouts.
 
     SCENARIO=arrival RATE=800 .tools/locust/bin/python k6/locust/effective_settings.py
 """

@@ -1,6 +1,6 @@
 """Resolves k6/scenario.json into one run's settings and thresholds, as k6/lib/settings.js does for k6.
 
-stack/test/unit/load-scenario-spec.test.ts keeps the two equal. Pure: no Locust import, so the test can run it alone:
+tools/load/test/unit/load-scenario-spec.test.ts keeps the two equal. Pure: no Locust import, so the test can run it alone:
     python k6/locust/settings.py        # prints {"settings": ..., "thresholds": ...} for the current environment
 """
 

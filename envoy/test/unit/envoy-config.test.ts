@@ -164,7 +164,7 @@ describe('envoy.yaml', () => {
   });
 
   it('closes idle upstream connections itself, within the bound the services’ keep-alive is checked against', () => {
-    // Envoy's default is an hour: far past any service's keep-alive timeout (stack/test/unit/gateway-limits.test.ts).
+    // Envoy's default is an hour: far past any service's keep-alive timeout (deployment/test/unit/gateway-limits.test.ts).
     for (const cluster of serviceClusters(parse(checkedIn))) {
       const options = cluster.typed_extension_protocol_options['envoy.extensions.upstreams.http.v3.HttpProtocolOptions'];
       assert.equal(options.common_http_protocol_options.idle_timeout, seconds(GATEWAY_POLICY.upstreamIdle.envoyTimeoutMs), cluster.name);

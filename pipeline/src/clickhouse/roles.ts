@@ -2,7 +2,7 @@ import { quoteIdentifier } from '../table/identifiers.js';
 
 /**
  * The ClickHouse users of a deployment, one per kind of service, each allowed what its service does and no more. The
- * native stack (stack/src/infra/clickhouse.ts) and the Docker images (clickhouse/users.d/badam-roles.xml, generated)
+ * native stack (tools/stack/src/infra/clickhouse.ts) and the Docker images (deployment/clickhouse/users.d/badam-roles.xml, generated)
  * load the same rendering of this table, so the integration tests prove the roles the deployments run.
  *
  * Two servers read it: Debian's 18.16 here and 25.8 in Docker. Each role's limits are its profile's settings, which

@@ -6,7 +6,7 @@ import { errorResponse } from './error-response.js';
 /**
  * How long every HTTP service keeps an idle keep-alive connection open. The gateway must drop an idle upstream
  * connection before the service does (Envoy's upstream idle_timeout, HAProxy's pool-purge-delay: envoy/src/policy.ts;
- * stack/test/unit/gateway-limits.test.ts checks the relation): otherwise the gateway can reuse a connection in the
+ * deployment/test/unit/gateway-limits.test.ts checks the relation): otherwise the gateway can reuse a connection in the
  * instant the service closes it, and a send on it fails with a 503 it must not retry. Node's default is 5 s, hapi's
  * and restify's too; fastify's is 72 s.
  */

@@ -1,6 +1,6 @@
 /**
  * Requests every read app refuses with a 400 naming `field`: checked by the unit contract (read-app-contract.ts) over
- * a stub reader, and by the bad-input corpus (stack/src/testing/bad-input-corpus.ts) against the real apps, directly
+ * a stub reader, and by the bad-input corpus (tools/test-kit/src/bad-input-corpus.ts) against the real apps, directly
  * and through the gateway.
  */
 export interface BadReadRequest {

@@ -15,7 +15,7 @@ const sender = await createMessageSender({
   metrics: createProducerMetrics(metrics.registry),
   // An unusable Kafka client never recovers in this process: /health is already 503 (out of the gateway's rotation);
   // leave for good through the shutdown path (stop accepting, answer what is in flight, flush) and exit 1, so the
-  // supervisor (stack/src/process, Docker's restart policy) starts a new process with a new client.
+  // supervisor (tools/stack/src/process, Docker's restart policy) starts a new process with a new client.
   onFatal: (error) => {
     logger.fatal({ err: error }, 'Kafka client failed fatally; leaving');
     if (leave === undefined) process.exit(1);

@@ -1,0 +1,155 @@
+import assert from 'node:assert/strict';
+import { before, describe, it } from 'node:test';
+import { loadDeploymentInputs, type DeploymentInputs } from '../../src/deployment-inputs.js';
+import { missingPaths, undeliveredFiles } from '../../src/file-checks.js';
+import { gatewayProblems } from '../../src/gateway-checks.js';
+import { confinementProblems, networkProblems, publishedPortProblems } from '../../src/hardening-checks.js';
+import { envoyExposureProblems, envoyPublishingProblems, envoyScrapeProblems } from '../../src/gateway-exposure-checks.js';
+import { loadRunnerProblems } from '../../src/load-runner-checks.js';
+import { envExampleProblems } from '../../src/env-example-checks.js';
+import { readModelStoreProblems } from '../../src/read-model-checks.js';
+import { composeOrderProblems, swarmRolloutProblems } from '../../src/rollout-checks.js';
+import {
+  clickhouseRoleProblems,
+  grafanaProblems,
+  passwordValueProblems,
+  secretFileProblems,
+  storePasswordProblems,
+} from '../../src/secret-checks.js';
+import {
+  environmentProblems,
+  healthcheckProblems,
+  imageProblems,
+  missingServices,
+  replicaProblems,
+  shutdownProblems,
+  topicProblems,
+} from '../../src/service-checks.js';
+import { ONE_SHOT_SERVICES, READ_MODEL_STORE } from '../../src/service-settings.js';
+
+/**
+ * docker-compose.yml and swarm-stack.yml, as `docker-compose config` and `docker stack config` read them (both
+ * validate the file and need no engine), against what the code and the other configs say. checks-fail.test.ts
+ * shows each check reporting a broken copy.
+ */
+let inputs: DeploymentInputs;
+before(async () => {
+  inputs = await loadDeploymentInputs();
+});
+
+for (const kind of ['compose', 'swarm'] as const) {
+  describe(`${kind === 'compose' ? 'docker-compose.yml' : 'swarm-stack.yml'}`, () => {
+    const file = () => inputs[kind];
+
+    it('runs every service of the native stack, the read model store, and the one-shots (init, k6)', () => {
+      assert.deepEqual(missingServices(file(), [...inputs.fleet, READ_MODEL_STORE.service, ...ONE_SHOT_SERVICES]), []);
+    });
+
+    it('gives every long-running service a healthcheck', () => {
+      assert.deepEqual(healthcheckProblems(file(), ONE_SHOT_SERVICES), []);
+    });
+
+    it('pins every image to a version, ours to badam/<service>:<package version>', () => {
+      assert.deepEqual(imageProblems(file(), inputs.ownImages), []);
+    });
+
+    it('sets every variable each service reads, to values it accepts, and nothing else', () => {
+      assert.deepEqual(environmentProblems(file(), inputs.specs), []);
+    });
+
+    it('runs the read model store as an unpublished, pinned Valkey cache, the address of every READ_MODEL_URL', () => {
+      assert.deepEqual(readModelStoreProblems(file(), inputs.specs), []);
+    });
+
+    it('lets every service finish its shutdown before Docker kills it', () => {
+      assert.deepEqual(shutdownProblems(file()), []);
+    });
+
+    it('routes the gateway to the services of this file, by the envoy.yaml cluster names', () => {
+      assert.deepEqual(gatewayProblems(inputs.envoy, file(), inputs.routedServices), []);
+    });
+
+    it('publishes only Envoy’s public listener (in swarm on each node’s own port, where client addresses survive)', () => {
+      assert.deepEqual(envoyPublishingProblems(file(), inputs.envoy), []);
+    });
+
+    it('delivers the gateway and observability files, and only files that exist', () => {
+      assert.deepEqual(missingPaths(file()), []);
+      assert.deepEqual(undeliveredFiles(file(), inputs.requiredFiles), []);
+    });
+
+    it('runs k6 from its pinned official image, only on demand, through the gateway, with every file it loads', () => {
+      assert.deepEqual(loadRunnerProblems(file(), inputs.loadRunner), []);
+    });
+
+    it('writes no password: each is a secret, named by a *_FILE variable, mounted by its service, declared for the tool', () => {
+      assert.deepEqual(passwordValueProblems(file()), []);
+      assert.deepEqual(secretFileProblems(file(), inputs.secrets), []);
+    });
+
+    it('logs each service in to ClickHouse as its role; the server loads the roles and their passwords', () => {
+      assert.deepEqual(clickhouseRoleProblems(file(), inputs.secrets), []);
+    });
+
+    it('has the read model store ask for its password, from its secret, and gives every client that secret', () => {
+      assert.deepEqual(storePasswordProblems(file(), inputs.secrets), []);
+    });
+
+    it('drops every capability, forbids new privileges, mounts roots read-only and starts no image as root', () => {
+      assert.deepEqual(confinementProblems(file()), []);
+    });
+
+    it('publishes to other machines only the gateway and Grafana, and encrypts the overlay network', () => {
+      assert.deepEqual(publishedPortProblems(file()), []);
+      assert.deepEqual(networkProblems(file()), []);
+    });
+
+    it('has Grafana ask everyone to log in, its admin password from its secret', () => {
+      assert.deepEqual(grafanaProblems(file(), inputs.secrets), []);
+    });
+  });
+}
+
+describe('envoy/envoy.yaml', () => {
+  it('forwards the public API only, keeps the admin on loopback, and lets Prometheus read only /stats/prometheus', () => {
+    assert.deepEqual(envoyExposureProblems(inputs.envoy, inputs.routedServices), []);
+    assert.deepEqual(envoyScrapeProblems(inputs.prometheus, inputs.envoy), []);
+  });
+});
+
+describe('.env.example', () => {
+  it('lists every variable the services read, described, with its default, and nothing else', () => {
+    assert.deepEqual(envExampleProblems(inputs.envExample, inputs.specs), []);
+  });
+});
+
+describe('docker-compose.yml', () => {
+  it('creates the topic with DEFAULT_PARTITIONS partitions on its one broker', () => {
+    assert.deepEqual(topicProblems(inputs.compose, { partitions: inputs.partitions, replication: 1 }), []);
+  });
+
+  it('starts the services after init succeeded, and waits only on health it can see', () => {
+    assert.deepEqual(composeOrderProblems(inputs.compose, { dependsOnInit: inputs.fleet, oneShot: ONE_SHOT_SERVICES }), []);
+  });
+});
+
+describe('swarm-stack.yml', () => {
+  it('runs three replicas of the producer, the consumer and each read app', () => {
+    const expected = Object.fromEntries(inputs.fleet.map((service) => [service, 3]));
+    assert.deepEqual(replicaProblems(inputs.swarm, expected), []);
+  });
+
+  it('creates the topic with DEFAULT_PARTITIONS partitions, replicated over three brokers', () => {
+    assert.deepEqual(topicProblems(inputs.swarm, { partitions: inputs.partitions, replication: 3 }), []);
+    assert.deepEqual(missingServices(inputs.swarm, ['redpanda-0', 'redpanda-1', 'redpanda-2']), []);
+  });
+
+  it('rolls stateless services start-first, static consumers stop-first, and runs init once', () => {
+    const problems = swarmRolloutProblems(inputs.swarm, {
+      startFirst: inputs.fleet.filter((service) => service !== 'consumer'),
+      staticMembers: ['consumer'],
+      oneShot: ONE_SHOT_SERVICES,
+    });
+    assert.deepEqual(problems, []);
+  });
+});

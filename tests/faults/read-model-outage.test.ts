@@ -1,0 +1,119 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { createMessagesRepository, entryBody, entryVersion, pageVersion, sleep, type PageStore } from '@badam/pipeline';
+import type { ClickHouseClient } from '@clickhouse/client';
+import { READ_APPS } from '@badam/stack/fleet';
+import { redisPing } from '@badam/stack/infra/read-model-store';
+import { READ_MODEL_PASSWORD_SECRET } from '@badam/stack/infra/stack-secrets';
+import { assertNothingLost } from '@badam/test-kit/fault-checks';
+import { createTestPageStore } from '@badam/test-kit/fixtures';
+import { describeOutcomes, startLiveTraffic, type LiveTrafficResult } from '@badam/test-kit/live-traffic';
+import { startPrivateStack, type PrivateStack } from '@badam/test-kit/private-stack';
+import { waitForRows } from '@badam/test-kit/table-watch';
+import { waitFor } from '@badam/stack/process/wait';
+
+const GROUPS = 40;
+/**
+ * The promise under test: once the store answers again, no page it holds is older than what ClickHouse held at that
+ * moment for longer than this. The consumers retry a failed refresh every READ_MODEL_RETRY_MS (1 s).
+ */
+const STALE_BOUND_MS = 5_000;
+
+const groupIds = Array.from({ length: GROUPS }, (_, i) => i + 1);
+
+async function latestVersions(client: ClickHouseClient, table: string): Promise<Map<number, number>> {
+  const pages = await createMessagesRepository(client, table).latestPages(groupIds, 10);
+  return new Map([...pages].map(([groupId, page]) => [groupId, pageVersion(page)]));
+}
+
+/** Groups whose page in the store is older than `versions` (a missing page is only a miss, not stale). */
+async function olderPages(store: PageStore, versions: Map<number, number>): Promise<string[]> {
+  const older: string[] = [];
+  for (const [groupId, version] of versions) {
+    const entry = await store.get(groupId);
+    if (entry !== null && entryVersion(entry) < version) older.push(`group ${groupId}: ${entryVersion(entry)} < ${version}`);
+  }
+  return older;
+}
+
+/**
+ * Once the traffic is over and the pipeline idle, every page the store holds is ClickHouse's latest, byte for byte,
+ * and so is what each app answers for the latest page through the gateway.
+ */
+async function assertPagesEqualClickHouse(stack: PrivateStack, store: PageStore) {
+  const pages = await createMessagesRepository(stack.client, stack.table).latestPages(groupIds, 10);
+  await waitFor('every stored page equal to ClickHouse\'s', async () => {
+    for (const [groupId, page] of pages) {
+      const entry = await store.get(groupId);
+      if (entry !== null && entryBody(entry).toString() !== JSON.stringify(page)) return false;
+    }
+    return true;
+  }, 15_000, 200);
+  for (const groupId of groupIds.slice(0, 10)) {
+    for (const app of READ_APPS) {
+      const body = await (await fetch(`${stack.gateway.url}/${app}/groups/${groupId}/messages`)).text();
+      assert.equal(body, JSON.stringify(pages.get(groupId)), `${app}'s latest page of group ${groupId}`);
+    }
+  }
+}
+
+function assertReadsServed(result: LiveTrafficResult, from: number, to: number, what: string) {
+  const reads = result.outcomes.filter((o) => o.api !== 'send' && o.startedAt >= from && o.startedAt < to);
+  assert.ok(reads.length > 20, `reads were made ${what}`);
+  assert.deepEqual(reads.filter((o) => o.status !== 200), [], `every read ${what} answered 200: ${describeOutcomes(reads)}`);
+  assert.ok(Math.max(...reads.map((o) => o.latencyMs)) < 1_500, `reads ${what} were not held up by the store`);
+}
+
+describe('the read model store failing under traffic', () => {
+  it('stalled (SIGSTOP): reads keep answering from ClickHouse, sends are stored, and pages catch up within the bound', async (t) => {
+    const stack = await startPrivateStack(t);
+    const store = await createTestPageStore(t, stack.table, stack.infra);
+    const traffic = startLiveTraffic({ gatewayUrl: stack.gateway.url, groups: GROUPS, firstGroup: 1, senders: 4, readers: 3, pauseMs: 10 });
+    await waitForRows(stack.client, stack.table, 200, 60_000);
+
+    // A stalled server keeps its connections open and answers nothing: the worst case for a client (no error, only
+    // silence), and it keeps its data, so stale pages are possible when it wakes up.
+    stack.infra.readModelStore.signal('SIGSTOP');
+    const stalledAt = Date.now();
+    await sleep(6_000);
+    const rowsBefore = await latestVersions(stack.client, stack.table);
+    stack.infra.readModelStore.signal('SIGCONT');
+    const backAt = Date.now();
+    await sleep(STALE_BOUND_MS);
+    const older = await olderPages(store, rowsBefore);
+    await sleep(2_000);
+    const result = await traffic.stop();
+
+    assert.deepEqual(result.failures((o) => o.api === 'send'), [], 'every send was accepted');
+    assertReadsServed(result, stalledAt + 500, backAt, 'while the store was stalled');
+    assertReadsServed(result, backAt, Date.now() - 500, 'after it came back');
+    assert.deepEqual(older, [], `${STALE_BOUND_MS} ms after the store came back, no page was older than ClickHouse's at that moment`);
+    await assertNothingLost(stack, result);
+    await assertPagesEqualClickHouse(stack, store);
+  });
+
+  it('restarted empty: reads miss and go to ClickHouse, never a wrong page, and the pages come back', async (t) => {
+    const stack = await startPrivateStack(t);
+    const traffic = startLiveTraffic({ gatewayUrl: stack.gateway.url, groups: GROUPS, firstGroup: 1, senders: 4, readers: 3, pauseMs: 10 });
+    await waitForRows(stack.client, stack.table, 200, 60_000);
+
+    await stack.infra.readModelStore.stop();
+    const downAt = Date.now();
+    await sleep(4_000);
+    stack.infra.readModelStore.start();
+    await waitFor('the store back', () => redisPing(Number(new URL(stack.infra.readModelUrl).port), stack.infra.secrets.value(READ_MODEL_PASSWORD_SECRET)), 30_000);
+    const backAt = Date.now();
+    await sleep(6_000);
+    const result = await traffic.stop();
+
+    assert.deepEqual(result.failures((o) => o.api === 'send'), [], 'every send was accepted');
+    assertReadsServed(result, downAt + 500, backAt, 'while the store was down');
+    assertReadsServed(result, backAt, Date.now() - 500, 'after it restarted empty');
+    // Pages are correct: every read through the gateway matches ClickHouse (assertNothingLost compares the apps'
+    // latest pages with the stored orders), and the refilled store equals ClickHouse.
+    await assertNothingLost(stack, result);
+    const store = await createTestPageStore(t, stack.table, stack.infra);
+    await assertPagesEqualClickHouse(stack, store);
+    assert.ok((await store.get(1)) !== null, 'the store was refilled (by reads and by the consumers)');
+  });
+});
