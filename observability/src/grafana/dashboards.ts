@@ -1,16 +1,18 @@
-import { renderDashboard, type DashboardJson } from './dashboard-model.js';
+import type { Dashboard } from '@grafana/grafana-foundation-sdk/dashboard';
+import { buildDashboard } from './build-dashboard.js';
+import type { DashboardJson } from './dashboard-spec.js';
 import { overviewDashboard } from './overview.js';
 import { serviceDashboard } from './service.js';
 
 /** The checked-in dashboard files (grafana/dashboards/<name>), exactly as `npm run dashboards` writes them. */
 export function renderDashboardFiles(): Map<string, string> {
   return new Map([
-    ['overview.json', toFile(renderDashboard(overviewDashboard))],
-    ['service.json', toFile(renderDashboard(serviceDashboard))],
+    ['overview.json', toFile(buildDashboard(overviewDashboard))],
+    ['service.json', toFile(buildDashboard(serviceDashboard))],
   ]);
 }
 
-function toFile(dashboard: DashboardJson): string {
+function toFile(dashboard: Dashboard): string {
   return `${JSON.stringify(dashboard, null, 2)}\n`;
 }
 

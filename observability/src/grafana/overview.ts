@@ -1,4 +1,4 @@
-import type { DashboardSpec } from './dashboard-model.js';
+import type { DashboardSpec } from './dashboard-spec.js';
 
 /**
  * The whole system on one screen: per-API traffic, latency and errors (from the recording rules in

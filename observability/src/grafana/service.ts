@@ -1,4 +1,4 @@
-import type { DashboardSpec } from './dashboard-model.js';
+import type { DashboardSpec } from './dashboard-spec.js';
 
 /** One service in detail, picked with the `service` variable: its routes, replicas and process health. */
 export const serviceDashboard: DashboardSpec = {

@@ -38,6 +38,15 @@ test('every panel has a title, a unit and at least one non-empty query', () => {
   }
 });
 
+test('panels are laid out two to a row, 12 columns by 8 rows each, in definition order', () => {
+  for (const { name, json } of dashboards) {
+    json.panels.forEach((panel, index) => {
+      const expected = { x: (index % 2) * 12, y: Math.floor(index / 2) * 8, w: 12, h: 8 };
+      assert.deepEqual(panel.gridPos, expected, `${name} / ${panel.title}`);
+    });
+  }
+});
+
 test('every query of the service dashboard is filtered by the service variable', () => {
   const service = dashboards.find((d) => d.name === 'service.json')?.json;
   assert.ok(service);
