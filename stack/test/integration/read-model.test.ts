@@ -26,7 +26,7 @@ import {
   testInfra,
   uniqueName,
 } from '../../src/testing/fixtures.js';
-import { httpJson, readGroup } from '../../src/testing/http-client.js';
+import { readGroup } from '../../src/testing/http-client.js';
 import { metricSum, scrapeMetrics } from '../../src/testing/service-metrics.js';
 import { sendTraffic } from '../../src/testing/traffic.js';
 import { waitForRows } from '../../src/testing/table-watch.js';
