@@ -20,6 +20,21 @@ interface EnvoyRoute {
   direct_response?: { status: number };
 }
 
+/** The part of a bootstrap this module reads; every level may be missing from a document it is given. */
+interface Bootstrap {
+  static_resources?: { listeners?: Listener[] };
+}
+
+interface Listener {
+  name?: string;
+  filter_chains?: { filters?: NetworkFilter[] }[];
+}
+
+interface NetworkFilter {
+  name?: string;
+  typed_config?: { route_config?: { virtual_hosts?: { routes?: EnvoyRoute[] }[] } };
+}
+
 export function envoyOutcome(bootstrap: unknown, listenerName: string, method: string, target: string): EnvoyOutcome {
   const routes = listenerRoutes(bootstrap, listenerName);
   const path = target.split('?')[0] ?? target;
@@ -30,9 +45,10 @@ export function envoyOutcome(bootstrap: unknown, listenerName: string, method: s
 }
 
 function listenerRoutes(bootstrap: unknown, listenerName: string): EnvoyRoute[] {
-  const listeners = (bootstrap as { static_resources?: { listeners?: any[] } }).static_resources?.listeners ?? [];
+  const listeners = (bootstrap as Bootstrap).static_resources?.listeners ?? [];
   const listener = listeners.find((l) => l?.name === listenerName);
-  const manager = (listener?.filter_chains?.[0]?.filters ?? []).find((f: any) => f?.name === 'envoy.filters.network.http_connection_manager');
+  const filters = listener?.filter_chains?.[0]?.filters ?? [];
+  const manager = filters.find((f) => f?.name === 'envoy.filters.network.http_connection_manager');
   return manager?.typed_config?.route_config?.virtual_hosts?.[0]?.routes ?? [];
 }
 

@@ -39,7 +39,7 @@ describe('the load scenario on Locust, small', () => {
 
     assert.equal(run.exitCode, 0, `locust thresholds: ${JSON.stringify(run.report?.thresholds)}`);
     const report = run.report;
-    assert.ok(report !== undefined && report.ok);
+    assert.ok(report?.ok);
     assert.equal(report.settings.profile, 'smoke');
     assert.equal(report.settings.groups, GROUPS);
     assert.ok(Object.keys(report.thresholds).length >= 16, 'every API has its thresholds');

@@ -26,7 +26,7 @@ import {
   testInfra,
   uniqueName,
 } from '@badam/test-kit/fixtures';
-import { httpJson, readGroup } from '@badam/test-kit/http-client';
+import { readGroup } from '@badam/test-kit/http-client';
 import { metricSum, scrapeMetrics } from '@badam/test-kit/service-metrics';
 import { sendTraffic } from '@badam/test-kit/traffic';
 import { waitForRows } from '@badam/test-kit/table-watch';

@@ -138,7 +138,7 @@ describe('the deployment checks report', () => {
       valkey.image = 'redis:7.2.4';
       valkey.command = 'valkey-server --save "" --maxmemory-policy allkeys-lru';
       service(f, 'hapi').depends_on = { ...service(f, 'hapi').depends_on, [store]: { condition: 'service_healthy' } };
-      delete (service(f, 'init').environment ?? {}).READ_MODEL_URL;
+      delete service(f, 'init').environment?.READ_MODEL_URL;
     });
     assert.deepEqual(readModelStoreProblems(compose, inputs.specs), [
       `${store}: image is redis:7.2.4, expected the official ${READ_MODEL_STORE.image}`,
@@ -400,7 +400,7 @@ describe('the deployment checks report', () => {
       const valkey = service(f, store);
       valkey.command = ['valkey-server', '--requirepass', 'hunter2', '--save', ''];
       delete valkey.secrets;
-      delete (service(f, 'hapi').environment ?? {}).READ_MODEL_PASSWORD_FILE;
+      delete service(f, 'hapi').environment?.READ_MODEL_PASSWORD_FILE;
     });
     assert.deepEqual(storePasswordProblems(file, inputs.secrets), [
       `${store}: does not mount secret read_model_password`,

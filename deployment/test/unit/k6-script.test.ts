@@ -114,7 +114,7 @@ describe('the k6 options, from k6/scenario.json', () => {
       { duration: `${p.ramp_s}s`, target: p.users },
       { duration: `${p.hold_s}s`, target: p.users },
     ]);
-    assert.deepEqual((options.scenarios.ramp?.stages as unknown[])[0], { duration: '10s', target: 1000 });
+    assert.deepEqual((options.scenarios.ramp?.stages as unknown[] | undefined)?.[0], { duration: '10s', target: 1000 });
     assert.deepEqual(options.thresholds, expectedThresholds(p));
     assert.deepEqual(options.thresholds['http_req_duration{api:fastify}'], ['p(95)<1000', 'p(99)<2000']);
     assert.deepEqual(options.thresholds['request_errors{api:send}'], ['rate<=0.01']);

@@ -43,8 +43,10 @@ export function haproxyRoutes(config: string): RouteSummary[] {
   const sections = new Map<string, string[]>();
   let current: string[] = [];
   for (const line of config.split('\n')) {
-    if (/^\S/.test(line)) sections.set(line.trim(), (current = []));
-    else if (line.trim() !== '') current.push(line.trim());
+    if (/^\S/.test(line)) {
+      current = [];
+      sections.set(line.trim(), current);
+    } else if (line.trim() !== '') current.push(line.trim());
   }
   const frontend = sections.get('frontend gateway') ?? [];
   return frontend.flatMap((line) => {

@@ -31,20 +31,20 @@ export function renderLineChart({ title, unit, series }: LineChart): string {
     return [
       `<path d="${path}" fill="none" stroke="${color}" stroke-width="1.8"/>`,
       `<rect x="${WIDTH - MARGIN.right + 12}" y="${legendY - 9}" width="12" height="3" fill="${color}"/>`,
-      `<text x="${WIDTH - MARGIN.right + 30}" y="${legendY - 4}">${escape(s.label)}</text>`,
+      `<text x="${WIDTH - MARGIN.right + 30}" y="${legendY - 4}">${escapeXml(s.label)}</text>`,
     ].join('\n');
   });
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${HEIGHT}" font-family="sans-serif" font-size="11">
 <rect width="${WIDTH}" height="${HEIGHT}" fill="#ffffff"/>
-<text x="${MARGIN.left}" y="20" font-size="14" font-weight="bold">${escape(title)}</text>
+<text x="${MARGIN.left}" y="20" font-size="14" font-weight="bold">${escapeXml(title)}</text>
 ${ticks
   .map(
     (v) => `<line x1="${MARGIN.left}" x2="${MARGIN.left + plotW}" y1="${y(v).toFixed(1)}" y2="${y(v).toFixed(1)}" stroke="#e0e0e0"/>
-<text x="${MARGIN.left - 6}" y="${(y(v) + 4).toFixed(1)}" text-anchor="end">${format(v)} ${escape(unit)}</text>`,
+<text x="${MARGIN.left - 6}" y="${(y(v) + 4).toFixed(1)}" text-anchor="end">${format(v)} ${escapeXml(unit)}</text>`,
   )
   .join('\n')}
-<text x="${MARGIN.left}" y="${HEIGHT - 12}">${escape(clock(t0))}</text>
-<text x="${MARGIN.left + plotW}" y="${HEIGHT - 12}" text-anchor="end">${escape(clock(t1))} UTC</text>
+<text x="${MARGIN.left}" y="${HEIGHT - 12}">${escapeXml(clock(t0))}</text>
+<text x="${MARGIN.left + plotW}" y="${HEIGHT - 12}" text-anchor="end">${escapeXml(clock(t1))} UTC</text>
 ${lines.join('\n')}
 </svg>
 `;
@@ -64,6 +64,6 @@ function clock(unixSeconds: number): string {
   return new Date(unixSeconds * 1000).toISOString().slice(11, 19);
 }
 
-function escape(text: string): string {
+function escapeXml(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }

@@ -82,8 +82,11 @@ test('every badam: series the dashboards and the alerts read is a recording rule
   assert.deepEqual(read.filter(({ name }) => !recorded.has(name)), [], 'series read but never recorded');
 });
 
+// biome-ignore lint/suspicious/noTemplateCurlyInString: ${name} is Grafana's variable syntax, the subject of the test
 test('substitute replaces $name, ${name} and $__rate_interval, and refuses unknown variables', () => {
-  assert.equal(substitute('rate(x{service="$service",a="${a}"}[$__rate_interval])', { service: 'hapi', a: '1' }), 'rate(x{service="hapi",a="1"}[1m])');
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: Grafana's variable syntax, as above
+  const expr = 'rate(x{service="$service",a="${a}"}[$__rate_interval])';
+  assert.equal(substitute(expr, { service: 'hapi', a: '1' }), 'rate(x{service="hapi",a="1"}[1m])');
   assert.equal(substitute('rate(x[$__rate_interval])', { __rate_interval: '30s' }), 'rate(x[30s])');
   assert.throws(() => substitute('x{a="$nope"}', {}), /\$nope/);
 });

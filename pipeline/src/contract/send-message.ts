@@ -21,6 +21,7 @@ const KNOWN_FIELDS: ReadonlySet<string> = new Set(FIELDS);
 
 // C0 controls other than tab, line feed and carriage return, DEL, and C1 controls have no place in chat text and
 // are a classic way to corrupt logs and terminals.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is this expression's job
 const CONTROL_CHARACTER = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/;
 
 export function countCharacters(text: string): number {

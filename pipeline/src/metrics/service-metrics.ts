@@ -32,7 +32,10 @@ export function createServiceMetrics(service: string): ServiceMetrics {
     registry,
     observeRequest({ framework, route, method, statusCode, seconds }) {
       let label = routeLabels.get(route);
-      if (label === undefined) routeLabels.set(route, (label = routeLabel(route)));
+      if (label === undefined) {
+        label = routeLabel(route);
+        routeLabels.set(route, label);
+      }
       requestDuration.observe({ framework, route: label, method, status_code: String(statusCode) }, seconds);
     },
     async render() {

@@ -95,7 +95,11 @@ describe('secret variables', () => {
 
   it('read their file through the reader given (the deployment checks have no /run/secrets)', () => {
     const read: string[] = [];
-    const config = readConfig(secrets, { TOKEN_FILE: '/run/secrets/token' }, { readFile: (path) => (read.push(path), 'from-reader\n') });
+    const readFile = (path: string) => {
+      read.push(path);
+      return 'from-reader\n';
+    };
+    const config = readConfig(secrets, { TOKEN_FILE: '/run/secrets/token' }, { readFile });
     assert.equal(config.TOKEN, 'from-reader');
     assert.deepEqual(read, ['/run/secrets/token']);
   });

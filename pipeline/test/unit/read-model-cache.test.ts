@@ -57,7 +57,7 @@ function repositoryOf(newest: Map<number, number>, failing = { value: false }): 
 
 async function counter(registry: Registry, result: string) {
   const metric = (await registry.getMetricsAsJSON()).find((m) => m.name === 'badam_read_model_reads_total');
-  return (metric?.values as { labels: { result?: string }; value: number }[]).find((v) => v.labels.result === result)?.value ?? 0;
+  return ((metric?.values ?? []) as { labels: { result?: string }; value: number }[]).find((v) => v.labels.result === result)?.value ?? 0;
 }
 
 describe('the read apps\' page cache', () => {

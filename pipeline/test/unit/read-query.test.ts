@@ -42,6 +42,7 @@ describe('parseQueryString', () => {
     assert.equal(Object.getPrototypeOf(query), null);
     assert.deepEqual(Object.keys(query), ['constructor', '__proto__', 'toString', 'limit', '']);
     assert.deepEqual(query.limit, ['5', '6']);
+    // biome-ignore lint/suspicious/noProto: an own property named __proto__ (no prototype here) is what is tested
     assert.equal(query.__proto__, '2');
   });
 

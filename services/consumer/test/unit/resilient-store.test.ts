@@ -42,7 +42,7 @@ const batch = Array.from({ length: 8 }, (_, i) => record(i));
 
 describe('storeResiliently', () => {
   it('retries a batch in place while the database is unreachable, and never splits it', async () => {
-    const h = harness((records, call) => (call < 4 ? unreachable() : undefined));
+    const h = harness((_records, call) => (call < 4 ? unreachable() : undefined));
     const outcome = await storeResiliently(batch, h.options);
     assert.deepEqual(h.stored, [0, 1, 2, 3, 4, 5, 6, 7]);
     assert.equal(h.calls(), 5);
@@ -66,7 +66,7 @@ describe('storeResiliently', () => {
   });
 
   it('only retries timeouts while the database answers nothing at all (an outage, not poison)', async () => {
-    const h = harness((records, call) => (call < 6 ? timedOut() : undefined), false);
+    const h = harness((_records, call) => (call < 6 ? timedOut() : undefined), false);
     await storeResiliently(batch, h.options);
     assert.deepEqual([h.stored.length, h.letters.length], [8, 0]);
   });

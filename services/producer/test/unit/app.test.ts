@@ -48,7 +48,13 @@ describe('producer HTTP API', () => {
     let release = () => {};
     const held = new Promise<void>((resolve) => (release = resolve));
     const slow = recordingSender();
-    const sender: MessageSender = { ...slow, send: async (message) => (await held, slow.send(message)) };
+    const sender: MessageSender = {
+      ...slow,
+      send: async (message) => {
+        await held;
+        return slow.send(message);
+      },
+    };
     const app = build(t, sender, 2);
     const body = '{"group_id":3,"sender_id":9,"text":"hi"}';
     const first = [app.inject(post(body)), app.inject(post(body))];
