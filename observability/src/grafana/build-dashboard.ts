@@ -37,7 +37,7 @@ export function buildDashboard(spec: DashboardSpec): Dashboard {
     .annotations([])
     .links([])
     .variables(spec.variables.map(variable));
-  spec.panels.forEach((panel, index) => builder.withPanel(timeseries(panel, index + 1)));
+  for (const [index, panel] of spec.panels.entries()) builder.withPanel(timeseries(panel, index + 1));
   return builder.build();
 }
 
