@@ -1,14 +1,8 @@
-import {
-  backoffDelays,
-  clickhouseConnection,
-  createLogger,
-  kafkaConnection,
-  migrate,
-  sleep,
-} from '@badam/pipeline/core';
+import { clickhouseConnection, createLogger, kafkaConnection, migrate } from '@badam/pipeline/core';
 import { createClickHouseClient } from '@badam/pipeline/clickhouse-client';
 import { ensureTopic } from '@badam/pipeline/topic-admin';
 import { loadInitConfig } from './config.js';
+import { retryUntilDeadline } from './retry.js';
 
 /**
  * The deployment's one-shot init (compose and swarm run it before the services): creates the topic with its
@@ -19,21 +13,7 @@ const config = loadInitConfig();
 const logger = createLogger('init', config.LOG_LEVEL);
 const deadline = Date.now() + config.INIT_TIMEOUT_MS;
 
-async function retry(what: string, step: () => Promise<void>) {
-  const nextDelay = backoffDelays(500, 5000);
-  for (;;) {
-    try {
-      await step();
-      logger.info(`${what}: done`);
-      return;
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      const delayMs = nextDelay();
-      logger.warn({ err: error, delayMs }, `${what}: not yet, retrying`);
-      await sleep(delayMs);
-    }
-  }
-}
+const retry = (what: string, step: () => Promise<void>) => retryUntilDeadline(what, step, { deadline, logger });
 
 await retry(`topic ${config.KAFKA_TOPIC} (${config.KAFKA_TOPIC_PARTITIONS} partitions)`, () =>
   ensureTopic(kafkaConnection(config), config.KAFKA_TOPIC, config.KAFKA_TOPIC_PARTITIONS, config.KAFKA_TOPIC_REPLICATION),
