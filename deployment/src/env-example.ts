@@ -31,21 +31,21 @@ const HEADER = `# Every variable the services read, with its default (the native
  * service reading it), its description above it. A variable two services describe or default differently is refused:
  * one name, one meaning.
  */
-export function renderEnvExample(): string {
+export function renderEnvExample(services: Readonly<Record<string, EnvSpec>> = SERVICE_SETTINGS): string {
   const listed = new Map<string, SettingDescription>();
   const groups = [
     ...SHARED_GROUPS,
-    ...Object.entries(SERVICE_SETTINGS).map(([service, spec]) => ({ title: service, note: undefined, spec, own: true })),
+    ...Object.entries(services).map(([service, spec]) => ({ title: service, note: undefined, spec, own: true })),
   ];
   const sections = groups.flatMap(({ title, note, spec, ...group }) => {
     const settings = describeSettings(spec).filter(({ name }) => !listed.has(name));
     for (const setting of settings) listed.set(setting.name, setting);
     if (settings.length === 0) return [];
     const lines = settings.flatMap(({ name, describe, default: value }) => [`# ${describe}`, `${name}=${value ?? ''}`]);
-    const heading = 'own' in group ? `# --- ${title}` : `# --- ${title} (${readersOf(settings).join(', ')})`;
+    const heading = 'own' in group ? `# --- ${title}` : `# --- ${title} (${readersOf(settings, services).join(', ')})`;
     return [heading, ...(note === undefined ? [] : [`# (${note})`]), ...lines, ''];
   });
-  for (const [service, spec] of Object.entries(SERVICE_SETTINGS)) {
+  for (const [service, spec] of Object.entries(services)) {
     for (const setting of describeSettings(spec)) {
       const first = listed.get(setting.name);
       if (first?.describe !== setting.describe || first.default !== setting.default) {
@@ -57,8 +57,8 @@ export function renderEnvExample(): string {
 }
 
 /** The services that read any of these settings. */
-function readersOf(settings: readonly SettingDescription[]): string[] {
-  return Object.entries(SERVICE_SETTINGS)
+function readersOf(settings: readonly SettingDescription[], services: Readonly<Record<string, EnvSpec>>): string[] {
+  return Object.entries(services)
     .filter(([, spec]) => settings.some(({ name }) => name in spec))
     .map(([service]) => service);
 }

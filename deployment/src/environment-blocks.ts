@@ -1,7 +1,7 @@
 import { ConfigError, environmentOf, readConfig, secretFileVariable } from '@badam/pipeline';
 import { SERVICE_SETTINGS, type ServiceWithSettings } from '@badam/stack/service-settings';
 import { parseDocument, type Scalar, type YAMLMap } from 'yaml';
-import { deploymentValues, type Deployment } from './deployment-values.js';
+import { deploymentValues, type DeployedValue, type Deployment } from './deployment-values.js';
 
 /** The services whose environment the generator writes: every one built from this repository. */
 export const GENERATED_ENVIRONMENTS = Object.keys(SERVICE_SETTINGS) as ServiceWithSettings[];
@@ -16,9 +16,12 @@ export interface ServiceEnvironment {
  * A service's environment in a deployment: every setting its spec reads (a secret as NAME_FILE), at the deployment's
  * value or the default. Refused, naming the problems, when the service would refuse it at startup.
  */
-export function generatedEnvironment(deployment: Deployment, service: ServiceWithSettings): ServiceEnvironment {
+export function generatedEnvironment(
+  deployment: Deployment,
+  service: ServiceWithSettings,
+  values: Record<string, DeployedValue> = deploymentValues(deployment, service),
+): ServiceEnvironment {
   const spec = SERVICE_SETTINGS[service];
-  const values = deploymentValues(deployment, service);
   const env = environmentOf(spec, Object.fromEntries(Object.entries(values).map(([key, { value }]) => [key, value])), { explicit: true });
   try {
     // As task 1 sees it; the files' content is Docker's business, not the file's.
