@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { before, describe, it } from 'node:test';
 import type { DeploymentFile } from '../../src/deployment-file.js';
 import { loadDeploymentInputs, type DeploymentInputs } from '../../src/deployment-inputs.js';
+import { addressProblems } from '../../src/address-checks.js';
 import { missingPaths, undeliveredFiles } from '../../src/file-checks.js';
 import { gatewayProblems } from '../../src/gateway-checks.js';
 import { confinementProblems, networkProblems, publishedPortProblems } from '../../src/hardening-checks.js';
@@ -22,7 +23,6 @@ import {
   storePasswordProblems,
 } from '../../src/secret-checks.js';
 import {
-  addressProblems,
   durationMs,
   healthcheckProblems,
   imagePinProblem,

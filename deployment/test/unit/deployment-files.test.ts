@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import { loadDeploymentInputs, type DeploymentInputs } from '../../src/deployment-inputs.js';
+import { addressProblems } from '../../src/address-checks.js';
 import { missingPaths, undeliveredFiles } from '../../src/file-checks.js';
 import { gatewayProblems } from '../../src/gateway-checks.js';
 import { confinementProblems, networkProblems, publishedPortProblems } from '../../src/hardening-checks.js';
@@ -16,7 +17,6 @@ import {
   storePasswordProblems,
 } from '../../src/secret-checks.js';
 import {
-  addressProblems,
   healthcheckProblems,
   imageProblems,
   missingServices,
