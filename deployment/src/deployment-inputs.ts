@@ -2,18 +2,18 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { envoyYamlPath, loadRouteTable, servicesOf } from '@badam/gateway';
 import { dashboardsDir, observabilityRoot, rulesDir, swarmConfigPath } from '@badam/observability';
-import { DEFAULT_PARTITIONS, type EnvSpec } from '@badam/pipeline';
+import { DEFAULT_PARTITIONS } from '@badam/pipeline';
 import { parse } from 'yaml';
 import { READ_APPS } from '@badam/stack/fleet';
 import { READ_MODEL_PASSWORD_SECRET } from '@badam/stack/infra/stack-secrets';
 import { repoRoot } from '@badam/stack/paths';
-import { CLICKHOUSE_FILES, DEPLOYED_DATABASE } from './clickhouse-files.js';
+import { CLICKHOUSE_FILES } from './clickhouse-files.js';
 import { renderComposeFile, renderSwarmFile, type DeploymentFile } from './deployment-file.js';
 import { filesUnder } from './file-checks.js';
 import { gatewayPort } from './gateway-checks.js';
 import type { LoadRunnerTarget } from './load-runner-checks.js';
 import type { SecretExpectations } from './secret-checks.js';
-import { GRAFANA_ADMIN_PASSWORD_SECRET, NODE_SERVICES, READ_MODEL_STORE, SERVICE_ROLES, serviceSettings } from './service-settings.js';
+import { GRAFANA_ADMIN_PASSWORD_SECRET, NODE_SERVICES, READ_MODEL_STORE, SERVICE_ROLES } from './service-settings.js';
 
 /** Everything the deployment checks compare: both files as Docker reads them, and what the repository says. */
 export interface DeploymentInputs {
@@ -22,9 +22,6 @@ export interface DeploymentInputs {
   envoy: unknown;
   /** observability/prometheus/prometheus.swarm.yml, the scrape config of both files. */
   prometheus: unknown;
-  specs: Record<string, EnvSpec>;
-  /** .env.example: every variable the services read, described, with its default. */
-  envExample: string;
   /** The services the native stack runs (tools/stack/src/fleet.ts): both deployments run them too. */
   fleet: string[];
   /** badam/<service>:<version of services/<service>/package.json>. */
@@ -41,15 +38,13 @@ export interface DeploymentInputs {
 }
 
 export async function loadDeploymentInputs(): Promise<DeploymentInputs> {
-  const [compose, swarm, specs] = await Promise.all([renderComposeFile(), renderSwarmFile(), serviceSettings()]);
+  const [compose, swarm] = await Promise.all([renderComposeFile(), renderSwarmFile()]);
   const envoy: unknown = parse(readFileSync(envoyYamlPath, 'utf8'));
   return {
     compose,
     swarm,
     envoy,
     prometheus: parse(readFileSync(swarmConfigPath, 'utf8')),
-    specs,
-    envExample: readFileSync(resolve(repoRoot, '.env.example'), 'utf8'),
     fleet: ['producer', 'consumer', ...READ_APPS],
     ownImages: Object.fromEntries(NODE_SERVICES.map((service) => [service, `badam/${service}:${packageVersion(service)}`])),
     routedServices: servicesOf(loadRouteTable()),
@@ -66,7 +61,6 @@ export async function loadDeploymentInputs(): Promise<DeploymentInputs> {
     loadRunner: { scriptsDir: resolve(repoRoot, 'k6'), gateway: 'envoy', gatewayPort: gatewayPort(envoy) },
     secrets: {
       roles: SERVICE_ROLES,
-      database: DEPLOYED_DATABASE,
       clickhouse: { service: 'clickhouse', ...CLICKHOUSE_FILES },
       store: { service: READ_MODEL_STORE.service, passwordSecret: READ_MODEL_PASSWORD_SECRET },
       grafana: { service: 'grafana', passwordSecret: GRAFANA_ADMIN_PASSWORD_SECRET },

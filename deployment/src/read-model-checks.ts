@@ -1,4 +1,3 @@
-import type { EnvSpec } from '@badam/pipeline';
 import type { DeployedService, DeploymentFile } from './deployment-file.js';
 import { commandArgs, officialImageProblems, serviceEnvironment } from './service-checks.js';
 import { READ_MODEL_STORE } from './service-settings.js';
@@ -9,10 +8,10 @@ export type ReadModelStore = typeof READ_MODEL_STORE;
  * The read model's store in a deployment file: the official Valkey image pinned to a version; run as a cache (no
  * snapshots or append-only file, a memory ceiling, and an allkeys-* policy so a full store evicts pages instead of
  * refusing the consumers' writes); not published; in the swarm one task (two behind one name would each hold part
- * of the pages), replaced stop-first, its ceiling below its memory limit. Every service that reads READ_MODEL_URL
- * points at it, and in compose none waits for it to be healthy: without the store, reads go to ClickHouse.
+ * of the pages), replaced stop-first, its ceiling below its memory limit. Every service given a READ_MODEL_URL points
+ * at it, and in compose none waits for it to be healthy: without the store, reads go to ClickHouse.
  */
-export function readModelStoreProblems(file: DeploymentFile, specs: Record<string, EnvSpec>, store: ReadModelStore = READ_MODEL_STORE): string[] {
+export function readModelStoreProblems(file: DeploymentFile, store: ReadModelStore = READ_MODEL_STORE): string[] {
   const name = store.service;
   const service = file.services[name];
   const problems: string[] = [];
@@ -20,11 +19,9 @@ export function readModelStoreProblems(file: DeploymentFile, specs: Record<strin
   else problems.push(...storeServiceProblems(file, name, service, store));
 
   const expected = `redis://${name}:${store.port}`;
-  for (const [reader, spec] of Object.entries(specs)) {
-    if (!('READ_MODEL_URL' in spec)) continue;
-    const deployed = file.services[reader];
-    if (deployed === undefined) continue; // environmentProblems reports the missing service
+  for (const [reader, deployed] of Object.entries(file.services)) {
     const value = serviceEnvironment(deployed).READ_MODEL_URL;
+    if (value === undefined) continue;
     if (!pointsAt(value, name, store.port)) problems.push(`${reader}: READ_MODEL_URL is ${value}, expected ${expected} (the store)`);
     const condition = deployed.depends_on?.[name]?.condition;
     if (file.kind === 'compose' && condition === 'service_healthy') {

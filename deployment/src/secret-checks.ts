@@ -1,5 +1,5 @@
 import { posix } from 'node:path';
-import { clickhousePasswordSecret, clickhouseUser, secretFileVariable, type ClickHouseRole } from '@badam/pipeline';
+import { clickhousePasswordSecret, type ClickHouseRole } from '@badam/pipeline';
 import type { DeployedService, DeploymentFile } from './deployment-file.js';
 import { mountsOf } from './file-checks.js';
 import { commandArgs, serviceEnvironment } from './service-checks.js';
@@ -7,14 +7,12 @@ import { commandArgs, serviceEnvironment } from './service-checks.js';
 /**
  * Passwords in the deployment files: none written in them. Each is a Docker secret (swarm: created beforehand, so a
  * deploy without it fails; compose: a git-ignored file under secrets/), reaches a container as a file under
- * /run/secrets, and is named by a *_FILE variable. Each service logs in to ClickHouse as its role; Grafana asks
- * everyone to log in.
+ * /run/secrets, and is named by a *_FILE variable. (Which role and which secret each of our services uses is
+ * generated: deployment-values.ts.) Grafana asks everyone to log in.
  */
 export interface SecretExpectations {
-  /** The ClickHouse role of each service that reaches ClickHouse. */
+  /** The ClickHouse role of each service that reaches ClickHouse: the server needs each one's secret. */
   roles: Readonly<Record<string, ClickHouseRole>>;
-  /** The database the roles are granted on (what every CLICKHOUSE_DATABASE must be). */
-  database: string;
   /** Where the clickhouse service must have the roles file and the entrypoint that feeds it the passwords. */
   clickhouse: { service: string; roles: { source: string; target: string }; entrypoint: { source: string; target: string } };
   /** The read model's store and its password's secret. */
@@ -78,30 +76,15 @@ function secretNamedBy(service: DeployedService, variable: string): string | und
 }
 
 /**
- * Each service that reaches ClickHouse logs in as its role, with that role's secret, on the roles' database. The
- * clickhouse service loads the roles file through its entrypoint wrapper, has every role's secret, and is not given
- * CLICKHOUSE_USER or CLICKHOUSE_PASSWORD (with them the image would replace the default user by one open to the
+ * The clickhouse service loads the roles file through its entrypoint wrapper, has every role's secret, and is not
+ * given CLICKHOUSE_USER or CLICKHOUSE_PASSWORD (with them the image would replace the default user by one open to the
  * network).
  */
-export function clickhouseRoleProblems(file: DeploymentFile, expected: Pick<SecretExpectations, 'roles' | 'database' | 'clickhouse'>): string[] {
-  const problems: string[] = [];
-  for (const [name, role] of Object.entries(expected.roles)) {
-    const service = file.services[name];
-    if (service === undefined) continue; // missingServices reports it
-    const env = serviceEnvironment(service);
-    if (env.CLICKHOUSE_USER !== clickhouseUser(role)) problems.push(`${name}: CLICKHOUSE_USER is ${env.CLICKHOUSE_USER}, expected ${clickhouseUser(role)} (its role)`);
-    const secret = secretNamedBy(service, secretFileVariable('CLICKHOUSE_PASSWORD'));
-    if (secret !== clickhousePasswordSecret(role)) {
-      problems.push(`${name}: CLICKHOUSE_PASSWORD_FILE is secret ${secret ?? '(none)'}, expected ${clickhousePasswordSecret(role)}`);
-    }
-    if (env.CLICKHOUSE_DATABASE !== expected.database) {
-      problems.push(`${name}: CLICKHOUSE_DATABASE is ${env.CLICKHOUSE_DATABASE}, but the roles are granted on ${expected.database}`);
-    }
-  }
-
+export function clickhouseRoleProblems(file: DeploymentFile, expected: Pick<SecretExpectations, 'roles' | 'clickhouse'>): string[] {
   const { service: serverName, roles, entrypoint } = expected.clickhouse;
   const server = file.services[serverName];
-  if (server === undefined) return [...problems, `${serverName}: no such service`];
+  if (server === undefined) return [`${serverName}: no such service`];
+  const problems: string[] = [];
   const mounts = mountsOf(file, server);
   for (const wanted of [roles, entrypoint]) {
     if (!mounts.some(({ source, target }) => source === wanted.source && target === wanted.target)) {
@@ -122,10 +105,7 @@ export function clickhouseRoleProblems(file: DeploymentFile, expected: Pick<Secr
   return problems;
 }
 
-/**
- * The read model's store asks for its password, read from its secret inside the container (never on the command
- * line), and every service that reads READ_MODEL_URL is given that secret.
- */
+/** The read model's store asks for its password, read from its secret inside the container (never on the command line). */
 export function storePasswordProblems(file: DeploymentFile, expected: Pick<SecretExpectations, 'store'>): string[] {
   const { service: name, passwordSecret } = expected.store;
   const store = file.services[name];
@@ -137,11 +117,6 @@ export function storePasswordProblems(file: DeploymentFile, expected: Pick<Secre
   if (args.includes('--requirepass')) problems.push(`${name}: --requirepass on the command line shows the password to every process`);
   const readsSecret = mount !== undefined && args.some((arg) => arg.includes('requirepass') && arg.includes(mount.target));
   if (!readsSecret) problems.push(`${name}: its command does not set requirepass from ${mount?.target ?? `secret ${passwordSecret}`}`);
-  for (const [reader, service] of Object.entries(file.services)) {
-    if (serviceEnvironment(service).READ_MODEL_URL === undefined) continue;
-    const secret = secretNamedBy(service, secretFileVariable('READ_MODEL_PASSWORD'));
-    if (secret !== passwordSecret) problems.push(`${reader}: READ_MODEL_PASSWORD_FILE is secret ${secret ?? '(none)'}, expected ${passwordSecret}`);
-  }
   return problems;
 }
 

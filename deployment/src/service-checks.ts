@@ -1,4 +1,3 @@
-import { readConfig, ConfigError, secretFileVariable, type EnvSpec } from '@badam/pipeline';
 import type { DeployedService, DeploymentFile } from './deployment-file.js';
 
 /**
@@ -83,60 +82,6 @@ export function serviceEnvironment(service: DeployedService | undefined): Record
       value === null ? undefined : String(value).replace(/\{\{\s*\.Task\.Slot\s*\}\}/g, '1'),
     ]),
   );
-}
-
-/**
- * Every variable a service reads is set explicitly (the defaults suit the native stack on 127.0.0.1, not a
- * container), nothing unknown is set (a misspelt name would be silently ignored), the values pass the service's own
- * validation, HTTP services listen on every interface at port 3000 (what the gateway and Prometheus use), and the
- * broker, database and read model addresses name services of the same file. A secret may be set as KEY_FILE instead
- * (secret-checks.ts checks where the file comes from; its content is not read here).
- */
-export function environmentProblems(file: DeploymentFile, specs: Record<string, EnvSpec>): string[] {
-  const hosts = knownHosts(file);
-  return Object.entries(specs).flatMap(([name, spec]) => {
-    const service = file.services[name];
-    if (service === undefined) return [`${name}: no such service`];
-    const env = serviceEnvironment(service);
-    const secretFiles = new Set(Object.entries(spec).filter(([, variable]) => variable.secret === true).map(([key]) => secretFileVariable(key)));
-    const isSet = (key: string) => env[key] !== undefined || (secretFiles.has(secretFileVariable(key)) && env[secretFileVariable(key)] !== undefined);
-    const problems = [
-      ...Object.keys(spec).filter((key) => !isSet(key)).map((key) => `${name}: ${key} is not set`),
-      ...Object.keys(env).filter((key) => !(key in spec) && !secretFiles.has(key)).map((key) => `${name}: ${key} is set but not read by the service`),
-    ];
-    try {
-      readConfig(spec, env, { readFile: () => 'a secret' });
-    } catch (error) {
-      if (!(error instanceof ConfigError)) throw error;
-      problems.push(...error.problems.map((problem) => `${name}: ${problem}`));
-    }
-    if ('HOST' in spec && env.HOST !== '0.0.0.0') problems.push(`${name}: HOST is ${env.HOST}, expected 0.0.0.0`);
-    if ('PORT' in spec && env.PORT !== '3000') problems.push(`${name}: PORT is ${env.PORT}, expected 3000`);
-    for (const host of dependencyHosts(env)) {
-      if (!hosts.has(host)) problems.push(`${name}: ${host} is not a service of this file`);
-    }
-    return problems;
-  });
-}
-
-/** The names a container of this file can reach: service names, hostnames, network aliases. */
-function knownHosts(file: DeploymentFile): Set<string> {
-  return new Set(
-    Object.entries(file.services).flatMap(([name, service]) => [
-      name,
-      ...(service.hostname === undefined ? [] : [service.hostname]),
-      ...Object.values(service.networks ?? {}).flatMap((network) => network?.aliases ?? []),
-    ]),
-  );
-}
-
-function dependencyHosts(env: Record<string, string | undefined>): string[] {
-  const brokers = (env.KAFKA_BROKERS ?? '').split(',').filter((broker) => broker.trim() !== '');
-  const hosts = brokers.map((broker) => broker.trim().slice(0, broker.trim().lastIndexOf(':')));
-  for (const url of [env.CLICKHOUSE_URL, env.READ_MODEL_URL]) {
-    if (url !== undefined && URL.canParse(url)) hosts.push(new URL(url).hostname);
-  }
-  return hosts;
 }
 
 /** The topic init creates: the partition count the consumer fleet is sized for, replicated over the brokers listed. */

@@ -1,8 +1,5 @@
-import { resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { readAppSettings, type ClickHouseRole, type EnvSpec } from '@badam/pipeline';
+import type { ClickHouseRole } from '@badam/pipeline';
 import { FLEET_ROLES, READ_APPS } from '@badam/stack/fleet';
-import { repoRoot } from '@badam/stack/paths';
 
 /** The services the deployments run from this repository's images. */
 export const NODE_SERVICES = ['init', 'producer', 'consumer', ...READ_APPS] as const;
@@ -37,32 +34,3 @@ export const GRAFANA_ADMIN_PASSWORD_SECRET = 'grafana_admin_password';
 
 /** Services that run once and exit: init at every start, the load runner on demand. */
 export const ONE_SHOT_SERVICES = ['init', LOAD_RUNNER.service] as const;
-
-/**
- * The settings spec each service reads at startup (the same objects its config module passes to readConfig), so a
- * deployment is checked against what the code reads, not against a copy of the list. The services are not
- * dependencies of this workspace: their compiled config modules are loaded from the built tree.
- */
-export async function serviceSettings(): Promise<Record<string, EnvSpec>> {
-  const specs: Record<string, EnvSpec> = {
-    producer: await exported('producer', 'producerSettings'),
-    consumer: await exported('consumer', 'consumerSettings'),
-    // The init image has two more commands, rebuild-read-model and dead-letters, run with the init service's
-    // environment (docs/DEPLOY.md): the service must carry what any of them reads.
-    init: {
-      ...(await exported('init', 'initSettings')),
-      ...(await exported('init', 'rebuildReadModelSettings')),
-      ...(await exported('init', 'deadLettersSettings')),
-    },
-  };
-  for (const app of READ_APPS) specs[app] = readAppSettings;
-  return specs;
-}
-
-async function exported(service: string, name: string): Promise<EnvSpec> {
-  const path = resolve(repoRoot, 'services', service, 'dist/src/config.js');
-  const module = (await import(pathToFileURL(path).href)) as Record<string, unknown>;
-  const spec = module[name];
-  if (typeof spec !== 'object' || spec === null) throw new Error(`${path} does not export ${name}`);
-  return spec as EnvSpec;
-}

@@ -21,7 +21,17 @@ export { planBatch, storeBatch, writeBatch, type StoredBatch } from './ordering/
 
 // config/: the environment, read once and checked, and the settings the services share
 export { ConfigError, int, readConfig, secretFileVariable, str, type EnvSpec, type EnvVar } from './config/env.js';
-export { pageStoreConnection, readAppSettings } from './config/shared-settings.js';
+export {
+  admissionSettings,
+  clickhouseSettings,
+  httpSettings,
+  kafkaSettings,
+  pageStoreConnection,
+  readAppSettings,
+  readModelSettings,
+  topicSettings,
+} from './config/shared-settings.js';
+export { describeSettings, environmentOf, type SettingDescription, type SettingValue } from './config/setting-list.js';
 
 // metrics/: each service's Prometheus metrics, on a registry passed in
 export { createServiceMetrics } from './metrics/service-metrics.js';

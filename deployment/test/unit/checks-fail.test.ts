@@ -3,12 +3,16 @@ import { resolve } from 'node:path';
 import { before, describe, it } from 'node:test';
 import type { DeploymentFile } from '../../src/deployment-file.js';
 import { loadDeploymentInputs, type DeploymentInputs } from '../../src/deployment-inputs.js';
+import { addressProblems } from '../../src/address-checks.js';
 import { missingPaths, undeliveredFiles } from '../../src/file-checks.js';
 import { gatewayProblems } from '../../src/gateway-checks.js';
 import { confinementProblems, networkProblems, publishedPortProblems } from '../../src/hardening-checks.js';
 import { envoyExposureProblems, envoyPublishingProblems, envoyScrapeProblems } from '../../src/gateway-exposure-checks.js';
 import { loadRunnerProblems } from '../../src/load-runner-checks.js';
-import { envExampleProblems } from '../../src/env-example-checks.js';
+import { renderEnvExample } from '../../src/env-example.js';
+import { generatedEnvironment } from '../../src/environment-blocks.js';
+import { deploymentValues } from '../../src/deployment-values.js';
+import { GENERATED_FILES } from '../../src/generated-files.js';
 import { dockerBytes, readModelStoreProblems, valkeyBytes } from '../../src/read-model-checks.js';
 import { composeOrderProblems, swarmRolloutProblems } from '../../src/rollout-checks.js';
 import {
@@ -20,7 +24,6 @@ import {
 } from '../../src/secret-checks.js';
 import {
   durationMs,
-  environmentProblems,
   healthcheckProblems,
   imagePinProblem,
   imageProblems,
@@ -31,6 +34,8 @@ import {
 } from '../../src/service-checks.js';
 import { ONE_SHOT_SERVICES, READ_MODEL_STORE } from '../../src/service-settings.js';
 import { repoRoot } from '@badam/stack/paths';
+import { SERVICE_SETTINGS } from '@badam/stack/service-settings';
+import { readFileSync } from 'node:fs';
 
 /** Each deployment check, given a copy of the real file with one thing broken, reports it (so it can fail). */
 let inputs: DeploymentInputs;
@@ -88,21 +93,33 @@ describe('the deployment checks report', () => {
     ]);
   });
 
-  it('a variable not set, one set that no service reads, an invalid value, a wrong address', () => {
+  it('a stale generated file: an environment block edited by hand', () => {
+    const compose = GENERATED_FILES.find(({ path }) => path.endsWith('docker-compose.yml'));
+    assert.ok(compose);
+    const checkedIn = readFileSync(compose.path, 'utf8');
+    const edited = checkedIn.replace('PRODUCER_LINGER_MS: "5"', 'PRODUCER_LINGER_MS: "6"\n      PRODUCER_LINGER: "5"');
+    assert.notEqual(edited, checkedIn);
+    assert.equal(compose.render(edited), checkedIn);
+  });
+
+  it('a deployment value the service would refuse, or a secret written as text', () => {
+    const values = deploymentValues('swarm', 'consumer');
+    assert.throws(() => generatedEnvironment('swarm', 'consumer', { ...values, CONSUMER_MAX_BATCH: { value: 'many' } }), /swarm consumer: .*CONSUMER_MAX_BATCH: must be an integer/s);
+    assert.throws(() => generatedEnvironment('swarm', 'consumer', { ...values, CLICKHOUSE_PASSWORD: { value: 'hunter2' } }), /CLICKHOUSE_PASSWORD is a secret/);
+  });
+
+  it('a variable two services describe or default differently (.env.example lists each once)', () => {
+    const { producer, consumer } = SERVICE_SETTINGS;
+    const otherTopic = { ...producer.KAFKA_TOPIC, default: 'other' };
+    assert.throws(() => renderEnvExample({ consumer, producer: { ...producer, KAFKA_TOPIC: otherTopic } }), /KAFKA_TOPIC: producer/);
+  });
+
+  it('an address that is not a service of the file', () => {
     const file = broken('compose', (f) => {
-      const env = service(f, 'consumer').environment ?? {};
-      delete env.KAFKA_BROKERS;
-      env.CONSUMER_MAX_BATCHES = '10';
-      env.CONSUMER_MAX_BATCH = 'many';
-      env.CLICKHOUSE_URL = 'http://127.0.0.1:8123';
-      env.HOST = '127.0.0.1';
+      (service(f, 'consumer').environment ?? {}).CLICKHOUSE_URL = 'http://127.0.0.1:8123';
+      (service(f, 'init').environment ?? {}).KAFKA_BROKERS = 'redpanda:9092,kafka:9092';
     });
-    const problems = environmentProblems(file, { consumer: inputs.specs.consumer ?? {} });
-    assert.ok(problems.includes('consumer: KAFKA_BROKERS is not set'), problems.join('\n'));
-    assert.ok(problems.includes('consumer: CONSUMER_MAX_BATCHES is set but not read by the service'), problems.join('\n'));
-    assert.ok(problems.some((p) => p.startsWith('consumer: CONSUMER_MAX_BATCH: must be an integer')), problems.join('\n'));
-    assert.ok(problems.includes('consumer: 127.0.0.1 is not a service of this file'), problems.join('\n'));
-    assert.ok(problems.includes('consumer: HOST is 127.0.0.1, expected 0.0.0.0'), problems.join('\n'));
+    assert.deepEqual(addressProblems(file).sort(), ['consumer: 127.0.0.1 is not a service of this file', 'init: kafka is not a service of this file']);
   });
 
   it('a read model store unpinned, published, persisting, refusing writes when full, or several; a reader elsewhere', () => {
@@ -120,7 +137,7 @@ describe('the deployment checks report', () => {
       (service(f, 'fastify').environment ?? {}).READ_MODEL_URL = 'redis://clickhouse:6379';
       (service(f, 'consumer').environment ?? {}).READ_MODEL_URL = `redis://${store}:6380`;
     });
-    assert.deepEqual(readModelStoreProblems(swarm, inputs.specs), [
+    assert.deepEqual(readModelStoreProblems(swarm), [
       `${store}: valkey/valkey has no tag (means latest)`,
       `${store}: publishes a port; only the services on the network reach the store`,
       `${store}: saves snapshots (--save ""): a cache rebuilt from ClickHouse keeps nothing on disk`,
@@ -138,41 +155,17 @@ describe('the deployment checks report', () => {
       valkey.image = 'redis:7.2.4';
       valkey.command = 'valkey-server --save "" --maxmemory-policy allkeys-lru';
       service(f, 'hapi').depends_on = { ...service(f, 'hapi').depends_on, [store]: { condition: 'service_healthy' } };
-      delete service(f, 'init').environment?.READ_MODEL_URL;
+      (service(f, 'init').environment ?? {}).READ_MODEL_URL = 'redis://valkey:6380';
     });
-    assert.deepEqual(readModelStoreProblems(compose, inputs.specs), [
+    assert.deepEqual(readModelStoreProblems(compose), [
       `${store}: image is redis:7.2.4, expected the official ${READ_MODEL_STORE.image}`,
       `${store}: no --maxmemory: the store would grow until the container is killed`,
-      `init: READ_MODEL_URL is undefined, expected redis://${store}:6379 (the store)`,
       `hapi: waits for ${store} to be healthy; it works without the store (service_started)`,
+      `init: READ_MODEL_URL is redis://valkey:6380, expected redis://${store}:6379 (the store)`,
     ]);
     const withoutStore = broken('compose', (f) => delete f.services[store]);
-    assert.deepEqual(readModelStoreProblems(withoutStore, { consumer: inputs.specs.consumer ?? {} }), [`${store}: no such service`]);
-    const problems = environmentProblems(withoutStore, { consumer: inputs.specs.consumer ?? {} });
-    assert.ok(problems.includes(`consumer: ${store} is not a service of this file`), problems.join('\n'));
-  });
-
-  it('.env.example missing a variable, listing one nobody reads, with another default or description', () => {
-    const text = inputs.envExample
-      .replace(/^READ_MODEL_RETRY_MS=.*\n/m, '')
-      .replace(/^READ_MODEL_TIMEOUT_MS=.*$/m, 'READ_MODEL_TIMEOUT_MS=250')
-      .replace(/^# HTTP port$/m, '# the port')
-      .concat('# a leftover\nREAD_MODEL_TTL_S=60\n');
-    assert.deepEqual(envExampleProblems(text, inputs.specs), [
-      '.env.example: READ_MODEL_TTL_S is not read by any service',
-      '.env.example: PORT is described as "the port", expected "HTTP port"',
-      '.env.example: READ_MODEL_RETRY_MS is missing (read by consumer, init, fastify, hapi, restify)',
-      ".env.example: READ_MODEL_TIMEOUT_MS=250, but consumer's default is 100",
-      ".env.example: READ_MODEL_TIMEOUT_MS=250, but init's default is 100",
-      ".env.example: READ_MODEL_TIMEOUT_MS=250, but fastify's default is 100",
-      ".env.example: READ_MODEL_TIMEOUT_MS=250, but hapi's default is 100",
-      ".env.example: READ_MODEL_TIMEOUT_MS=250, but restify's default is 100",
-    ]);
-    assert.ok(
-      envExampleProblems(inputs.envExample.replace(/^KAFKA_TOPIC=.*$/m, 'KAFKA_TOPIC=bad topic'), inputs.specs).some((p) =>
-        p.startsWith('.env.example: KAFKA_TOPIC: must match'),
-      ),
-    );
+    assert.deepEqual(readModelStoreProblems(withoutStore), [`${store}: no such service`]);
+    assert.ok(addressProblems(withoutStore).includes(`consumer: ${store} is not a service of this file`));
   });
 
   it('a topic with another partition count than DEFAULT_PARTITIONS, or more replicas than brokers', () => {
@@ -359,23 +352,10 @@ describe('the deployment checks report', () => {
     ]);
     const swarm = broken('swarm', (f) => ((f.secrets ?? {}).read_model_password = { file: './secrets/read_model_password' }));
     assert.deepEqual(secretFileProblems(swarm, inputs.secrets), ['secret read_model_password: not external (created with docker secret create)']);
-    const withoutPassword = broken('compose', (f) => {
-      const env = service(f, 'consumer').environment ?? {};
-      delete env.CLICKHOUSE_PASSWORD_FILE;
-      env.READ_MODEL_PASSWORD_FILES = '/run/secrets/read_model_password';
-    });
-    const problems = environmentProblems(withoutPassword, { consumer: inputs.specs.consumer ?? {} });
-    assert.ok(problems.includes('consumer: CLICKHOUSE_PASSWORD is not set'), problems.join('\n'));
-    assert.ok(problems.includes('consumer: READ_MODEL_PASSWORD_FILES is set but not read by the service'), problems.join('\n'));
   });
 
-  it('a service as another role, with another role’s password or database; a server without its roles or secrets', () => {
+  it('a ClickHouse server without its roles, their entrypoint or secrets, or given a user', () => {
     const file = broken('swarm', (f) => {
-      (service(f, 'fastify').environment ?? {}).CLICKHOUSE_USER = 'writer';
-      const consumer = service(f, 'consumer');
-      consumer.secrets = [...(consumer.secrets ?? []), { source: 'clickhouse_reader_password' }];
-      (consumer.environment ?? {}).CLICKHOUSE_PASSWORD_FILE = '/run/secrets/clickhouse_reader_password';
-      (service(f, 'init').environment ?? {}).CLICKHOUSE_DATABASE = 'other';
       const clickhouse = service(f, 'clickhouse');
       clickhouse.configs = (clickhouse.configs ?? []).filter(({ source }) => source !== 'clickhouse-roles');
       clickhouse.entrypoint = ['/entrypoint.sh'];
@@ -384,9 +364,6 @@ describe('the deployment checks report', () => {
     });
     const { roles, entrypoint } = inputs.secrets.clickhouse;
     assert.deepEqual(clickhouseRoleProblems(file, inputs.secrets), [
-      'consumer: CLICKHOUSE_PASSWORD_FILE is secret clickhouse_reader_password, expected clickhouse_writer_password',
-      'fastify: CLICKHOUSE_USER is writer, expected reader (its role)',
-      `init: CLICKHOUSE_DATABASE is other, but the roles are granted on ${inputs.secrets.database}`,
       `clickhouse: ${roles.source} is not mounted at ${roles.target}`,
       `clickhouse: entrypoint does not run ${entrypoint.target} (the roles would have no passwords)`,
       'clickhouse: does not mount secret clickhouse_migrator_password',
@@ -394,19 +371,17 @@ describe('the deployment checks report', () => {
     ]);
   });
 
-  it('a read model store without a password, given on its command line, or a client without it', () => {
+  it('a read model store without a password, or given it on its command line', () => {
     const store = READ_MODEL_STORE.service;
     const file = broken('compose', (f) => {
       const valkey = service(f, store);
       valkey.command = ['valkey-server', '--requirepass', 'hunter2', '--save', ''];
       delete valkey.secrets;
-      delete service(f, 'hapi').environment?.READ_MODEL_PASSWORD_FILE;
     });
     assert.deepEqual(storePasswordProblems(file, inputs.secrets), [
       `${store}: does not mount secret read_model_password`,
       `${store}: --requirepass on the command line shows the password to every process`,
       `${store}: its command does not set requirepass from secret read_model_password`,
-      'hapi: READ_MODEL_PASSWORD_FILE is secret (none), expected read_model_password',
     ]);
   });
 

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import { loadDeploymentInputs, type DeploymentInputs } from '../../src/deployment-inputs.js';
+import { addressProblems } from '../../src/address-checks.js';
 import { missingPaths, undeliveredFiles } from '../../src/file-checks.js';
 import { gatewayProblems } from '../../src/gateway-checks.js';
 import { confinementProblems, networkProblems, publishedPortProblems } from '../../src/hardening-checks.js';
 import { envoyExposureProblems, envoyPublishingProblems, envoyScrapeProblems } from '../../src/gateway-exposure-checks.js';
 import { loadRunnerProblems } from '../../src/load-runner-checks.js';
-import { envExampleProblems } from '../../src/env-example-checks.js';
 import { readModelStoreProblems } from '../../src/read-model-checks.js';
 import { composeOrderProblems, swarmRolloutProblems } from '../../src/rollout-checks.js';
 import {
@@ -17,7 +17,6 @@ import {
   storePasswordProblems,
 } from '../../src/secret-checks.js';
 import {
-  environmentProblems,
   healthcheckProblems,
   imageProblems,
   missingServices,
@@ -29,8 +28,8 @@ import { ONE_SHOT_SERVICES, READ_MODEL_STORE } from '../../src/service-settings.
 
 /**
  * docker-compose.yml and swarm-stack.yml, as `docker-compose config` and `docker stack config` read them (both
- * validate the file and need no engine), against what the code and the other configs say. checks-fail.test.ts
- * shows each check reporting a broken copy.
+ * validate the file and need no engine), against the rules a deployment keeps (the services' environments are
+ * generated: generated-files.test.ts). checks-fail.test.ts shows each check reporting a broken copy.
  */
 let inputs: DeploymentInputs;
 before(async () => {
@@ -53,12 +52,12 @@ for (const kind of ['compose', 'swarm'] as const) {
       assert.deepEqual(imageProblems(file(), inputs.ownImages), []);
     });
 
-    it('sets every variable each service reads, to values it accepts, and nothing else', () => {
-      assert.deepEqual(environmentProblems(file(), inputs.specs), []);
+    it('gives the services addresses of brokers, database and store that are services of this file', () => {
+      assert.deepEqual(addressProblems(file()), []);
     });
 
     it('runs the read model store as an unpublished, pinned Valkey cache, the address of every READ_MODEL_URL', () => {
-      assert.deepEqual(readModelStoreProblems(file(), inputs.specs), []);
+      assert.deepEqual(readModelStoreProblems(file()), []);
     });
 
     it('lets every service finish its shutdown before Docker kills it', () => {
@@ -114,12 +113,6 @@ describe('envoy/envoy.yaml', () => {
   it('forwards the public API only, keeps the admin on loopback, and lets Prometheus read only /stats/prometheus', () => {
     assert.deepEqual(envoyExposureProblems(inputs.envoy, inputs.routedServices), []);
     assert.deepEqual(envoyScrapeProblems(inputs.prometheus, inputs.envoy), []);
-  });
-});
-
-describe('.env.example', () => {
-  it('lists every variable the services read, described, with its default, and nothing else', () => {
-    assert.deepEqual(envExampleProblems(inputs.envExample, inputs.specs), []);
   });
 });
 

@@ -11,6 +11,8 @@ export interface EnvVar<T> {
   readonly describe: string;
   /** A secret (see secret()): read from KEY or from the file KEY_FILE names, and never shown in a message. */
   readonly secret?: true;
+  /** The value used when the variable is unset, as it would be written in the environment; undefined: required. */
+  readonly default?: string;
   parse(raw: string | undefined, key: string): T;
 }
 
@@ -81,6 +83,7 @@ export function int(describe: string, options: { default?: number; min?: number;
   const { min = Number.MIN_SAFE_INTEGER, max = Number.MAX_SAFE_INTEGER } = options;
   return {
     describe,
+    default: options.default === undefined ? undefined : String(options.default),
     parse(raw) {
       if (raw === undefined) {
         if (options.default === undefined) throw new Error('is required');
@@ -97,6 +100,7 @@ export function int(describe: string, options: { default?: number; min?: number;
 export function str(describe: string, options: { default?: string; pattern?: RegExp } = {}): EnvVar<string> {
   return {
     describe,
+    default: options.default,
     parse(raw) {
       const value = raw ?? options.default;
       if (value === undefined) throw new Error('is required');
@@ -111,6 +115,7 @@ export function str(describe: string, options: { default?: string; pattern?: Reg
 export function list(describe: string, options: { default?: string[] } = {}): EnvVar<string[]> {
   return {
     describe,
+    default: options.default?.join(','),
     parse(raw) {
       if (raw === undefined) {
         if (options.default === undefined) throw new Error('is required');
@@ -126,6 +131,7 @@ export function list(describe: string, options: { default?: string[] } = {}): En
 export function oneOf<const T extends string>(describe: string, values: readonly T[], fallback: T): EnvVar<T> {
   return {
     describe,
+    default: fallback,
     parse(raw) {
       if (raw === undefined) return fallback;
       if (!(values as readonly string[]).includes(raw)) {
@@ -139,6 +145,7 @@ export function oneOf<const T extends string>(describe: string, values: readonly
 export function url(describe: string, options: { default?: string } = {}): EnvVar<string> {
   return {
     describe,
+    default: options.default,
     parse(raw) {
       const value = raw ?? options.default;
       if (value === undefined) throw new Error('is required');
@@ -160,6 +167,7 @@ export function secret(describe: string, options: { default?: string } = {}): En
   return {
     describe,
     secret: true,
+    default: options.default,
     parse(raw) {
       const value = raw ?? options.default;
       if (value === undefined) throw new Error('is required');

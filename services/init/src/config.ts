@@ -32,3 +32,9 @@ export const deadLettersSettings = {
 export function loadDeadLettersConfig(env: NodeJS.ProcessEnv = process.env) {
   return readConfig(deadLettersSettings, env);
 }
+
+/**
+ * Everything the init image reads, whichever of its commands runs: the init service of a deployment carries these
+ * (docs/DEPLOY.md runs rebuild-read-model and dead-letters with the init service's environment).
+ */
+export const initImageSettings = { ...initSettings, ...rebuildReadModelSettings, ...deadLettersSettings } as const;

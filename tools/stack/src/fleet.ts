@@ -2,13 +2,15 @@ import { join } from 'node:path';
 import {
   clickhousePasswordSecret,
   clickhouseUser,
-  secretFileVariable,
+  environmentOf,
   type ClickHouseConnection,
   type ClickHouseRole,
   type KafkaConnection,
+  type SettingValue,
 } from '@badam/pipeline';
 import { READ_MODEL_PASSWORD_SECRET, type StackSecrets } from './infra/stack-secrets.js';
 import { serviceEntry } from './paths.js';
+import { SERVICE_SETTINGS } from './service-settings.js';
 import { ManagedProcess } from './process/managed-process.js';
 import { httpAnswers, httpOk, waitFor } from './process/wait.js';
 
@@ -67,28 +69,29 @@ export interface Fleet {
   stop(): Promise<void>;
 }
 
+/**
+ * What each service is started with: the stack's values, of which each service gets those its settings spec reads
+ * (SERVICE_SETTINGS; the producer, reading no ClickHouse or store setting, gets no credentials), unset ones keeping
+ * the spec's defaults, which suit this stack; passwords as files, as in Docker.
+ */
 export function serviceEnvironment(options: FleetOptions, service: ServiceName, replica: number, port: number): Record<string, string> {
   const role = FLEET_ROLES[service];
-  return {
+  const values: Record<string, SettingValue | undefined> = {
     HOST: '127.0.0.1',
     PORT: String(port),
     LOG_LEVEL: options.logLevel ?? 'info',
     KAFKA_BROKERS: options.kafka.brokers.join(','),
     KAFKA_TOPIC: options.topic,
     KAFKA_CLIENT_ID: `${service}-${replica + 1}`,
-    ...(role === undefined
-      ? {}
-      : {
-          CLICKHOUSE_URL: options.clickhouse.url,
-          CLICKHOUSE_USER: clickhouseUser(role),
-          [secretFileVariable('CLICKHOUSE_PASSWORD')]: options.secrets.path(clickhousePasswordSecret(role)),
-          CLICKHOUSE_DATABASE: options.clickhouse.database,
-          CLICKHOUSE_TABLE: options.table,
-          READ_MODEL_URL: options.readModelUrl,
-          [secretFileVariable('READ_MODEL_PASSWORD')]: options.secrets.path(READ_MODEL_PASSWORD_SECRET),
-        }),
-    ...options.env,
+    CLICKHOUSE_URL: options.clickhouse.url,
+    CLICKHOUSE_USER: role === undefined ? undefined : clickhouseUser(role),
+    CLICKHOUSE_PASSWORD: role === undefined ? undefined : { file: options.secrets.path(clickhousePasswordSecret(role)) },
+    CLICKHOUSE_DATABASE: options.clickhouse.database,
+    CLICKHOUSE_TABLE: options.table,
+    READ_MODEL_URL: options.readModelUrl,
+    READ_MODEL_PASSWORD: { file: options.secrets.path(READ_MODEL_PASSWORD_SECRET) },
   };
+  return { ...environmentOf(SERVICE_SETTINGS[service], values), ...options.env };
 }
 
 /**
