@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { parse } from 'yaml';
 import { repoRoot } from '@badam/stack/paths';
-import { LOAD_RUNNER } from './service-settings.js';
+import { LOAD_RUNNER } from './deployment-services.js';
 
 const run = promisify(execFile);
 

@@ -13,7 +13,7 @@ import { filesUnder } from './file-checks.js';
 import { gatewayPort } from './gateway-checks.js';
 import type { LoadRunnerTarget } from './load-runner-checks.js';
 import type { SecretExpectations } from './secret-checks.js';
-import { GRAFANA_ADMIN_PASSWORD_SECRET, NODE_SERVICES, READ_MODEL_STORE, SERVICE_ROLES } from './service-settings.js';
+import { GRAFANA_ADMIN_PASSWORD_SECRET, NODE_SERVICES, READ_MODEL_STORE, SERVICE_ROLES } from './deployment-services.js';
 
 /** Everything the deployment checks compare: both files as Docker reads them, and what the repository says. */
 export interface DeploymentInputs {

@@ -32,7 +32,7 @@ import {
   shutdownProblems,
   topicProblems,
 } from '../../src/service-checks.js';
-import { ONE_SHOT_SERVICES, READ_MODEL_STORE } from '../../src/service-settings.js';
+import { ONE_SHOT_SERVICES, READ_MODEL_STORE } from '../../src/deployment-services.js';
 import { repoRoot } from '@badam/stack/paths';
 import { SERVICE_SETTINGS } from '@badam/stack/service-settings';
 import { readFileSync } from 'node:fs';

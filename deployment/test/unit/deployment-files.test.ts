@@ -24,7 +24,7 @@ import {
   shutdownProblems,
   topicProblems,
 } from '../../src/service-checks.js';
-import { ONE_SHOT_SERVICES, READ_MODEL_STORE } from '../../src/service-settings.js';
+import { ONE_SHOT_SERVICES, READ_MODEL_STORE } from '../../src/deployment-services.js';
 
 /**
  * docker-compose.yml and swarm-stack.yml, as `docker-compose config` and `docker stack config` read them (both

@@ -11,7 +11,7 @@ import {
   providedByWorkspaces,
   readManifest,
 } from '../../src/image-dependency-checks.js';
-import { NODE_SERVICES } from '../../src/service-settings.js';
+import { NODE_SERVICES } from '../../src/deployment-services.js';
 import { repoRoot } from '@badam/stack/paths';
 
 const pipelineDir = resolve(repoRoot, 'pipeline');
