@@ -12,7 +12,7 @@
 
 # Node 24.21.0 on Debian bookworm, tag node:24.21.0-bookworm-slim, pinned by the digest of its multi-platform index
 # (from docker-library/repo-info) so every rebuild starts from the same image. The same Node as scripts/setup.sh
-# installs for the tests: a unit test (deployment/src/node-runtime-checks.ts) fails when they drift apart.
+# installs for the tests: a unit test (deployment/src/checks/node-runtime-checks.ts) fails when they drift apart.
 ARG NODE_IMAGE=node:24.21.0-bookworm-slim@sha256:0e0ff40c39bc087845bfb27465a0df4ea419520094bc35842ff83dd8cbe6f9b6
 
 # --- each service's part of the repository: its workspace and the workspaces it depends on (full/), and their

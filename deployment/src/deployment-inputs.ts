@@ -7,12 +7,12 @@ import { parse } from 'yaml';
 import { READ_APPS } from '@badam/stack/fleet';
 import { READ_MODEL_PASSWORD_SECRET } from '@badam/stack/infra/stack-secrets';
 import { repoRoot } from '@badam/stack/paths';
-import { CLICKHOUSE_FILES } from './clickhouse-files.js';
+import { CLICKHOUSE_FILES } from './generate/clickhouse-files.js';
 import { renderComposeFile, renderSwarmFile, type DeploymentFile } from './deployment-file.js';
-import { filesUnder } from './file-checks.js';
-import { gatewayPort } from './gateway-checks.js';
-import type { LoadRunnerTarget } from './load-runner-checks.js';
-import type { SecretExpectations } from './secret-checks.js';
+import { filesUnder } from './checks/file-checks.js';
+import { gatewayPort } from './checks/gateway-checks.js';
+import type { LoadRunnerTarget } from './checks/load-runner-checks.js';
+import type { SecretExpectations } from './checks/secret-checks.js';
 import { GRAFANA_ADMIN_PASSWORD_SECRET, NODE_SERVICES, READ_MODEL_STORE, SERVICE_ROLES } from './deployment-services.js';
 
 /** Everything the deployment checks compare: both files as Docker reads them, and what the repository says. */

@@ -1,6 +1,6 @@
 // What the native stack and the tests import from @badam/pipeline, in one import: they have every optional peer
 // dependency. A service imports @badam/pipeline/core and the entries of the peers it declares, so its image needs no
-// other (deployment/src/image-dependency-checks.ts checks it). Only the names imported somewhere are listed: a
+// other (deployment/src/checks/image-dependency-checks.ts checks it). Only the names imported somewhere are listed: a
 // module's other exports stay inside the package.
 
 // contract/: what a client sends, the record on the topic, the error codes

@@ -3,25 +3,25 @@ import { resolve } from 'node:path';
 import { before, describe, it } from 'node:test';
 import type { DeploymentFile } from '../../src/deployment-file.js';
 import { loadDeploymentInputs, type DeploymentInputs } from '../../src/deployment-inputs.js';
-import { addressProblems } from '../../src/address-checks.js';
-import { missingPaths, undeliveredFiles } from '../../src/file-checks.js';
-import { gatewayProblems } from '../../src/gateway-checks.js';
-import { confinementProblems, networkProblems, publishedPortProblems } from '../../src/hardening-checks.js';
-import { envoyExposureProblems, envoyPublishingProblems, envoyScrapeProblems } from '../../src/gateway-exposure-checks.js';
-import { loadRunnerProblems } from '../../src/load-runner-checks.js';
-import { renderEnvExample } from '../../src/env-example.js';
-import { generatedEnvironment } from '../../src/environment-blocks.js';
-import { deploymentValues } from '../../src/deployment-values.js';
-import { GENERATED_FILES } from '../../src/generated-files.js';
-import { dockerBytes, readModelStoreProblems, valkeyBytes } from '../../src/read-model-checks.js';
-import { composeOrderProblems, swarmRolloutProblems } from '../../src/rollout-checks.js';
+import { addressProblems } from '../../src/checks/address-checks.js';
+import { missingPaths, undeliveredFiles } from '../../src/checks/file-checks.js';
+import { gatewayProblems } from '../../src/checks/gateway-checks.js';
+import { confinementProblems, networkProblems, publishedPortProblems } from '../../src/checks/hardening-checks.js';
+import { envoyExposureProblems, envoyPublishingProblems, envoyScrapeProblems } from '../../src/checks/gateway-exposure-checks.js';
+import { loadRunnerProblems } from '../../src/checks/load-runner-checks.js';
+import { renderEnvExample } from '../../src/generate/env-example.js';
+import { generatedEnvironment } from '../../src/generate/environment-blocks.js';
+import { deploymentValues } from '../../src/generate/deployment-values.js';
+import { GENERATED_FILES } from '../../src/generate/generated-files.js';
+import { dockerBytes, readModelStoreProblems, valkeyBytes } from '../../src/checks/read-model-checks.js';
+import { composeOrderProblems, swarmRolloutProblems } from '../../src/checks/rollout-checks.js';
 import {
   clickhouseRoleProblems,
   grafanaProblems,
   passwordValueProblems,
   secretFileProblems,
   storePasswordProblems,
-} from '../../src/secret-checks.js';
+} from '../../src/checks/secret-checks.js';
 import {
   durationMs,
   healthcheckProblems,
@@ -31,7 +31,7 @@ import {
   replicaProblems,
   shutdownProblems,
   topicProblems,
-} from '../../src/service-checks.js';
+} from '../../src/checks/service-checks.js';
 import { ONE_SHOT_SERVICES, READ_MODEL_STORE } from '../../src/deployment-services.js';
 import { repoRoot } from '@badam/stack/paths';
 import { SERVICE_SETTINGS } from '@badam/stack/service-settings';

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { CLICKHOUSE_ROLE_NAMES, CLICKHOUSE_ROLES, clickhousePasswordHashVariable, clickhousePasswordSecret, clickhouseUser } from '@badam/pipeline';
-import { CLICKHOUSE_FILES, DEPLOYED_DATABASE, renderDeployedRoles } from '../../src/clickhouse-files.js';
+import { CLICKHOUSE_FILES, DEPLOYED_DATABASE, renderDeployedRoles } from '../../src/generate/clickhouse-files.js';
 
 const run = promisify(execFile);
 

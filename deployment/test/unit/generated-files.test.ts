@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { relative } from 'node:path';
 import { describe, it } from 'node:test';
 import { repoRoot } from '@badam/stack/paths';
-import { GENERATED_FILES } from '../../src/generated-files.js';
+import { GENERATED_FILES } from '../../src/generate/generated-files.js';
 
 /**
  * The generated files (envoy.yaml, the ClickHouse roles, .env.example, the environment blocks of both Docker files)

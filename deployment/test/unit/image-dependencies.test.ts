@@ -10,7 +10,7 @@ import {
   packageName,
   providedByWorkspaces,
   readManifest,
-} from '../../src/image-dependency-checks.js';
+} from '../../src/checks/image-dependency-checks.js';
 import { NODE_SERVICES } from '../../src/deployment-services.js';
 import { repoRoot } from '@badam/stack/paths';
 

@@ -4,7 +4,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { before, describe, it } from 'node:test';
 import { pathToFileURL } from 'node:url';
-import { scriptFiles } from '../../src/load-runner-checks.js';
+import { scriptFiles } from '../../src/checks/load-runner-checks.js';
 import { repoRoot } from '@badam/stack/paths';
 import { loadScenarioSpec, type ScenarioSettingsValues, type ScenarioSpec, type ScenarioThreshold } from '@badam/load/scenario-spec';
 

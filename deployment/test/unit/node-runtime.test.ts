@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { caretAccepts, nodeRuntimeProblems, readNodePins, type NodePins } from '../../src/node-runtime-checks.js';
+import { caretAccepts, nodeRuntimeProblems, readNodePins, type NodePins } from '../../src/checks/node-runtime-checks.js';
 import { repoRoot } from '@badam/stack/paths';
 
 const pins = readNodePins(repoRoot);

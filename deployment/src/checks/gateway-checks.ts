@@ -1,5 +1,5 @@
 import { KEEP_ALIVE_TIMEOUT_MS } from '@badam/pipeline';
-import type { DeploymentFile } from './deployment-file.js';
+import type { DeploymentFile } from '../deployment-file.js';
 import { serviceEnvironment } from './service-checks.js';
 
 interface EnvoyCluster {

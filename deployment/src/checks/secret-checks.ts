@@ -1,6 +1,6 @@
 import { posix } from 'node:path';
 import { clickhousePasswordSecret, type ClickHouseRole } from '@badam/pipeline';
-import type { DeployedService, DeploymentFile } from './deployment-file.js';
+import type { DeployedService, DeploymentFile } from '../deployment-file.js';
 import { mountsOf } from './file-checks.js';
 import { commandArgs, serviceEnvironment } from './service-checks.js';
 

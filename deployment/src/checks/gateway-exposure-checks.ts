@@ -1,6 +1,6 @@
 import { envoyOutcome } from '@badam/gateway';
 import { READ_APPS } from '@badam/stack/fleet';
-import { publishedPorts, type DeploymentFile } from './deployment-file.js';
+import { publishedPorts, type DeploymentFile } from '../deployment-file.js';
 
 /**
  * What the gateway lets clients reach, read from envoy.yaml and the deployment files: the public API and nothing

@@ -1,6 +1,6 @@
-import type { DeployedService, DeploymentFile } from './deployment-file.js';
+import type { DeployedService, DeploymentFile } from '../deployment-file.js';
 import { commandArgs, officialImageProblems, serviceEnvironment } from './service-checks.js';
-import { READ_MODEL_STORE } from './deployment-services.js';
+import { READ_MODEL_STORE } from '../deployment-services.js';
 
 export type ReadModelStore = typeof READ_MODEL_STORE;
 

@@ -1,4 +1,4 @@
-import type { DeployedService, DeploymentFile } from './deployment-file.js';
+import type { DeployedService, DeploymentFile } from '../deployment-file.js';
 
 /**
  * Checks over a rendered deployment file (docker-compose.yml or swarm-stack.yml). Each returns the problems it

@@ -1,4 +1,4 @@
-import type { DeploymentFile } from './deployment-file.js';
+import type { DeploymentFile } from '../deployment-file.js';
 import { serviceEnvironment } from './service-checks.js';
 
 /**

@@ -1,9 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, posix, relative, resolve, sep } from 'node:path';
-import type { DeployedService, DeploymentFile } from './deployment-file.js';
+import type { DeployedService, DeploymentFile } from '../deployment-file.js';
 import { mountsOf } from './file-checks.js';
 import { commandArgs, officialImageProblems, serviceEnvironment } from './service-checks.js';
-import { LOAD_RUNNER } from './deployment-services.js';
+import { LOAD_RUNNER } from '../deployment-services.js';
 
 /**
  * The files k6 loads for a script: the script, every module it imports by relative path and every file it open()s,

@@ -21,12 +21,12 @@ export const GENERATED_FILES: readonly GeneratedFile[] = [
   { path: resolve(repoRoot, '.env.example'), source: 'the settings specs', render: () => renderEnvExample() },
   {
     path: resolve(repoRoot, 'docker-compose.yml'),
-    source: 'the settings specs and deployment/src/deployment-values.ts',
+    source: 'the settings specs and deployment/src/generate/deployment-values.ts',
     render: (current) => withGeneratedEnvironments(current, 'compose'),
   },
   {
     path: resolve(repoRoot, 'swarm-stack.yml'),
-    source: 'the settings specs and deployment/src/deployment-values.ts',
+    source: 'the settings specs and deployment/src/generate/deployment-values.ts',
     render: (current) => withGeneratedEnvironments(current, 'swarm'),
   },
 ];

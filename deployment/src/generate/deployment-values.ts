@@ -1,7 +1,7 @@
 import { clickhousePasswordSecret, clickhouseUser, type SettingValue } from '@badam/pipeline';
 import { READ_MODEL_PASSWORD_SECRET } from '@badam/stack/infra/stack-secrets';
 import { DEPLOYED_DATABASE } from './clickhouse-files.js';
-import { READ_MODEL_STORE, SERVICE_ROLES } from './deployment-services.js';
+import { READ_MODEL_STORE, SERVICE_ROLES } from '../deployment-services.js';
 
 /**
  * The values the Docker deployments give the services' settings where a container needs other than the spec's

@@ -1,4 +1,4 @@
-import { publishedPorts, type DeploymentFile } from './deployment-file.js';
+import { publishedPorts, type DeploymentFile } from '../deployment-file.js';
 
 /**
  * How each container is confined. Every service drops every Linux capability, asks for no-new-privileges and runs

@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, sep } from 'node:path';
-import type { DeployedService, DeploymentFile } from './deployment-file.js';
+import type { DeployedService, DeploymentFile } from '../deployment-file.js';
 
 /** A host file or directory and where a container sees it. */
 export interface Mount {
