@@ -61,3 +61,18 @@ export function migrations(table: string): Migration[] {
     { addColumn: 'kafka_topic_id', definition: "String DEFAULT ''" },
   ];
 }
+
+/** Adds a migration's column (run only when describeQuery's rows lack it: see Migration). */
+export function addColumnStatement(table: string, { addColumn, definition }: { addColumn: string; definition: string }): string {
+  return `ALTER TABLE ${quoteIdentifier(table)} ADD COLUMN ${quoteIdentifier(addColumn)} ${definition}`;
+}
+
+/** The table's columns (rows: { name }). */
+export function describeQuery(table: string): string {
+  return `DESCRIBE TABLE ${quoteIdentifier(table)}`;
+}
+
+/** Drops the table with its keys index: a keys index without its rows would refuse their resends as duplicates. */
+export function dropStatements(table: string): string[] {
+  return [table, keysTable(table)].map((name) => `DROP TABLE IF EXISTS ${quoteIdentifier(name)}`);
+}
