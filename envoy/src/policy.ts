@@ -28,7 +28,7 @@ export const GATEWAY_POLICY = {
   /**
    * Request line plus headers: the services' own parser limit, MAX_REQUEST_HEAD_BYTES (gateway-limits.test.ts keeps
    * the two equal), so a head the gateway forwards is one every service parses. Past it Envoy answers 431 in JSON;
-   * HAProxy 2.6 its built-in HTML 400 (see GATEWAY_ERRORS). Over-long URLs below it are the services' 414.
+   * HAProxy 2.6 its built-in HTML 400 (gateway-errors.ts). Over-long URLs below it are the services' 414.
    */
   maxRequestHeadBytes: 16_384,
   /**
@@ -53,7 +53,7 @@ export const GATEWAY_POLICY = {
   /**
    * Requests per second one client may make, the client being the TCP peer's address (no X-Forwarded-For hop is
    * trusted: a header would let any client pick its own bucket). Over it the gateway answers 429 + Retry-After
-   * (GATEWAY_ERRORS). Envoy: a token bucket per address holding burstSeconds × rate, refilled at rate (local rate
+   * (gateway-errors.ts). Envoy: a token bucket per address holding burstSeconds × rate, refilled at rate (local rate
    * limit, dynamic descriptors on remote_address); HAProxy: at most burstSeconds × rate requests served per address
    * over a sliding burstSeconds window (a stick table counting the requests it let through). Both serve a client
    * offering more than the rate at the rate and refuse the rest.

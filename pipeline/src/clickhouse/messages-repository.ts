@@ -60,7 +60,9 @@ export function createMessagesRepository(
     async latestPages(groupIds, limit, knownMaxOrders = new Map()) {
       if (groupIds.length === 0) return new Map();
       const rows: StoredRow[] = [];
-      for (const query of latestPagesQueries(table, groupIds, limit, knownMaxOrders)) rows.push(...(await select<StoredRow>('pages', query)));
+      for (const query of latestPagesQueries(table, groupIds, limit, knownMaxOrders)) {
+        for (const row of await select<StoredRow>('pages', query)) rows.push(row);
+      }
       return toPages(rows, limit);
     },
 
