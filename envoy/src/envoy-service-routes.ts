@@ -8,9 +8,10 @@ import { retriable, routePathRegex, type Route } from './route-table.js';
  */
 export function serviceRoute(route: Route) {
   const [only] = route.methods;
-  const method = route.methods.length === 1 && only !== undefined
-    ? { exact: only }
-    : { safe_regex: { regex: `^(${route.methods.join('|')})$` } };
+  const method =
+    route.methods.length === 1 && only !== undefined
+      ? { exact: only }
+      : { safe_regex: { regex: `^(${route.methods.join('|')})$` } };
   const read = retriable(route);
   return {
     name: route.service,
@@ -40,7 +41,9 @@ function connectRetryPolicy() {
 function previousHosts() {
   return {
     name: 'envoy.retry_host_predicates.previous_hosts',
-    typed_config: { '@type': 'type.googleapis.com/envoy.extensions.retry.host.previous_hosts.v3.PreviousHostsPredicate' },
+    typed_config: {
+      '@type': 'type.googleapis.com/envoy.extensions.retry.host.previous_hosts.v3.PreviousHostsPredicate',
+    },
   };
 }
 

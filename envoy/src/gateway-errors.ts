@@ -45,7 +45,11 @@ export const GATEWAY_ERRORS: readonly GatewayError[] = [
 ];
 
 /** The JSON body of a gateway error. */
-export function gatewayErrorBody({ error, message, field }: GatewayError): { error: string; message: string; field?: string } {
+export function gatewayErrorBody({ error, message, field }: GatewayError): {
+  error: string;
+  message: string;
+  field?: string;
+} {
   return field === undefined ? { error, message } : { error, message, field };
 }
 

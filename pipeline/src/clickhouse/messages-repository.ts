@@ -4,7 +4,14 @@ import type { ClickHouseMetrics } from '../metrics/pipeline-metrics.js';
 import { secondsSince } from '../metrics/service-metrics.js';
 import { afterProbe, chunkGroups, emptyHeads, foldKeys, foldWindows, splitByWatermark } from '../table/group-heads.js';
 import { quoteIdentifier } from '../table/identifiers.js';
-import { keysQuery, probeWhere, rangesWhere, windowQuery, type KeyRow, type WindowRow } from '../table/heads-queries.js';
+import {
+  keysQuery,
+  probeWhere,
+  rangesWhere,
+  windowQuery,
+  type KeyRow,
+  type WindowRow,
+} from '../table/heads-queries.js';
 import { groupIdsAfterQuery, latestPagesQueries, readPageQuery, toPage, toPages } from '../table/page-queries.js';
 import { HEADS_PER_QUERY } from '../table/query-limits.js';
 import type { MessagesRepository } from '../table/repository.js';
@@ -49,7 +56,9 @@ export function createMessagesRepository(
   /** One INSERT is one block, stored whole or not at all: a batch never lands half-written. */
   async function insertInto(into: string, values: readonly (MessageRow | IndexedKey)[]): Promise<void> {
     if (values.length === 0) return;
-    await run('insert', () => client.insert({ table: into, values, format: 'JSONEachRow', clickhouse_settings: insertSettings }));
+    await run('insert', () =>
+      client.insert({ table: into, values, format: 'JSONEachRow', clickhouse_settings: insertSettings }),
+    );
   }
 
   return {
@@ -67,20 +76,26 @@ export function createMessagesRepository(
     },
 
     async groupIdsAfter(after, limit) {
-      return (await select<{ group_id: string }>('pages', groupIdsAfterQuery(table, after, limit))).map((row) => Number(row.group_id));
+      return (await select<{ group_id: string }>('pages', groupIdsAfterQuery(table, after, limit))).map((row) =>
+        Number(row.group_id),
+      );
     },
 
     // The steps and why: table/group-heads.ts.
     async groupHeads(hashesByGroup) {
       const result = emptyHeads();
-      await Promise.all(chunkGroups(hashesByGroup, HEADS_PER_QUERY).map(async (asked) => {
-        const watermarks = foldKeys(asked, await select<KeyRow>('heads', keysQuery(table, asked)), result);
-        const { probed, whole } = splitByWatermark(watermarks);
-        const readWindow = async (where: string) => foldWindows(await select<WindowRow>('heads', windowQuery(table, where)), asked, result);
-        const rest = probed.length === 0 ? { after: [], whole: [] } : afterProbe(probed, await readWindow(probeWhere(probed)));
-        const ranges = rangesWhere(rest.after, [...rest.whole, ...whole]);
-        if (ranges !== undefined) await readWindow(ranges);
-      }));
+      await Promise.all(
+        chunkGroups(hashesByGroup, HEADS_PER_QUERY).map(async (asked) => {
+          const watermarks = foldKeys(asked, await select<KeyRow>('heads', keysQuery(table, asked)), result);
+          const { probed, whole } = splitByWatermark(watermarks);
+          const readWindow = async (where: string) =>
+            foldWindows(await select<WindowRow>('heads', windowQuery(table, where)), asked, result);
+          const rest =
+            probed.length === 0 ? { after: [], whole: [] } : afterProbe(probed, await readWindow(probeWhere(probed)));
+          const ranges = rangesWhere(rest.after, [...rest.whole, ...whole]);
+          if (ranges !== undefined) await readWindow(ranges);
+        }),
+      );
       return result;
     },
 

@@ -59,9 +59,13 @@ export async function reconcile(
   }
   if (Number(totals?.sources ?? 0) !== storedRows) problems.push('some Kafka record is stored more than once');
 
-  const broken = await select<{ group_id: string; n: string; lo: string; hi: string; distinct_orders: string }>(brokenOrdersQuery(table));
+  const broken = await select<{ group_id: string; n: string; lo: string; hi: string; distinct_orders: string }>(
+    brokenOrdersQuery(table),
+  );
   for (const group of broken) {
-    problems.push(`group ${group.group_id}: ${group.n} rows with orders ${group.lo}..${group.hi}, ${group.distinct_orders} distinct`);
+    problems.push(
+      `group ${group.group_id}: ${group.n} rows with orders ${group.lo}..${group.hi}, ${group.distinct_orders} distinct`,
+    );
   }
   for (const group of await select<{ group_id: string }>(reorderedGroupsQuery(table))) {
     problems.push(`group ${group.group_id}: orders do not follow send order`);

@@ -45,7 +45,10 @@ export function list(describe: string, options: { default?: string[] } = {}): En
         if (options.default === undefined) throw new Error('is required');
         return options.default;
       }
-      const items = raw.split(',').map((item) => item.trim()).filter((item) => item !== '');
+      const items = raw
+        .split(',')
+        .map((item) => item.trim())
+        .filter((item) => item !== '');
       if (items.length === 0) throw new Error('must list at least one value');
       return items;
     },

@@ -72,7 +72,9 @@ function secretValue(key: string, env: NodeJS.ProcessEnv, readFile: (path: strin
   try {
     content = readFile(path);
   } catch (error) {
-    throw new Error(`cannot read the file ${fileKey} names, ${path} (${(error as NodeJS.ErrnoException).code ?? 'unreadable'})`);
+    throw new Error(
+      `cannot read the file ${fileKey} names, ${path} (${(error as NodeJS.ErrnoException).code ?? 'unreadable'})`,
+    );
   }
   const value = content.replace(/\n+$/, '');
   if (value === '') throw new Error(`the file ${fileKey} names, ${path}, is empty`);

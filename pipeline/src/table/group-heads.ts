@@ -18,7 +18,10 @@ export function emptyHeads(): GroupHeads {
 }
 
 /** Splits groups (each counted once, plus once per hash it carries) into chunks of at most `maxTuples`. */
-export function chunkGroups(hashesByGroup: ReadonlyMap<number, readonly number[]>, maxTuples: number): Map<number, readonly number[]>[] {
+export function chunkGroups(
+  hashesByGroup: ReadonlyMap<number, readonly number[]>,
+  maxTuples: number,
+): Map<number, readonly number[]>[] {
   const chunks: Map<number, readonly number[]>[] = [];
   let current = new Map<number, readonly number[]>();
   let tuples = 0;
@@ -36,7 +39,11 @@ export function chunkGroups(hashesByGroup: ReadonlyMap<number, readonly number[]
 }
 
 /** Adds the hashes the groups asked for have to `into`; returns each group's watermark (0: none yet). */
-export function foldKeys(asked: ReadonlyMap<number, readonly number[]>, rows: readonly KeyRow[], into: GroupHeads): Map<number, number> {
+export function foldKeys(
+  asked: ReadonlyMap<number, readonly number[]>,
+  rows: readonly KeyRow[],
+  into: GroupHeads,
+): Map<number, number> {
   const watermarks = new Map([...asked.keys()].map((groupId) => [groupId, 0]));
   for (const row of rows) {
     const groupId = Number(row.group_id);
@@ -48,14 +55,20 @@ export function foldKeys(asked: ReadonlyMap<number, readonly number[]>, rows: re
 }
 
 /** Groups whose watermark makes them worth probing, and groups read whole. */
-export function splitByWatermark(watermarks: ReadonlyMap<number, number>): { probed: [number, number][]; whole: number[] } {
+export function splitByWatermark(watermarks: ReadonlyMap<number, number>): {
+  probed: [number, number][];
+  whole: number[];
+} {
   const probed = [...watermarks].filter(([, watermark]) => watermark > READ_WHOLE_UP_TO);
   const whole = [...watermarks].filter(([, watermark]) => watermark <= READ_WHOLE_UP_TO).map(([groupId]) => groupId);
   return { probed, whole };
 }
 
 /** After the probe (`seen`: each probed group's highest order found): the groups still to read, from w or whole. */
-export function afterProbe(probed: readonly [number, number][], seen: ReadonlyMap<number, number>): { after: [number, number][]; whole: number[] } {
+export function afterProbe(
+  probed: readonly [number, number][],
+  seen: ReadonlyMap<number, number>,
+): { after: [number, number][]; whole: number[] } {
   const after: [number, number][] = [];
   const whole: number[] = [];
   for (const [groupId, w] of probed) {
@@ -67,7 +80,11 @@ export function afterProbe(probed: readonly [number, number][], seen: ReadonlyMa
 }
 
 /** Adds window rows to the heads; returns each group's highest order among them. */
-export function foldWindows(rows: readonly WindowRow[], asked: ReadonlyMap<number, readonly number[]>, into: GroupHeads): Map<number, number> {
+export function foldWindows(
+  rows: readonly WindowRow[],
+  asked: ReadonlyMap<number, readonly number[]>,
+  into: GroupHeads,
+): Map<number, number> {
   const seen = new Map<number, number>();
   for (const row of rows) {
     const groupId = Number(row.group_id);

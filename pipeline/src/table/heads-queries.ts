@@ -45,12 +45,18 @@ export function windowQuery(table: string, where: string): string {
  * of point lookups; OR-ed ranges cost 18.16 time quadratic in their number.
  */
 export function probeWhere(watermarks: readonly (readonly [groupId: number, watermark: number])[]): string {
-  const pairs = watermarks.flatMap(([groupId, w]) => [`(${sqlInteger(groupId)},${sqlInteger(w)})`, `(${sqlInteger(groupId)},${sqlInteger(w + 1)})`]);
+  const pairs = watermarks.flatMap(([groupId, w]) => [
+    `(${sqlInteger(groupId)},${sqlInteger(w)})`,
+    `(${sqlInteger(groupId)},${sqlInteger(w + 1)})`,
+  ]);
   return `(group_id, \`order\`) IN (${pairs.join(',')})`;
 }
 
 /** Groups read from their watermark on (`after`: group and watermark), and groups read whole; undefined for none. */
-export function rangesWhere(after: readonly (readonly [groupId: number, watermark: number])[], whole: readonly number[]): string | undefined {
+export function rangesWhere(
+  after: readonly (readonly [groupId: number, watermark: number])[],
+  whole: readonly number[],
+): string | undefined {
   const ranges = after.map(([groupId, w]) => `(group_id = ${sqlInteger(groupId)} AND \`order\` > ${sqlInteger(w)})`);
   if (whole.length > 0) ranges.push(`group_id IN (${whole.map(sqlInteger).join(',')})`);
   return ranges.length === 0 ? undefined : ranges.join(' OR ');

@@ -37,12 +37,17 @@ export function latestPagesQueries(
   for (let i = 0; i < lookedUp.length; i += LARGE_GROUPS_PER_QUERY) {
     const tuples = lookedUp.slice(i, i + LARGE_GROUPS_PER_QUERY).flatMap((groupId) => {
       const newest = knownMaxOrders.get(groupId) ?? 0;
-      return Array.from({ length: Math.min(limit + 1, newest) }, (_, back) => `(${sqlInteger(groupId)},${sqlInteger(newest - back)})`);
+      return Array.from(
+        { length: Math.min(limit + 1, newest) },
+        (_, back) => `(${sqlInteger(groupId)},${sqlInteger(newest - back)})`,
+      );
     });
     wheres.push(`(group_id, \`order\`) IN (${tuples.join(',')})`);
   }
-  return wheres.map((where) => `SELECT ${COLUMNS} FROM ${quoteIdentifier(table)} FINAL WHERE ${where}
-    ORDER BY group_id, \`order\` DESC LIMIT ${sqlInteger(limit + 1)} BY group_id`);
+  return wheres.map(
+    (where) => `SELECT ${COLUMNS} FROM ${quoteIdentifier(table)} FINAL WHERE ${where}
+    ORDER BY group_id, \`order\` DESC LIMIT ${sqlInteger(limit + 1)} BY group_id`,
+  );
 }
 
 /** Up to `limit` group ids above `after` that have messages, ascending (rows: { group_id }). */
@@ -67,7 +72,12 @@ export function toPages(rows: readonly StoredRow[], limit: number): Map<number, 
 export function toPage(groupId: number, rows: readonly StoredRow[], limit: number): MessagePage {
   const messages = rows.slice(0, limit).map(toView);
   const hasMore = rows.length > limit;
-  return { group_id: groupId, messages, has_more: hasMore, next_before: hasMore ? (messages.at(-1)?.order ?? null) : null };
+  return {
+    group_id: groupId,
+    messages,
+    has_more: hasMore,
+    next_before: hasMore ? (messages.at(-1)?.order ?? null) : null,
+  };
 }
 
 function toView(row: StoredRow): MessageView {

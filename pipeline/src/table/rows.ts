@@ -39,7 +39,13 @@ export const MESSAGE_COLUMNS = Object.keys({
 } satisfies Record<keyof MessageRow, true>) as (keyof MessageRow)[];
 
 /** The columns a page shows (table/page-queries.ts). */
-export const PAGE_COLUMNS = ['group_id', 'order', 'sender_id', 'text', 'created_at_ms'] as const satisfies readonly (keyof MessageRow)[];
+export const PAGE_COLUMNS = [
+  'group_id',
+  'order',
+  'sender_id',
+  'text',
+  'created_at_ms',
+] as const satisfies readonly (keyof MessageRow)[];
 
 /**
  * A row of a page query, as read: 64-bit integers arrive as JSON strings (output_format_json_quote_64bit_integers);

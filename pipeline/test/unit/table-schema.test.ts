@@ -23,7 +23,10 @@ describe('the messages table is described once (table/schema.ts, table/rows.ts)'
   });
 
   it('statements quote the names they are given and refuse what is not a name', () => {
-    assert.equal(addColumnStatement('messages', { addColumn: 'x', definition: 'UInt64 DEFAULT 0' }), 'ALTER TABLE `messages` ADD COLUMN `x` UInt64 DEFAULT 0');
+    assert.equal(
+      addColumnStatement('messages', { addColumn: 'x', definition: 'UInt64 DEFAULT 0' }),
+      'ALTER TABLE `messages` ADD COLUMN `x` UInt64 DEFAULT 0',
+    );
     assert.deepEqual(dropStatements('t1'), ['DROP TABLE IF EXISTS `t1`', 'DROP TABLE IF EXISTS `t1_keys`']);
     assert.throws(() => dropStatements('t; DROP TABLE x'), /not a valid ClickHouse identifier/);
     assert.throws(() => migrations('a`b'), /not a valid ClickHouse identifier/);
