@@ -2,9 +2,10 @@
 // so `npm test` fails on an arrow running back up a layer. The root README says which workspace is which layer,
 // pipeline/README.md which folder of the shared library is which:
 //
-// - domain: what a message is and how it is ordered and stored, as data and pure functions. It imports other domain
-//   modules and Node's built-ins only: no framework, HTTP server, metrics, logging or client library, nothing of the
-//   runtime, so it reads (and tests) without any server.
+// - domain: what a message is and how it is ordered and stored, as data and pure functions (the table's queries as
+//   SQL text). It imports other domain modules and Node's computing built-ins only: no framework, HTTP server,
+//   metrics, logging or client library, no file or network I/O, nothing of the runtime, so it reads (and tests)
+//   without any server.
 // - runtime (every other folder of pipeline/src): config, the HTTP server factory and limits, metrics, shutdown, and
 //   the readers and writers wired to real clients (Kafka, ClickHouse, the read model), built on the domain.
 // - services/*: the deployables, built on both through @badam/pipeline's entries; nothing in pipeline imports them.
@@ -37,6 +38,13 @@ const toolLadderRules = TOOL_LADDER.flatMap((rung, index) =>
 const RUNTIME_LIBRARIES =
   '(^|/)node_modules/(fastify|@fastify/[^/]+|@hapi/[^/]+|restify[^/]*|prom-client|pino[^/]*|ioredis|@clickhouse/[^/]+|@confluentinc/[^/]+)/';
 
+/**
+ * Node's built-ins that reach outside the process (files, network, servers, processes, threads): the runtime's. The
+ * domain computes (node:crypto hashes an idempotency key); it reads, serves and sends nothing itself.
+ */
+const IO_BUILTINS =
+  '^(node:)?(fs|fs/promises|net|http|https|http2|tls|dgram|dns|dns/promises|child_process|cluster|worker_threads|readline)$';
+
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {
   forbidden: [
@@ -68,6 +76,13 @@ module.exports = {
       comment: 'The domain imports no framework, HTTP server, metrics or logging library and no client (not even its types).',
       from: { path: DOMAIN },
       to: { path: RUNTIME_LIBRARIES },
+    },
+    {
+      name: 'domain-not-to-io-builtins',
+      severity: 'error',
+      comment: 'The domain opens no file, socket, server, process or thread: whoever runs it (the runtime) does.',
+      from: { path: DOMAIN },
+      to: { dependencyTypes: ['core'], path: IO_BUILTINS },
     },
     {
       name: 'pipeline-imports-no-other-workspace',

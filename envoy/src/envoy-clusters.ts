@@ -1,4 +1,5 @@
-import { GATEWAY_POLICY as P, seconds } from './policy.js';
+import { seconds } from './envoy-common.js';
+import { GATEWAY_POLICY as P } from './policy.js';
 import type { RouteTable } from './route-table.js';
 import { socketAddress } from './envoy-common.js';
 

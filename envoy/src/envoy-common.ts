@@ -28,3 +28,8 @@ export function jsonResponse(name: string, match: Record<string, string>, status
 export function always(runtimeKey: string) {
   return { runtime_key: runtimeKey, default_value: { numerator: 100, denominator: 'HUNDRED' } };
 }
+
+/** Envoy and protobuf JSON durations: "1.5s". */
+export function seconds(ms: number): string {
+  return `${ms / 1000}s`;
+}

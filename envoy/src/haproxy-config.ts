@@ -1,14 +1,14 @@
 import {
   GATEWAY_ERRORS,
   GATEWAY_HEALTH_BODY,
-  GATEWAY_POLICY as P,
   NOT_FOUND_BODY,
-  clientRateLimit,
   gatewayError,
   gatewayErrorBody,
   type GatewayError,
-} from './policy.js';
-import { routePathRegex, serviceRetriable, servicesOf, type RouteTable } from './route-table.js';
+} from './gateway-errors.js';
+import { GATEWAY_POLICY as P, clientRateLimit } from './policy.js';
+import { backend } from './haproxy-backend.js';
+import { routePathRegex, servicesOf, type RouteTable } from './route-table.js';
 
 /** HAProxy's default room for rewriting headers, kept: the head limit is bufsize minus this. */
 const HAPROXY_MAX_REWRITE = 1024;
@@ -101,39 +101,6 @@ function clientRateLimitRules(perSecond: number | undefined): string[] {
     '  http-request set-log-level silent if over_client_rate',
     '  http-request deny deny_status 429 if over_client_rate',
     '  http-request sc-inc-gpc0(0)',
-  ];
-}
-
-function backend(table: RouteTable, service: string, servers: readonly string[]): string[] {
-  const check = P.healthCheck;
-  const retries = serviceRetriable(table, service)
-    ? [
-        // One attempt's limit; a stuck or killed replica costs a retry on another, not a failed read.
-        `  timeout server ${P.read.perTryTimeoutMs}ms`,
-        `  retry-on conn-failure empty-response response-timeout ${P.read.retriableStatusCodes.join(' ')}`,
-        `  retries ${P.read.retries}`,
-        '  option redispatch 1',
-      ]
-    : [
-        // Only a failed connection is retried: the send never left the gateway. After that, a retry could store it twice.
-        '  retry-on conn-failure',
-        `  retries ${P.send.connectRetries}`,
-        '  option redispatch 1',
-      ];
-  return [
-    `backend ${service}`,
-    '  balance roundrobin',
-    `  option httpchk GET ${table.healthPath}`,
-    '  http-check expect status 200',
-    // pool-purge-delay is what closes idle connections to a server in HAProxy 2.6 (policy.ts, upstreamIdle).
-    `  default-server check inter ${check.intervalMs}ms fall ${check.unhealthyThreshold} rise ${check.healthyThreshold}` +
-      ` pool-purge-delay ${P.upstreamIdle.haproxyPurgeDelayMs}ms`,
-    // Strip the route's prefix: /fastify/groups/1/messages reaches the app as /groups/1/messages.
-    ...table.routes
-      .filter((route) => route.service === service)
-      .map((route) => `  http-request replace-path ^${route.prefix}(.*) /\\1`),
-    ...retries,
-    ...servers.map((address, i) => `  server ${service}-${i + 1} ${address}`),
   ];
 }
 

@@ -5,8 +5,9 @@
 export { loadRouteTable, servicesOf, type RouteTable } from './route-table.js';
 export { envoyYamlPath } from './paths.js';
 
-// The policy both gateways share: timeouts, retries, and the gateway's own error replies
-export { GATEWAY_POLICY, gatewayError, gatewayErrorBody, upstreamIdleBoundMs } from './policy.js';
+// The policy both gateways share: timeouts, retries, limits; and the gateway's own error replies
+export { GATEWAY_POLICY, upstreamIdleBoundMs } from './policy.js';
+export { gatewayError, gatewayErrorBody } from './gateway-errors.js';
 
 // The two renderings of the table: envoy.yaml for the Docker deployments, HAProxy's config for the native stack
 export { renderEnvoyYaml } from './envoy-config.js';

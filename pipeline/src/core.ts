@@ -25,7 +25,8 @@ export type { ConsumedRecord } from './ordering/assign-orders.js';
 export { storeBatch, type StoredBatch } from './ordering/store-batch.js';
 
 // config/: the environment, read once and checked, and the settings the services share
-export { int, readConfig, str, type ConfigOf, type EnvVar } from './config/env.js';
+export { readConfig, type ConfigOf, type EnvVar } from './config/env.js';
+export { int, str } from './config/env-vars.js';
 export {
   admissionSettings,
   clickhouseConnection,

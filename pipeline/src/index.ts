@@ -20,7 +20,8 @@ export type { ConsumedRecord } from './ordering/assign-orders.js';
 export { planBatch, storeBatch, writeBatch, type StoredBatch } from './ordering/store-batch.js';
 
 // config/: the environment, read once and checked, and the settings the services share
-export { ConfigError, int, readConfig, secretFileVariable, str, type EnvSpec, type EnvVar } from './config/env.js';
+export { ConfigError, readConfig, secretFileVariable, type EnvSpec, type EnvVar } from './config/env.js';
+export { int, str } from './config/env-vars.js';
 export {
   admissionSettings,
   clickhouseSettings,

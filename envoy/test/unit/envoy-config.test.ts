@@ -6,7 +6,9 @@ import { ENVOY_ADMIN, ENVOY_STATS } from '../../src/envoy-admin.js';
 import { ENVOY_LISTENER_PORT, renderEnvoyYaml } from '../../src/envoy-config.js';
 import { envoyOutcome } from '../../src/envoy-route-match.js';
 import { envoyYamlPath } from '../../src/paths.js';
-import { GATEWAY_POLICY, clientRateLimit, gatewayError, seconds, upstreamIdleBoundMs } from '../../src/policy.js';
+import { seconds } from '../../src/envoy-common.js';
+import { gatewayError } from '../../src/gateway-errors.js';
+import { GATEWAY_POLICY, clientRateLimit, upstreamIdleBoundMs } from '../../src/policy.js';
 import { loadRouteTable } from '../../src/route-table.js';
 import { envoyRoutes } from '../../src/testing/route-summary.js';
 

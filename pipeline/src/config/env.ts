@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 
 /**
- * Config is read once at startup from a spec (key, type, default, bounds); every problem is collected and reported
- * together, naming the variable, so a misconfigured service fails at boot with one readable message. Nothing else
- * reads process.env.
+ * Config is read once at startup from a spec (key, type, default, bounds: the kinds of variable are env-vars.ts's);
+ * every problem is collected and reported together, naming the variable, so a misconfigured service fails at boot
+ * with one readable message. Nothing else reads process.env.
  */
 export type EnvSpec = Record<string, EnvVar<unknown>>;
 
@@ -72,106 +72,11 @@ function secretValue(key: string, env: NodeJS.ProcessEnv, readFile: (path: strin
   try {
     content = readFile(path);
   } catch (error) {
-    throw new Error(`cannot read the file ${fileKey} names, ${path} (${(error as NodeJS.ErrnoException).code ?? 'unreadable'})`);
+    throw new Error(
+      `cannot read the file ${fileKey} names, ${path} (${(error as NodeJS.ErrnoException).code ?? 'unreadable'})`,
+    );
   }
   const value = content.replace(/\n+$/, '');
   if (value === '') throw new Error(`the file ${fileKey} names, ${path}, is empty`);
   return value;
-}
-
-export function int(describe: string, options: { default?: number; min?: number; max?: number } = {}): EnvVar<number> {
-  const { min = Number.MIN_SAFE_INTEGER, max = Number.MAX_SAFE_INTEGER } = options;
-  return {
-    describe,
-    default: options.default === undefined ? undefined : String(options.default),
-    parse(raw) {
-      if (raw === undefined) {
-        if (options.default === undefined) throw new Error('is required');
-        return options.default;
-      }
-      if (!/^-?[0-9]+$/.test(raw)) throw new Error(`must be an integer, got ${JSON.stringify(raw)}`);
-      const value = Number(raw);
-      if (value < min || value > max) throw new Error(`must be between ${min} and ${max}, got ${value}`);
-      return value;
-    },
-  };
-}
-
-export function str(describe: string, options: { default?: string; pattern?: RegExp } = {}): EnvVar<string> {
-  return {
-    describe,
-    default: options.default,
-    parse(raw) {
-      const value = raw ?? options.default;
-      if (value === undefined) throw new Error('is required');
-      if (options.pattern !== undefined && !options.pattern.test(value)) {
-        throw new Error(`must match ${options.pattern}, got ${JSON.stringify(value)}`);
-      }
-      return value;
-    },
-  };
-}
-
-export function list(describe: string, options: { default?: string[] } = {}): EnvVar<string[]> {
-  return {
-    describe,
-    default: options.default?.join(','),
-    parse(raw) {
-      if (raw === undefined) {
-        if (options.default === undefined) throw new Error('is required');
-        return options.default;
-      }
-      const items = raw.split(',').map((item) => item.trim()).filter((item) => item !== '');
-      if (items.length === 0) throw new Error('must list at least one value');
-      return items;
-    },
-  };
-}
-
-export function oneOf<const T extends string>(describe: string, values: readonly T[], fallback: T): EnvVar<T> {
-  return {
-    describe,
-    default: fallback,
-    parse(raw) {
-      if (raw === undefined) return fallback;
-      if (!(values as readonly string[]).includes(raw)) {
-        throw new Error(`must be one of ${values.join(', ')}, got ${JSON.stringify(raw)}`);
-      }
-      return raw as T;
-    },
-  };
-}
-
-export function url(describe: string, options: { default?: string } = {}): EnvVar<string> {
-  return {
-    describe,
-    default: options.default,
-    parse(raw) {
-      const value = raw ?? options.default;
-      if (value === undefined) throw new Error('is required');
-      try {
-        new URL(value);
-      } catch {
-        throw new Error(`must be a URL, got ${JSON.stringify(value)}`);
-      }
-      return value;
-    },
-  };
-}
-
-/**
- * A password or other secret: KEY, or the file KEY_FILE names (a Docker secret). Messages name the variables and the
- * file, never the value.
- */
-export function secret(describe: string, options: { default?: string } = {}): EnvVar<string> {
-  return {
-    describe,
-    secret: true,
-    default: options.default,
-    parse(raw) {
-      const value = raw ?? options.default;
-      if (value === undefined) throw new Error('is required');
-      return value;
-    },
-  };
 }

@@ -1,5 +1,5 @@
 import { DEFAULT_PARTITIONS } from '../contract/topic.js';
-import { int, list, secret, str, url } from './env.js';
+import { int, list, secret, str, url } from './env-vars.js';
 
 /**
  * The variables more than one service reads, defined once. Each service's config spreads the groups it needs into

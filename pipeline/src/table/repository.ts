@@ -40,7 +40,11 @@ export interface MessagesRepository {
    * The latest page of `limit` messages of each group that has messages, in one query. With a known highest order
    * per group (a lower bound is enough) it reads only the newest rows, not the group's whole history.
    */
-  latestPages(groupIds: readonly number[], limit: number, knownMaxOrders?: ReadonlyMap<number, number>): Promise<Map<number, MessagePage>>;
+  latestPages(
+    groupIds: readonly number[],
+    limit: number,
+    knownMaxOrders?: ReadonlyMap<number, number>,
+  ): Promise<Map<number, MessagePage>>;
   /** Up to `limit` group ids above `after` that have messages, ascending: to walk every group. */
   groupIdsAfter(after: number, limit: number): Promise<number[]>;
   /**

@@ -39,7 +39,8 @@ export type Migration =
 export function migrations(table: string): Migration[] {
   const name = quoteIdentifier(table);
   return [
-    { statement: `CREATE TABLE IF NOT EXISTS ${name} (
+    {
+      statement: `CREATE TABLE IF NOT EXISTS ${name} (
       group_id UInt64,
       \`order\` UInt64,
       sender_id UInt64,
@@ -49,15 +50,36 @@ export function migrations(table: string): Migration[] {
       kafka_offset UInt64
     ) ENGINE = ReplacingMergeTree()
     ORDER BY (group_id, \`order\`)
-    SETTINGS index_granularity = 256` },
+    SETTINGS index_granularity = 256`,
+    },
     { addColumn: 'idempotency_hash', definition: 'UInt64 DEFAULT 0' },
-    { statement: `CREATE TABLE IF NOT EXISTS ${quoteIdentifier(keysTable(table))} (
+    {
+      statement: `CREATE TABLE IF NOT EXISTS ${quoteIdentifier(keysTable(table))} (
       group_id UInt64,
       idempotency_hash UInt64,
       \`order\` UInt64
     ) ENGINE = ReplacingMergeTree(\`order\`)
     ORDER BY (group_id, idempotency_hash)
-    SETTINGS index_granularity = 256` },
+    SETTINGS index_granularity = 256`,
+    },
     { addColumn: 'kafka_topic_id', definition: "String DEFAULT ''" },
   ];
+}
+
+/** Adds a migration's column (run only when describeQuery's rows lack it: see Migration). */
+export function addColumnStatement(
+  table: string,
+  { addColumn, definition }: { addColumn: string; definition: string },
+): string {
+  return `ALTER TABLE ${quoteIdentifier(table)} ADD COLUMN ${quoteIdentifier(addColumn)} ${definition}`;
+}
+
+/** The table's columns (rows: { name }). */
+export function describeQuery(table: string): string {
+  return `DESCRIBE TABLE ${quoteIdentifier(table)}`;
+}
+
+/** Drops the table with its keys index: a keys index without its rows would refuse their resends as duplicates. */
+export function dropStatements(table: string): string[] {
+  return [table, keysTable(table)].map((name) => `DROP TABLE IF EXISTS ${quoteIdentifier(name)}`);
 }

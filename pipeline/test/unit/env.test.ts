@@ -3,7 +3,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { ConfigError, int, list, readConfig, secret, secretFileVariable, str, url } from '../../src/config/env.js';
+import { ConfigError, readConfig, secretFileVariable } from '../../src/config/env.js';
+import { int, list, secret, str, url } from '../../src/config/env-vars.js';
 
 const spec = {
   PORT: int('HTTP port', { default: 3000, min: 0, max: 65535 }),

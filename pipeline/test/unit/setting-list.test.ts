@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { int, list, oneOf, readConfig, secret, str, url } from '../../src/config/env.js';
+import { readConfig } from '../../src/config/env.js';
+import { int, list, oneOf, secret, str, url } from '../../src/config/env-vars.js';
 import { describeSettings, environmentOf } from '../../src/config/setting-list.js';
 
 const spec = {

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { BadamError } from '../../src/contract/errors.js';
 import { parseJsonBody } from '../../src/http/json-body.js';
-import { checkStrictJson, isExactNumber } from '../../src/http/strict-json.js';
+import { isExactNumber } from '../../src/http/exact-number.js';
+import { checkStrictJson } from '../../src/http/strict-json.js';
 
 function refused(text: string, field: string, message: RegExp) {
   assert.throws(

@@ -24,6 +24,8 @@ describe('the import layer check reports', () => {
     'pipeline/src/contract/ids.ts': "import { createHash } from 'node:crypto';\nimport type { Row } from '../table/rows.js';\nexport const ids = (row: Row) => createHash('sha256').update(String(row)).digest();\n",
     // Domain to a client's types and to a metrics library.
     'pipeline/src/table/rows.ts': "import type { ClickHouseClient } from '@clickhouse/client';\nimport { Registry } from 'prom-client';\nexport type Row = { client: ClickHouseClient; registry: Registry };\nexport const registry = new Registry();\n",
+    // Domain to a Node built-in that does I/O.
+    'pipeline/src/table/dump.ts': "import { writeFileSync } from 'node:fs';\nexport const dump = (text: string) => writeFileSync('rows', text);\n",
     // Domain to runtime.
     'pipeline/src/ordering/plan.ts': "import { query } from '../clickhouse/query.js';\nexport const plan = query;\n",
     // Two runtime folders importing each other through different modules: a cycle of folders, not of modules.
@@ -53,6 +55,8 @@ describe('the import layer check reports', () => {
     const report = checkImportLayers(workspaceSources(scratch), scratch);
     assert.deepEqual(report.violations.sort(), [
       'deployment-part-not-to-tools: envoy/src/routes.ts → tools/stack/src/fleet.ts',
+      // A built-in is named without its node: prefix.
+      'domain-not-to-io-builtins: pipeline/src/table/dump.ts → fs',
       'domain-not-to-runtime-libraries: pipeline/src/table/rows.ts → @clickhouse/client',
       'domain-not-to-runtime-libraries: pipeline/src/table/rows.ts → prom-client',
       'domain-not-to-runtime: pipeline/src/ordering/plan.ts → pipeline/src/clickhouse/query.ts',
