@@ -65,6 +65,8 @@ export { entryBody, entryVersion, pageVersion, toPageEntry } from './read-model/
 export { rebuildReadModel, refreshGroups } from './read-model/page-refresher.js';
 export { createPageStore, type PageStore } from './read-model/page-store.js';
 
-// runtime/: the process around a service: logger, abortable sleep
+// runtime/: the process around a service: logger
 export { createLogger } from './runtime/logger.js';
-export { sleep } from './runtime/shutdown.js';
+// Node's own promise timer, under the name the test kit and tools use (`sleep(ms)`); product code imports
+// `setTimeout` from node:timers/promises itself, with `{ signal }` where a stop must cut the wait short.
+export { setTimeout as sleep } from 'node:timers/promises';

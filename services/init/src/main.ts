@@ -1,11 +1,5 @@
-import {
-  backoffDelays,
-  clickhouseConnection,
-  createLogger,
-  kafkaConnection,
-  migrate,
-  sleep,
-} from '@badam/pipeline/core';
+import { setTimeout } from 'node:timers/promises';
+import { backoffDelays, clickhouseConnection, createLogger, kafkaConnection, migrate } from '@badam/pipeline/core';
 import { createClickHouseClient } from '@badam/pipeline/clickhouse-client';
 import { ensureTopic } from '@badam/pipeline/topic-admin';
 import { loadInitConfig } from './config.js';
@@ -30,7 +24,7 @@ async function retry(what: string, step: () => Promise<void>) {
       if (Date.now() > deadline) throw error;
       const delayMs = nextDelay();
       logger.warn({ err: error, delayMs }, `${what}: not yet, retrying`);
-      await sleep(delayMs);
+      await setTimeout(delayMs);
     }
   }
 }
