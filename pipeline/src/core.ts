@@ -67,5 +67,5 @@ export { createPageRefresher, rebuildReadModel, type PageRefresher } from './rea
 
 // runtime/: the process around a service: logger, shutdown, the admission bound
 export { createLogger, type Logger } from './runtime/logger.js';
-export { backoffDelays, onShutdown, sleep } from './runtime/shutdown.js';
+export { backoffDelays, onShutdown } from './runtime/shutdown.js';
 export { createAdmission } from './runtime/admission.js';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { sleep } from '@badam/pipeline';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { assertNothingLost } from '@badam/test-kit/fault-checks';
 import { killConsumerInsideWindow, redeliveredSince, redeliveryBaseline } from '@badam/test-kit/consumer-kill';
 import { describeOutcomes, startLiveTraffic } from '@badam/test-kit/live-traffic';

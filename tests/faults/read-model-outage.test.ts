@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { createMessagesRepository, entryBody, entryVersion, pageVersion, sleep, type PageStore } from '@badam/pipeline';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { createMessagesRepository, entryBody, entryVersion, pageVersion, type PageStore } from '@badam/pipeline';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { READ_APPS } from '@badam/stack/fleet';
 import { redisPing } from '@badam/stack/infra/read-model-store';

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
-import { KEEP_ALIVE_TIMEOUT_MS, quoteIdentifier, sleep } from '@badam/pipeline';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { KEEP_ALIVE_TIMEOUT_MS, quoteIdentifier } from '@badam/pipeline';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { READ_APPS, type Fleet } from '@badam/stack/fleet';
 import type { Gateway } from '@badam/stack/infra/gateway';

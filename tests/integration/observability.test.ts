@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import {
   dashboardQueries,
   dashboardsDir,
@@ -10,7 +11,6 @@ import {
   type DashboardJson,
   type PanelQuery,
 } from '@badam/observability';
-import { sleep } from '@badam/pipeline';
 import { READ_APPS, type Fleet } from '@badam/stack/fleet';
 import type { Gateway } from '@badam/stack/infra/gateway';
 import type { Prometheus } from '@badam/stack/infra/prometheus';

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { reconcile, sleep, uncommittedRecords } from '@badam/pipeline';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { reconcile, uncommittedRecords } from '@badam/pipeline';
 import { waitFor } from '@badam/stack/process/wait';
 import { createTestClickHouse, createTestTable, createTestTopic, startTestFleet, testInfra } from '@badam/test-kit/fixtures';
 import { httpJson } from '@badam/test-kit/http-client';

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { KafkaJS } from '@confluentinc/kafka-javascript';
-import { baseClientConfig, ensureTopic, sleep } from '@badam/pipeline';
+import { baseClientConfig, ensureTopic } from '@badam/pipeline';
 import { createTestClickHouse, createTestTable, createTestTopic, startTestFleet, testInfra } from '@badam/test-kit/fixtures';
 import { send } from '@badam/test-kit/http-client';
 import { waitForRows } from '@badam/test-kit/table-watch';

@@ -49,20 +49,6 @@ export function onShutdown(logger: Logger, graceMs: number, close: () => Promise
   };
 }
 
-/** Waits `ms`, or less if `signal` aborts. */
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal?.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-    signal?.addEventListener('abort', done, { once: true });
-  });
-}
-
 /** Exponential backoff from `initialMs` doubling to `maxMs`, for retry loops against a dependency that is down. */
 export function backoffDelays(initialMs: number, maxMs: number): () => number {
   let next = initialMs;

@@ -1,4 +1,5 @@
-import { backoffDelays, sleep, type ConsumedRecord, type StoredBatch } from '@badam/pipeline/core';
+import { setTimeout } from 'node:timers/promises';
+import { backoffDelays, type ConsumedRecord, type StoredBatch } from '@badam/pipeline/core';
 import { causeChain, failureKind, type FailureKind } from './failure-kind.js';
 
 /** Why a record was set aside; the dead-letter record carries it. */
@@ -55,7 +56,7 @@ export async function storeResiliently(records: readonly ConsumedRecord[], optio
       if (persistent) return records.length > 1 ? storeHalves(records, options) : deadLetterOne(records[0]!, error, options);
       const delayMs = nextDelay();
       options.onFailure({ step: 'store', error, kind, records: records.length, delayMs });
-      await sleep(delayMs, signal);
+      await waitToRetry(delayMs, signal, error);
     }
   }
 }
@@ -91,8 +92,17 @@ export async function deadLetterWithRetry(letters: readonly DeadLetter[], option
       if (options.signal.aborted) throw new StoppedWhileFailing('stopped while dead-lettering', { cause: error });
       const delayMs = nextDelay();
       options.onFailure({ step: 'dead-letter', error, kind: 'transient', records: letters.length, delayMs });
-      await sleep(delayMs, options.signal);
+      await waitToRetry(delayMs, options.signal, error);
     }
+  }
+}
+
+/** The pause before the next attempt; a stop cuts it short and ends the retries (nothing of the batch is committed). */
+async function waitToRetry(delayMs: number, signal: AbortSignal, lastError: unknown): Promise<void> {
+  try {
+    await setTimeout(delayMs, undefined, { signal });
+  } catch {
+    throw new StoppedWhileFailing('stopped while a batch was failing', { cause: lastError });
   }
 }
 

@@ -1,4 +1,5 @@
 import { once } from 'node:events';
+import { setTimeout } from 'node:timers/promises';
 import {
   backoffDelays,
   clickhouseConnection,
@@ -12,7 +13,7 @@ import {
   kafkaConnection,
   pageStoreConnection,
   onShutdown,
-  sleep,
+  storeBatch,
 } from '@badam/pipeline/core';
 import {
   createClickHouseClient,
@@ -23,10 +24,12 @@ import {
 import { connectTopicIdentity } from '@badam/pipeline/topic-admin';
 import { createPageStore } from '@badam/pipeline/page-store';
 import type { ClickHouseClient } from '@clickhouse/client';
-import { createBatchConsumer } from './batch-consumer.js';
+import { createBatchStorer } from './batch-storer.js';
 import { loadConsumerConfig } from './config.js';
 import { createDeadLetterSender, type DeadLetterSender } from './dead-letters.js';
 import { createHealthServer, type HealthReport } from './health-server.js';
+import { createKafkaRecordSource } from './kafka-record-source.js';
+import { createStoreLoop, type StoreLoop } from './store-loop.js';
 
 const config = loadConsumerConfig();
 const logger = createLogger('consumer', config.LOG_LEVEL);
@@ -35,7 +38,7 @@ const starting = new AbortController();
 const metrics = createServiceMetrics('consumer');
 const store = createPageStore(pageStoreConnection(config));
 
-let consumer: ReturnType<typeof createBatchConsumer> | undefined;
+let consumer: StoreLoop | undefined;
 let repository: ReturnType<typeof createMessagesRepository> | undefined;
 let deadLetters: DeadLetterSender | undefined;
 let topicIdentity: Awaited<ReturnType<typeof connectTopicIdentity>> | undefined;
@@ -68,30 +71,42 @@ await once(health, 'listening');
 const version = await waitForClickHouse(clickhouse);
 if (version !== undefined) {
   logger.info({ clickhouse: version.text }, 'connected to ClickHouse');
-  repository = createMessagesRepository(clickhouse, config.CLICKHOUSE_TABLE, {
+  const messages = createMessagesRepository(clickhouse, config.CLICKHOUSE_TABLE, {
     insertSettings: synchronousInsertSettings(version),
     metrics: createClickHouseMetrics(metrics.registry),
   });
+  repository = messages;
   deadLetters = await createDeadLetterSender(kafkaConnection(config), config.KAFKA_TOPIC);
   topicIdentity = await connectTopicIdentity(kafkaConnection(config), config.KAFKA_TOPIC);
-  consumer = createBatchConsumer({
-    ...kafkaConnection(config),
-    topic: config.KAFKA_TOPIC,
-    groupId: config.CONSUMER_GROUP_ID,
-    instanceId: config.CONSUMER_INSTANCE_ID,
-    sessionTimeoutMs: config.CONSUMER_SESSION_TIMEOUT_MS,
-    maxBatch: config.CONSUMER_MAX_BATCH,
-    lingerMs: config.CONSUMER_LINGER_MS,
-    repository,
-    pages: createPageRefresher(repository, store, {
+  const consumerMetrics = createConsumerMetrics(metrics.registry);
+  consumer = createStoreLoop({
+    source: createKafkaRecordSource({
+      ...kafkaConnection(config),
+      topic: config.KAFKA_TOPIC,
+      groupId: config.CONSUMER_GROUP_ID,
+      instanceId: config.CONSUMER_INSTANCE_ID,
+      sessionTimeoutMs: config.CONSUMER_SESSION_TIMEOUT_MS,
+      logger,
+      lag: consumerMetrics.lag,
+    }),
+    storer: createBatchStorer({
+      write: (records) => storeBatch(messages, records),
+      databaseAnswers: () => messages.isReachable(),
+      deadLetters,
+      timeoutsBeforeSplit: config.CONSUMER_TIMEOUTS_BEFORE_SPLIT,
+      logger,
+      metrics: consumerMetrics,
+    }),
+    pages: createPageRefresher(messages, store, {
       retryAfterMs: config.READ_MODEL_RETRY_MS,
       metrics: createReadModelMetrics(metrics.registry),
     }),
-    logger,
-    metrics: createConsumerMetrics(metrics.registry),
-    deadLetters,
+    topic: config.KAFKA_TOPIC,
     topicIdentity,
-    timeoutsBeforeSplit: config.CONSUMER_TIMEOUTS_BEFORE_SPLIT,
+    maxBatch: config.CONSUMER_MAX_BATCH,
+    lingerMs: config.CONSUMER_LINGER_MS,
+    logger,
+    metrics: consumerMetrics,
     onFatal(error) {
       logger.error({ err: error }, 'cannot go on consuming: exiting to be restarted');
       stop(error.message);
@@ -110,7 +125,7 @@ async function waitForClickHouse(client: ClickHouseClient): Promise<ServerVersio
     } catch (error) {
       const delay = nextDelay();
       logger.warn({ err: error, delayMs: delay }, 'ClickHouse not reachable yet, retrying');
-      await sleep(delay, starting.signal);
+      await setTimeout(delay, undefined, { signal: starting.signal }).catch(() => undefined); // a stop ends the wait
     }
   }
   return undefined;

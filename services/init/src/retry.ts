@@ -1,4 +1,5 @@
-import { backoffDelays, sleep } from '@badam/pipeline/core';
+import { setTimeout } from 'node:timers/promises';
+import { backoffDelays } from '@badam/pipeline/core';
 
 export interface RetryOptions {
   /** Give up once this time (ms since the epoch) has passed: the last error is thrown. */
@@ -13,7 +14,7 @@ export interface RetryOptions {
 
 /** Runs `step` until it succeeds, or rethrows its error once the deadline has passed. */
 export async function retryUntilDeadline(what: string, step: () => Promise<void>, options: RetryOptions): Promise<void> {
-  const { deadline, logger, nextDelay = backoffDelays(500, 5000), wait = sleep, now = Date.now } = options;
+  const { deadline, logger, nextDelay = backoffDelays(500, 5000), wait = (ms: number) => setTimeout(ms), now = Date.now } = options;
   for (;;) {
     try {
       await step();

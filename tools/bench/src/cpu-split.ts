@@ -1,6 +1,6 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { sleep } from '@badam/pipeline';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 /**
  * Where the CPU goes while a load runs: `npm run cpu-split -- --seconds 30` samples every process of the native stack

@@ -1,6 +1,7 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { KafkaJS } from '@confluentinc/kafka-javascript';
 import type { ClickHouseClient } from '@clickhouse/client';
-import { baseClientConfig, quoteIdentifier, sleep } from '@badam/pipeline';
+import { baseClientConfig, quoteIdentifier } from '@badam/pipeline';
 import type { Fleet } from '@badam/stack/fleet';
 import type { ManagedProcess } from '@badam/stack/process/managed-process';
 import { waitFor } from '@badam/stack/process/wait';

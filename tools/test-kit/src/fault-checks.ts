@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { READ_APPS } from '@badam/stack/fleet';
-import { quoteIdentifier, reconcile, sleep, type MessagePage } from '@badam/pipeline';
+import { quoteIdentifier, reconcile, type MessagePage } from '@badam/pipeline';
 import type { PrivateStack } from './private-stack.js';
 import { httpJson } from './http-client.js';
 import type { LiveTrafficResult } from './live-traffic.js';

@@ -1,5 +1,6 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { ClickHouseClient } from '@clickhouse/client';
-import { quoteIdentifier, sleep, sqlInteger } from '@badam/pipeline';
+import { quoteIdentifier, sqlInteger } from '@badam/pipeline';
 
 /**
  * Rows in the table; with `sinceMs`, only those stored at or after it (the consumer's clock): what a run added to a

@@ -80,4 +80,14 @@ describe('storeResiliently', () => {
     await assert.rejects(storeResiliently(batch, { ...h.options, signal: stop.signal }), StoppedWhileFailing);
     assert.deepEqual([h.stored.length, h.letters.length], [0, 0]);
   });
+
+  it('a stop during the wait before a retry ends the wait at once, without storing anything', async () => {
+    const stop = new AbortController();
+    const h = harness(() => unreachable());
+    const started = Date.now();
+    setTimeout(() => stop.abort(), 20);
+    await assert.rejects(storeResiliently(batch, { ...h.options, signal: stop.signal, minDelayMs: 60_000, maxDelayMs: 60_000 }), StoppedWhileFailing);
+    assert.ok(Date.now() - started < 5_000, 'did not wait out the delay');
+    assert.deepEqual([h.stored.length, h.letters.length, h.calls()], [0, 0, 1]);
+  });
 });
