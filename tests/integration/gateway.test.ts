@@ -4,7 +4,7 @@ import { request } from 'node:http';
 import { before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { gatewayError } from '@badam/gateway';
-import { type MessagePage } from '@badam/pipeline';
+import type { MessagePage } from '@badam/pipeline';
 import { READ_APPS, type Fleet } from '@badam/stack/fleet';
 import type { Gateway } from '@badam/stack/infra/gateway';
 import { httpOk, waitFor } from '@badam/stack/process/wait';

@@ -126,7 +126,10 @@ export function createStoreLoop(options: StoreLoopOptions): StoreLoop {
       await source.start({
         // Offsets held for a page refresh are the next owner's to redeliver; committing them later, after the
         // partition moved on, would only set its committed offset back.
-        revoking: (partitions) => inFlight.finally(() => partitions.forEach((partition) => heldOffsets.delete(partition))),
+        revoking: (partitions) =>
+          inFlight.finally(() => {
+            for (const partition of partitions) heldOffsets.delete(partition);
+          }),
       });
       running = true;
       loopDone = loop();

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { type AcceptedSend } from '@badam/pipeline';
+import type { AcceptedSend } from '@badam/pipeline';
 import { READ_APPS } from '@badam/stack/fleet';
 import { httpJson, receiptOf } from './http-client.js';
 
