@@ -10,8 +10,8 @@ export { GATEWAY_POLICY, upstreamIdleBoundMs } from './policy.js';
 export { gatewayError, gatewayErrorBody } from './gateway-errors.js';
 
 // The two renderings of the table: envoy.yaml for the Docker deployments, HAProxy's config for the native stack
-export { renderEnvoyYaml } from './envoy-config.js';
-export { renderHaproxyConfig } from './haproxy-config.js';
+export { renderEnvoyYaml } from './envoy/envoy-config.js';
+export { renderHaproxyConfig } from './haproxy/haproxy-config.js';
 
 // What a listener of envoy.yaml does with a request, for the deployment checks
-export { envoyOutcome } from './envoy-route-match.js';
+export { envoyOutcome } from './envoy/envoy-route-match.js';

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
 import { promisify } from 'node:util';
 import { parse } from 'yaml';
-import { renderHaproxyConfig } from '../../src/haproxy-config.js';
+import { renderHaproxyConfig } from '../../src/haproxy/haproxy-config.js';
 import { GATEWAY_ERRORS } from '../../src/gateway-errors.js';
 import { GATEWAY_POLICY, clientRateLimit, upstreamIdleBoundMs } from '../../src/policy.js';
 import { envoyYamlPath } from '../../src/paths.js';

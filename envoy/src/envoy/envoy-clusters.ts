@@ -1,6 +1,6 @@
 import { seconds } from './envoy-common.js';
-import { GATEWAY_POLICY as P } from './policy.js';
-import type { RouteTable } from './route-table.js';
+import { GATEWAY_POLICY as P } from '../policy.js';
+import type { RouteTable } from '../route-table.js';
 import { socketAddress } from './envoy-common.js';
 
 /** One cluster per routed service: every task of it, found through Swarm's DNS, health-checked and balanced. */

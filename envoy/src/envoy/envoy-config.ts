@@ -4,14 +4,14 @@ import { serviceCluster } from './envoy-clusters.js';
 import { HTTP_CONNECTION_MANAGER_TYPE, ROUTER_FILTER, jsonResponse, socketAddress } from './envoy-common.js';
 import { clientConnectionSettings, clientRateLimitFilter, overloadManager } from './envoy-edge-limits.js';
 import { serviceRoute } from './envoy-service-routes.js';
-import { GATEWAY_ERRORS, GATEWAY_HEALTH_BODY, NOT_FOUND_BODY, gatewayErrorBody, type GatewayError } from './gateway-errors.js';
-import { GATEWAY_POLICY as P } from './policy.js';
-import { servicesOf, type RouteTable } from './route-table.js';
+import { GATEWAY_ERRORS, GATEWAY_HEALTH_BODY, NOT_FOUND_BODY, gatewayErrorBody, type GatewayError } from '../gateway-errors.js';
+import { GATEWAY_POLICY as P } from '../policy.js';
+import { servicesOf, type RouteTable } from '../route-table.js';
 
 /** Where Envoy listens for clients in its container: the one port the Docker files publish. */
 export const ENVOY_LISTENER_PORT = 8080;
 
-const HEADER = `# GENERATED from envoy/routes.json by \`npm run generate\` (envoy/src/envoy-config.ts).
+const HEADER = `# GENERATED from envoy/routes.json by \`npm run generate\` (envoy/src/envoy/envoy-config.ts).
 # Do not edit: change routes.json or the generator, then regenerate; a unit test fails when this file is stale.
 # Validate without Envoy: .tools/bin/envoy-validate envoy/envoy.yaml (built by envoy/validate/build.sh).
 `;

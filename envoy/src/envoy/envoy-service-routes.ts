@@ -1,6 +1,6 @@
 import { seconds } from './envoy-common.js';
-import { GATEWAY_POLICY as P } from './policy.js';
-import { retriable, routePathRegex, type Route } from './route-table.js';
+import { GATEWAY_POLICY as P } from '../policy.js';
+import { retriable, routePathRegex, type Route } from '../route-table.js';
 
 /**
  * A route of the table as an Envoy route: its path and methods, the prefix stripped, and its timeout and retries

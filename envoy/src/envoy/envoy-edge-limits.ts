@@ -1,5 +1,5 @@
 import { seconds } from './envoy-common.js';
-import { GATEWAY_POLICY as P, clientRateLimit, type ClientRateLimit } from './policy.js';
+import { GATEWAY_POLICY as P, clientRateLimit, type ClientRateLimit } from '../policy.js';
 import { always } from './envoy-common.js';
 
 /** The descriptor key Envoy's remote_address action fills with the client's address. */

@@ -1,5 +1,5 @@
-import { GATEWAY_POLICY as P } from './policy.js';
-import { serviceRetriable, type RouteTable } from './route-table.js';
+import { GATEWAY_POLICY as P } from '../policy.js';
+import { serviceRetriable, type RouteTable } from '../route-table.js';
 
 /**
  * One service's backend: its replicas, health check, prefix stripping, and retries (GATEWAY_POLICY: reads retry on

@@ -1,5 +1,5 @@
 import { seconds } from './envoy-common.js';
-import { NOT_FOUND_BODY } from './gateway-errors.js';
+import { NOT_FOUND_BODY } from '../gateway-errors.js';
 import { HTTP_CONNECTION_MANAGER_TYPE, ROUTER_FILTER, jsonResponse, socketAddress } from './envoy-common.js';
 
 /**
