@@ -31,7 +31,9 @@ const toolLadderRules = TOOL_LADDER.flatMap((rung, index) =>
     severity: 'error',
     comment: 'A tool imports only tools on the rungs below it (TOOL_LADDER): an arrow up the ladder or across a rung.',
     from: { path: `^${tool}/` },
-    to: { path: `^(${[...rung.filter((other) => other !== tool), ...TOOL_LADDER.slice(index + 1).flat(), 'tests'].join('|')})/` },
+    to: {
+      path: `^(${[...rung.filter((other) => other !== tool), ...TOOL_LADDER.slice(index + 1).flat(), 'tests'].join('|')})/`,
+    },
   })),
 );
 /** Frameworks, HTTP servers, metrics, logging and the clients of Kafka, ClickHouse and Valkey: the runtime's. */
@@ -73,7 +75,8 @@ module.exports = {
     {
       name: 'domain-not-to-runtime-libraries',
       severity: 'error',
-      comment: 'The domain imports no framework, HTTP server, metrics or logging library and no client (not even its types).',
+      comment:
+        'The domain imports no framework, HTTP server, metrics or logging library and no client (not even its types).',
       from: { path: DOMAIN },
       to: { path: RUNTIME_LIBRARIES },
     },

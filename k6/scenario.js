@@ -59,7 +59,7 @@ function readLatest(api, groupId) {
     res,
     {
       'read: status 200': (r) => r.status === 200,
-      'read: the group\'s latest messages, newest first': (r) => isPage(json(r), groupId),
+      "read: the group's latest messages, newest first": (r) => isPage(json(r), groupId),
     },
     { api },
   );
@@ -84,7 +84,11 @@ function sendMessage(groupId) {
   const res = http.post(
     `${pick(TARGETS.send)}/messages`,
     JSON.stringify({ group_id: groupId, sender_id: __VU, text: `${spec.send_text_prefix}${__VU}` }),
-    { headers: { 'content-type': 'application/json' }, tags: { api: 'send', name: 'send POST /messages' }, timeout: TIMEOUT },
+    {
+      headers: { 'content-type': 'application/json' },
+      tags: { api: 'send', name: 'send POST /messages' },
+      timeout: TIMEOUT,
+    },
   );
   const body = json(res);
   const accepted = check(

@@ -50,7 +50,6 @@ export interface DeploymentFile {
   networks?: Record<string, { driver?: string; driver_opts?: Record<string, string>; attachable?: boolean } | null>;
 }
 
-
 /**
  * The files as Docker reads them: each tool validates its file (a non-zero exit fails here with the tool's own
  * message) and prints it normalised, with anchors merged, variables interpolated and paths made absolute. Both
@@ -99,10 +98,19 @@ export function publishedPorts(service: DeployedService): PublishedPort[] {
       const parts = entry.replace(/\/\w+$/, '').split(':');
       const host = parts.length === 3 ? parts[0] : undefined;
       const target = Number(parts.at(-1));
-      return [{ published: parts.length >= 2 ? Number(parts.at(-2)) : target, target, loopbackOnly: host === '127.0.0.1' }];
+      return [
+        { published: parts.length >= 2 ? Number(parts.at(-2)) : target, target, loopbackOnly: host === '127.0.0.1' },
+      ];
     }
     const port = entry as { published?: number | string; target?: number | string; mode?: string; host_ip?: string };
     if (port.published === undefined) return [];
-    return [{ published: Number(port.published), target: Number(port.target), mode: port.mode, loopbackOnly: port.host_ip === '127.0.0.1' }];
+    return [
+      {
+        published: Number(port.published),
+        target: Number(port.target),
+        mode: port.mode,
+        loopbackOnly: port.host_ip === '127.0.0.1',
+      },
+    ];
   });
 }

@@ -13,7 +13,12 @@ import { filesUnder } from './checks/file-checks.js';
 import { gatewayPort } from './checks/gateway-checks.js';
 import type { LoadRunnerTarget } from './checks/load-runner-checks.js';
 import type { SecretExpectations } from './checks/secret-checks.js';
-import { GRAFANA_ADMIN_PASSWORD_SECRET, NODE_SERVICES, READ_MODEL_STORE, SERVICE_ROLES } from './deployment-services.js';
+import {
+  GRAFANA_ADMIN_PASSWORD_SECRET,
+  NODE_SERVICES,
+  READ_MODEL_STORE,
+  SERVICE_ROLES,
+} from './deployment-services.js';
 
 /** Everything the deployment checks compare: both files as Docker reads them, and what the repository says. */
 export interface DeploymentInputs {
@@ -46,7 +51,9 @@ export async function loadDeploymentInputs(): Promise<DeploymentInputs> {
     envoy,
     prometheus: parse(readFileSync(swarmConfigPath, 'utf8')),
     fleet: ['producer', 'consumer', ...READ_APPS],
-    ownImages: Object.fromEntries(NODE_SERVICES.map((service) => [service, `badam/${service}:${packageVersion(service)}`])),
+    ownImages: Object.fromEntries(
+      NODE_SERVICES.map((service) => [service, `badam/${service}:${packageVersion(service)}`]),
+    ),
     routedServices: servicesOf(loadRouteTable()),
     requiredFiles: [
       envoyYamlPath,
@@ -70,6 +77,8 @@ export async function loadDeploymentInputs(): Promise<DeploymentInputs> {
 }
 
 function packageVersion(service: string): string {
-  const manifest = JSON.parse(readFileSync(resolve(repoRoot, 'services', service, 'package.json'), 'utf8')) as { version: string };
+  const manifest = JSON.parse(readFileSync(resolve(repoRoot, 'services', service, 'package.json'), 'utf8')) as {
+    version: string;
+  };
   return manifest.version;
 }

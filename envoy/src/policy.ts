@@ -105,6 +105,7 @@ export interface ClientRateLimit {
 }
 
 export function clientRateLimit(perSecond: number = GATEWAY_POLICY.clientRateLimit.defaultPerSecond): ClientRateLimit {
-  if (!Number.isInteger(perSecond) || perSecond < 1) throw new Error(`client rate limit must be a whole number of requests/s ≥ 1, got ${perSecond}`);
+  if (!Number.isInteger(perSecond) || perSecond < 1)
+    throw new Error(`client rate limit must be a whole number of requests/s ≥ 1, got ${perSecond}`);
   return { perSecond, burst: perSecond * GATEWAY_POLICY.clientRateLimit.burstSeconds };
 }

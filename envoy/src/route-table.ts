@@ -70,17 +70,26 @@ export function parseRouteTable(json: unknown, source = 'routes.json'): RouteTab
       fail(`${key}.prefix`, "must be one lowercase path segment between slashes, like '/fastify/'");
     }
     if (typeof path !== 'string' || !PATH.test(path)) {
-      fail(`${key}.path`, "must be '/'-separated lowercase segments or {name} parameters, like '/groups/{group_id}/messages'");
+      fail(
+        `${key}.path`,
+        "must be '/'-separated lowercase segments or {name} parameters, like '/groups/{group_id}/messages'",
+      );
     }
     if (typeof service !== 'string' || !SERVICE.test(service)) {
       fail(`${key}.service`, 'must be a lowercase name (letters, digits, dashes)');
     }
     if (!Array.isArray(methods) || methods.length === 0) return fail(`${key}.methods`, 'must be a non-empty array');
     for (const [j, method] of methods.entries()) {
-      if (!HTTP_METHODS.includes(method as HttpMethod)) fail(`${key}.methods[${j}]`, `must be one of ${HTTP_METHODS.join(', ')}`);
+      if (!HTTP_METHODS.includes(method as HttpMethod))
+        fail(`${key}.methods[${j}]`, `must be one of ${HTTP_METHODS.join(', ')}`);
     }
     if (new Set(methods).size !== methods.length) fail(`${key}.methods`, 'must not repeat a method');
-    return { prefix: prefix as string, path: path as string, service: service as string, methods: methods as HttpMethod[] };
+    return {
+      prefix: prefix as string,
+      path: path as string,
+      service: service as string,
+      methods: methods as HttpMethod[],
+    };
   });
   const prefixes = parsed.map((route) => route.prefix);
   const repeated = prefixes.find((prefix, i) => prefixes.indexOf(prefix) !== i);

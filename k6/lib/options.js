@@ -59,7 +59,8 @@ export function buildOptions(settings, readApis) {
   const thresholds = {};
   for (const threshold of thresholdsOf(settings, readApis)) {
     // Not ??=: k6's JavaScript engine (Sobek) has not always parsed logical assignment.
-    for (const [metric, expression] of k6Rules(threshold)) thresholds[metric] = [...(thresholds[metric] ?? []), expression];
+    for (const [metric, expression] of k6Rules(threshold))
+      thresholds[metric] = [...(thresholds[metric] ?? []), expression];
   }
   return {
     scenarios: { [settings.profile]: scenarioOf(settings) },

@@ -43,7 +43,12 @@ export function thresholdsOf(settings, readApis) {
     thresholds.push({ api, stat: 'rps', op: '>', limit: minRps(api) });
   }
   if (settings.mode === 'arrival') {
-    thresholds.push({ api: 'all', stat: 'dropped_per_s', op: '<', limit: round(Math.max(settings.rate * settings.max_dropped_fraction, 1)) });
+    thresholds.push({
+      api: 'all',
+      stat: 'dropped_per_s',
+      op: '<',
+      limit: round(Math.max(settings.rate * settings.max_dropped_fraction, 1)),
+    });
   }
   return thresholds.map((t) => ({ ...t, name: `${t.api} ${t.stat} ${t.op} ${t.limit}` }));
 }

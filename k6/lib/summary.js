@@ -46,7 +46,10 @@ export function report(data, { settings, readApis }) {
     settings,
     duration_s: round(data.state.testRunDurationMs / 1000, 1),
     apis: Object.fromEntries(apis.map((api) => [api, apiFigures(data, api)])),
-    total_rps: round(apis.reduce((sum, api) => sum + value(`http_reqs{api:${api}}`, 'rate'), 0), 1),
+    total_rps: round(
+      apis.reduce((sum, api) => sum + value(`http_reqs{api:${api}}`, 'rate'), 0),
+      1,
+    ),
     iterations: value('iterations', 'count'),
     dropped_iterations: value('dropped_iterations', 'count'),
     dropped_per_s: round(value('dropped_iterations', 'rate'), 1),
@@ -70,7 +73,8 @@ function table(r) {
     `${f.errors} (${(f.error_rate * 100).toFixed(2)} %)`,
   ]);
   const widths = cols.map((c, i) => Math.max(c.length, ...rows.map((row) => row[i].length)));
-  const line = (cells) => cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  ');
+  const line = (cells) =>
+    cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  ');
   const s = r.settings;
   const crossed = Object.keys(r.thresholds).filter((name) => !r.thresholds[name]);
   const out = [

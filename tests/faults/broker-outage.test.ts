@@ -36,7 +36,10 @@ async function brokerOutage(stack: PrivateStack, how: 'stop' | 'kill'): Promise<
     producers.map(async (url, producer) => {
       while (Date.now() < downAt + 8_000) {
         const at = Date.now();
-        const answer = await httpJson('GET', `${url}/health`, undefined, { timeoutMs: 5_000 }).catch(() => ({ status: 0, body: {} as Record<string, unknown> }));
+        const answer = await httpJson('GET', `${url}/health`, undefined, { timeoutMs: 5_000 }).catch(() => ({
+          status: 0,
+          body: {} as Record<string, unknown>,
+        }));
         health.push({ producer, status: answer.status, body: answer.body.status, at, latencyMs: Date.now() - at });
         await sleep(250);
       }
@@ -48,7 +51,8 @@ async function brokerOutage(stack: PrivateStack, how: 'stop' | 'kill'): Promise<
   await waitFor('the broker back', () => portOpen(port), 90_000);
   await waitFor(
     'every producer healthy again',
-    async () => (await Promise.all(producers.map((url) => httpJson('GET', `${url}/health`)))).every((r) => r.status === 200),
+    async () =>
+      (await Promise.all(producers.map((url) => httpJson('GET', `${url}/health`)))).every((r) => r.status === 200),
     60_000,
   );
   // Sends succeed again once the gateway has the producers back (two passed checks); the idempotent producer may
@@ -61,16 +65,24 @@ async function brokerOutage(stack: PrivateStack, how: 'stop' | 'kill'): Promise<
 function assertOutageHandled(sends: Outcome[], outage: Outage, producers: number) {
   const label = `broker ${outage.how}`;
   // Well inside the outage (after the in-flight sends of the stop had their answer), every send is refused quickly.
-  const duringOutage = sends.filter((o) => o.startedAt > outage.downAt + 3_000 && o.startedAt + o.latencyMs < outage.upAt);
+  const duringOutage = sends.filter(
+    (o) => o.startedAt > outage.downAt + 3_000 && o.startedAt + o.latencyMs < outage.upAt,
+  );
   assert.ok(duringOutage.length > 0, `${label}: sends were made while the broker was down`);
   assert.deepEqual(
     duringOutage.filter((o) => o.status !== 503 || o.retryAfter === undefined),
     [],
     `${label}: every send during the outage is a 503 with Retry-After`,
   );
-  assert.ok(Math.max(...duringOutage.map((o) => o.latencyMs)) < 5_000, `${label}: refused within the send timeout, not hung`);
+  assert.ok(
+    Math.max(...duringOutage.map((o) => o.latencyMs)) < 5_000,
+    `${label}: refused within the send timeout, not hung`,
+  );
   // Each producer's /health: a quick answer always, 503 (JSON) within a few seconds of the broker going, and staying.
-  assert.ok(Math.max(...outage.health.map((h) => h.latencyMs)) < 1_500, `${label}: /health answers quickly: ${JSON.stringify(outage.health)}`);
+  assert.ok(
+    Math.max(...outage.health.map((h) => h.latencyMs)) < 1_500,
+    `${label}: /health answers quickly: ${JSON.stringify(outage.health)}`,
+  );
   for (let producer = 0; producer < producers; producer++) {
     const late = outage.health.filter((h) => h.producer === producer && h.at > outage.downAt + 4_000);
     assert.ok(late.length > 0, `${label}: producer ${producer + 1} /health was checked`);
@@ -81,14 +93,26 @@ function assertOutageHandled(sends: Outcome[], outage: Outage, producers: number
     );
   }
   // Answered before the outage ended its stretch: a send still in flight then may meet the next phase's kill.
-  const recovered = sends.filter((o) => o.startedAt > outage.recoveredAt - 4_000 && o.startedAt + o.latencyMs < outage.recoveredAt);
-  assert.ok(recovered.length > 0 && recovered.every((o) => o.status === 202), `${label}: sends recovered: ${describeOutcomes(recovered)}`);
+  const recovered = sends.filter(
+    (o) => o.startedAt > outage.recoveredAt - 4_000 && o.startedAt + o.latencyMs < outage.recoveredAt,
+  );
+  assert.ok(
+    recovered.length > 0 && recovered.every((o) => o.status === 202),
+    `${label}: sends recovered: ${describeOutcomes(recovered)}`,
+  );
 }
 
 describe('the Kafka broker stopped, then killed, under traffic', () => {
   it('answers sends with a quick 503 and /health 503 while it is down, 202 and 200 again after, and loses nothing acknowledged', async (t) => {
     const stack = await startPrivateStack(t);
-    const traffic = startLiveTraffic({ gatewayUrl: stack.gateway.url, groups: 40, firstGroup: 1, senders: 4, readers: 2, pauseMs: 10 });
+    const traffic = startLiveTraffic({
+      gatewayUrl: stack.gateway.url,
+      groups: 40,
+      firstGroup: 1,
+      senders: 4,
+      readers: 2,
+      pauseMs: 10,
+    });
     await waitForRows(stack.client, stack.table, 100, 60_000);
 
     // First a clean stop, then a SIGKILL (no shutdown: the broker recovers its log at start), on the same stack.
@@ -101,8 +125,16 @@ describe('the Kafka broker stopped, then killed, under traffic', () => {
     assertOutageHandled(sends, stopped, producers);
     assertOutageHandled(sends, killed, producers);
     // Reads do not need the broker.
-    assert.deepEqual(result.failures((o) => o.api !== 'send'), [], 'no read failed');
-    assert.deepEqual(result.failures((o) => o.api === 'send' && o.status !== 503), [], 'sends failed only with 503');
+    assert.deepEqual(
+      result.failures((o) => o.api !== 'send'),
+      [],
+      'no read failed',
+    );
+    assert.deepEqual(
+      result.failures((o) => o.api === 'send' && o.status !== 503),
+      [],
+      'sends failed only with 503',
+    );
     assert.deepEqual(
       (stack.fleet.processes.get('producer') ?? []).map((p) => p.restarts),
       Array.from({ length: producers }, () => 0),

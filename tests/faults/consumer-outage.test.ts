@@ -11,7 +11,14 @@ describe('consumers failing under traffic through the gateway', () => {
   it('a consumer killed with SIGKILL mid-batch is restarted, and nothing is lost or stored twice', async (t) => {
     // Small batches, many of them; each kill lands between an insert and its commit (killConsumerInsideWindow).
     const stack = await startPrivateStack(t, { consumers: 2, env: { CONSUMER_MAX_BATCH: '40' } });
-    const traffic = startLiveTraffic({ gatewayUrl: stack.gateway.url, groups: 60, firstGroup: 1, senders: 6, readers: 2, pauseMs: 2 });
+    const traffic = startLiveTraffic({
+      gatewayUrl: stack.gateway.url,
+      groups: 60,
+      firstGroup: 1,
+      senders: 6,
+      readers: 2,
+      pauseMs: 2,
+    });
     const [first, second] = stack.fleet.processes.get('consumer') ?? [];
     await waitForRows(stack.client, stack.table, 200, 60_000);
     const baseline = await redeliveryBaseline(stack.fleet);
@@ -31,7 +38,14 @@ describe('consumers failing under traffic through the gateway', () => {
 
   it('all consumers stopped for a while: sends are still accepted, and the backlog drains when they start', async (t) => {
     const stack = await startPrivateStack(t, { consumers: 2 });
-    const traffic = startLiveTraffic({ gatewayUrl: stack.gateway.url, groups: 60, firstGroup: 1, senders: 4, readers: 2, pauseMs: 5 });
+    const traffic = startLiveTraffic({
+      gatewayUrl: stack.gateway.url,
+      groups: 60,
+      firstGroup: 1,
+      senders: 4,
+      readers: 2,
+      pauseMs: 5,
+    });
     await waitForRows(stack.client, stack.table, 100, 60_000);
     const consumers = stack.fleet.processes.get('consumer') ?? [];
     await Promise.all(consumers.map((consumer) => consumer.stop()));

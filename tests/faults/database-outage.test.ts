@@ -11,14 +11,25 @@ import { httpOk, waitFor } from '@badam/stack/process/wait';
 describe('ClickHouse stopped, then killed, and started under traffic', () => {
   it('keeps accepting sends, answers latest pages from the read model and the rest with a quick 503, and catches up after', async (t) => {
     const stack = await startPrivateStack(t);
-    const traffic = startLiveTraffic({ gatewayUrl: stack.gateway.url, groups: 40, firstGroup: 1, senders: 4, readers: 3, pauseMs: 10 });
+    const traffic = startLiveTraffic({
+      gatewayUrl: stack.gateway.url,
+      groups: 40,
+      firstGroup: 1,
+      senders: 4,
+      readers: 3,
+      pauseMs: 10,
+    });
     await waitForRows(stack.client, stack.table, 100, 60_000);
 
     await stack.infra.database.stop();
     const downAt = Date.now();
     await sleep(3_000);
     const health = await httpJson('GET', `${stack.fleet.url('fastify')}/health`);
-    assert.deepEqual([health.status, health.body.status], [200, 'degraded'], 'a read app stays in rotation, degraded, on the read model');
+    assert.deepEqual(
+      [health.status, health.body.status],
+      [200, 'degraded'],
+      'a read app stays in rotation, degraded, on the read model',
+    );
     await sleep(5_000);
     const upAt = Date.now();
     stack.infra.database.start();
@@ -39,8 +50,14 @@ describe('ClickHouse stopped, then killed, and started under traffic', () => {
     const result = await traffic.stop();
 
     // Sends only need the broker.
-    assert.deepEqual(result.failures((o) => o.api === 'send'), [], 'every send was accepted during both outages');
-    const readsWhileKilled = result.outcomes.filter((o) => o.api !== 'send' && o.startedAt > killedAt + 1_000 && o.startedAt + o.latencyMs < backAfterKill);
+    assert.deepEqual(
+      result.failures((o) => o.api === 'send'),
+      [],
+      'every send was accepted during both outages',
+    );
+    const readsWhileKilled = result.outcomes.filter(
+      (o) => o.api !== 'send' && o.startedAt > killedAt + 1_000 && o.startedAt + o.latencyMs < backAfterKill,
+    );
     assert.deepEqual(
       readsWhileKilled.filter((o) => o.status !== 200 && (o.status !== 503 || o.retryAfter === undefined)),
       [],
@@ -56,10 +73,16 @@ describe('ClickHouse stopped, then killed, and started under traffic', () => {
       [],
       `every read during the outage is a 200 or a 503 with Retry-After: ${describeOutcomes(readsDuringOutage)}`,
     );
-    assert.ok(readsDuringOutage.some((o) => o.status === 200), `the read model answered reads: ${describeOutcomes(readsDuringOutage)}`);
+    assert.ok(
+      readsDuringOutage.some((o) => o.status === 200),
+      `the read model answered reads: ${describeOutcomes(readsDuringOutage)}`,
+    );
     assert.ok(Math.max(...readsDuringOutage.map((o) => o.latencyMs)) < 5_000, 'reads refused quickly, not hung');
     const lastReads = result.outcomes.filter((o) => o.api !== 'send' && o.startedAt > Date.now() - 3_000);
-    assert.ok(lastReads.length > 0 && lastReads.every((o) => o.status === 200), `reads recovered: ${describeOutcomes(lastReads)}`);
+    assert.ok(
+      lastReads.length > 0 && lastReads.every((o) => o.status === 200),
+      `reads recovered: ${describeOutcomes(lastReads)}`,
+    );
     assert.ok(rowsWhenBack < result.accepted.length, 'sends accepted during the outage were stored only after it');
 
     await assertNothingLost(stack, result);

@@ -13,7 +13,14 @@ import { httpOk, waitFor } from '@badam/stack/process/wait';
 describe('SIGTERM to every service under traffic (a rolling restart)', () => {
   it('fails no request, loses nothing, commits what was stored, and logs no crash', async (t) => {
     const stack = await startPrivateStack(t, { replicas: 2, consumers: 2 });
-    const traffic = startLiveTraffic({ gatewayUrl: stack.gateway.url, groups: 60, firstGroup: 1, senders: 4, readers: 3, pauseMs: 5 });
+    const traffic = startLiveTraffic({
+      gatewayUrl: stack.gateway.url,
+      groups: 60,
+      firstGroup: 1,
+      senders: 4,
+      readers: 3,
+      pauseMs: 5,
+    });
     await waitForRows(stack.client, stack.table, 100, 60_000);
 
     // One replica at a time, as an orchestrator's rolling update does; the supervisor starts it again.
@@ -21,7 +28,11 @@ describe('SIGTERM to every service under traffic (a rolling restart)', () => {
       for (const [index, replica] of replicas.entries()) {
         replica.signal('SIGTERM');
         await replica.exited();
-        await waitFor(`${service}-${index + 1} back`, () => httpOk(`${stack.fleet.url(service, index)}/health`), 60_000);
+        await waitFor(
+          `${service}-${index + 1} back`,
+          () => httpOk(`${stack.fleet.url(service, index)}/health`),
+          60_000,
+        );
         // Let the gateway's health check see it up before the next one goes down.
         await sleep(2_500);
       }
@@ -32,10 +43,14 @@ describe('SIGTERM to every service under traffic (a rolling restart)', () => {
     await assertNothingLost(stack, result);
 
     // Everything stored is committed: a restart of the whole fleet now would re-read nothing.
-    await waitFor('offsets committed', async () => {
-      const left = await uncommittedRecords(stack.infra.kafka, 'badam-consumers', 'messages');
-      return [...left.values()].every((n) => n === 0);
-    }, 20_000);
+    await waitFor(
+      'offsets committed',
+      async () => {
+        const left = await uncommittedRecords(stack.infra.kafka, 'badam-consumers', 'messages');
+        return [...left.values()].every((n) => n === 0);
+      },
+      20_000,
+    );
 
     for (const [service, replicas] of stack.fleet.processes) {
       for (const index of replicas.keys()) {

@@ -34,7 +34,11 @@ describe('a producer replica killed with SIGKILL under traffic', () => {
     assert.ok(failedSends.length <= senders, `failed sends: ${describeOutcomes(failedSends)}`);
     assert.equal(result.acceptedTexts.length, result.accepted.length + result.acceptedAfterResend);
     assert.ok(result.acceptedAfterResend <= failedSends.length + result.resentSends);
-    assert.deepEqual(result.failures((o) => o.api !== 'send'), [], 'no read failed');
+    assert.deepEqual(
+      result.failures((o) => o.api !== 'send'),
+      [],
+      'no read failed',
+    );
     assert.ok((victim?.restarts ?? 0) >= 1, 'the killed replica was restarted');
     await assertNothingLost(stack, result, { unconfirmed: result.acceptedAfterResend });
     await assertEachStoredOnce(stack, result);

@@ -32,7 +32,8 @@ async function olderPages(store: PageStore, versions: Map<number, number>): Prom
   const older: string[] = [];
   for (const [groupId, version] of versions) {
     const entry = await store.get(groupId);
-    if (entry !== null && entryVersion(entry) < version) older.push(`group ${groupId}: ${entryVersion(entry)} < ${version}`);
+    if (entry !== null && entryVersion(entry) < version)
+      older.push(`group ${groupId}: ${entryVersion(entry)} < ${version}`);
   }
   return older;
 }
@@ -43,13 +44,18 @@ async function olderPages(store: PageStore, versions: Map<number, number>): Prom
  */
 async function assertPagesEqualClickHouse(stack: PrivateStack, store: PageStore) {
   const pages = await createMessagesRepository(stack.client, stack.table).latestPages(groupIds, 10);
-  await waitFor('every stored page equal to ClickHouse\'s', async () => {
-    for (const [groupId, page] of pages) {
-      const entry = await store.get(groupId);
-      if (entry !== null && entryBody(entry).toString() !== JSON.stringify(page)) return false;
-    }
-    return true;
-  }, 15_000, 200);
+  await waitFor(
+    "every stored page equal to ClickHouse's",
+    async () => {
+      for (const [groupId, page] of pages) {
+        const entry = await store.get(groupId);
+        if (entry !== null && entryBody(entry).toString() !== JSON.stringify(page)) return false;
+      }
+      return true;
+    },
+    15_000,
+    200,
+  );
   for (const groupId of groupIds.slice(0, 10)) {
     for (const app of READ_APPS) {
       const body = await (await fetch(`${stack.gateway.url}/${app}/groups/${groupId}/messages`)).text();
@@ -61,7 +67,11 @@ async function assertPagesEqualClickHouse(stack: PrivateStack, store: PageStore)
 function assertReadsServed(result: LiveTrafficResult, from: number, to: number, what: string) {
   const reads = result.outcomes.filter((o) => o.api !== 'send' && o.startedAt >= from && o.startedAt < to);
   assert.ok(reads.length > 20, `reads were made ${what}`);
-  assert.deepEqual(reads.filter((o) => o.status !== 200), [], `every read ${what} answered 200: ${describeOutcomes(reads)}`);
+  assert.deepEqual(
+    reads.filter((o) => o.status !== 200),
+    [],
+    `every read ${what} answered 200: ${describeOutcomes(reads)}`,
+  );
   assert.ok(Math.max(...reads.map((o) => o.latencyMs)) < 1_500, `reads ${what} were not held up by the store`);
 }
 
@@ -69,7 +79,14 @@ describe('the read model store failing under traffic', () => {
   it('stalled (SIGSTOP): reads keep answering from ClickHouse, sends are stored, and pages catch up within the bound', async (t) => {
     const stack = await startPrivateStack(t);
     const store = await createTestPageStore(t, stack.table, stack.infra);
-    const traffic = startLiveTraffic({ gatewayUrl: stack.gateway.url, groups: GROUPS, firstGroup: 1, senders: 4, readers: 3, pauseMs: 10 });
+    const traffic = startLiveTraffic({
+      gatewayUrl: stack.gateway.url,
+      groups: GROUPS,
+      firstGroup: 1,
+      senders: 4,
+      readers: 3,
+      pauseMs: 10,
+    });
     await waitForRows(stack.client, stack.table, 200, 60_000);
 
     // A stalled server keeps its connections open and answers nothing: the worst case for a client (no error, only
@@ -85,29 +102,56 @@ describe('the read model store failing under traffic', () => {
     await sleep(2_000);
     const result = await traffic.stop();
 
-    assert.deepEqual(result.failures((o) => o.api === 'send'), [], 'every send was accepted');
+    assert.deepEqual(
+      result.failures((o) => o.api === 'send'),
+      [],
+      'every send was accepted',
+    );
     assertReadsServed(result, stalledAt + 500, backAt, 'while the store was stalled');
     assertReadsServed(result, backAt, Date.now() - 500, 'after it came back');
-    assert.deepEqual(older, [], `${STALE_BOUND_MS} ms after the store came back, no page was older than ClickHouse's at that moment`);
+    assert.deepEqual(
+      older,
+      [],
+      `${STALE_BOUND_MS} ms after the store came back, no page was older than ClickHouse's at that moment`,
+    );
     await assertNothingLost(stack, result);
     await assertPagesEqualClickHouse(stack, store);
   });
 
   it('restarted empty: reads miss and go to ClickHouse, never a wrong page, and the pages come back', async (t) => {
     const stack = await startPrivateStack(t);
-    const traffic = startLiveTraffic({ gatewayUrl: stack.gateway.url, groups: GROUPS, firstGroup: 1, senders: 4, readers: 3, pauseMs: 10 });
+    const traffic = startLiveTraffic({
+      gatewayUrl: stack.gateway.url,
+      groups: GROUPS,
+      firstGroup: 1,
+      senders: 4,
+      readers: 3,
+      pauseMs: 10,
+    });
     await waitForRows(stack.client, stack.table, 200, 60_000);
 
     await stack.infra.readModelStore.stop();
     const downAt = Date.now();
     await sleep(4_000);
     stack.infra.readModelStore.start();
-    await waitFor('the store back', () => redisPing(Number(new URL(stack.infra.readModelUrl).port), stack.infra.secrets.value(READ_MODEL_PASSWORD_SECRET)), 30_000);
+    await waitFor(
+      'the store back',
+      () =>
+        redisPing(
+          Number(new URL(stack.infra.readModelUrl).port),
+          stack.infra.secrets.value(READ_MODEL_PASSWORD_SECRET),
+        ),
+      30_000,
+    );
     const backAt = Date.now();
     await sleep(6_000);
     const result = await traffic.stop();
 
-    assert.deepEqual(result.failures((o) => o.api === 'send'), [], 'every send was accepted');
+    assert.deepEqual(
+      result.failures((o) => o.api === 'send'),
+      [],
+      'every send was accepted',
+    );
     assertReadsServed(result, downAt + 500, backAt, 'while the store was down');
     assertReadsServed(result, backAt, Date.now() - 500, 'after it restarted empty');
     // Pages are correct: every read through the gateway matches ClickHouse (assertNothingLost compares the apps'

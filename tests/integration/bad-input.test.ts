@@ -17,7 +17,6 @@ import {
 import { rawRequest } from '@badam/test-kit/http-client';
 import { waitForRows } from '@badam/test-kit/table-watch';
 
-
 describe('the bad-input corpus through the gateway and straight to each service', () => {
   const t = suiteCleanup();
   let client: ClickHouseClient;
@@ -34,7 +33,10 @@ describe('the bad-input corpus through the gateway and straight to each service'
   const check = async (request: BadRequest, path: string, baseUrl = gateway.url) => {
     const response = await rawRequest(baseUrl, request.method, path, {
       ...(request.body === undefined ? {} : { body: request.body }),
-      headers: { ...(request.contentType === '' ? {} : { 'content-type': request.contentType ?? 'application/json' }), ...request.headers },
+      headers: {
+        ...(request.contentType === '' ? {} : { 'content-type': request.contentType ?? 'application/json' }),
+        ...request.headers,
+      },
     });
     const context = `${request.method} ${path.slice(0, 80)} → ${response.status} ${response.text.slice(0, 200)}`;
     assert.ok(response.status >= 400 && response.status < 500, `a 4xx: ${context}`);
@@ -52,14 +54,17 @@ describe('the bad-input corpus through the gateway and straight to each service'
   for (const request of SEND_CORPUS) {
     if (viaGateway(request)) it(`send: ${request.what}`, () => check(request, request.path));
     if (direct(request)) {
-      it(`producer: ${request.what}`, () => check(request, request.path.replace(/^\/producer/, ''), fleet.url('producer', 0)));
+      it(`producer: ${request.what}`, () =>
+        check(request, request.path.replace(/^\/producer/, ''), fleet.url('producer', 0)));
     }
   }
   for (const app of READ_APPS) {
     for (const request of READ_CORPUS) {
-      if (viaGateway(request)) it(`${app}: ${request.what}`, () => check(request, request.path.replace('{app}', `/${app}`)));
+      if (viaGateway(request))
+        it(`${app}: ${request.what}`, () => check(request, request.path.replace('{app}', `/${app}`)));
       if (direct(request)) {
-        it(`${app} itself: ${request.what}`, () => check(request, request.path.replace('{app}', ''), fleet.url(app, 0)));
+        it(`${app} itself: ${request.what}`, () =>
+          check(request, request.path.replace('{app}', ''), fleet.url(app, 0)));
       }
     }
   }
@@ -77,7 +82,10 @@ describe('the bad-input corpus through the gateway and straight to each service'
     await waitForRows(client, table, accepted.length, 30_000);
     await sleep(1000); // anything else the corpus produced would be here too
     const rows = await (
-      await client.query({ query: `SELECT group_id, \`order\`, text FROM ${quoteIdentifier(table)} ORDER BY group_id`, format: 'JSONEachRow' })
+      await client.query({
+        query: `SELECT group_id, \`order\`, text FROM ${quoteIdentifier(table)} ORDER BY group_id`,
+        format: 'JSONEachRow',
+      })
     ).json<{ group_id: string; order: string; text: string }>();
     assert.deepEqual(
       rows.map((row) => [Number(row.group_id), Number(row.order), row.text]),
@@ -92,7 +100,8 @@ describe('the bad-input corpus through the gateway and straight to each service'
         const health = await fetch(`${fleet.url(service, index)}/health`);
         assert.equal(health.status, 200);
         // The keep-alive timeout the gateway's upstream idle timeouts are checked against (gateway-limits.test.ts).
-        if (service !== 'consumer') assert.equal(health.headers.get('keep-alive'), `timeout=${KEEP_ALIVE_TIMEOUT_MS / 1000}`, service);
+        if (service !== 'consumer')
+          assert.equal(health.headers.get('keep-alive'), `timeout=${KEEP_ALIVE_TIMEOUT_MS / 1000}`, service);
       }
     }
   });

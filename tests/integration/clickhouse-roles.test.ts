@@ -1,7 +1,15 @@
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import { describe, it } from 'node:test';
-import { createClickHouseClient, createMessagesRepository, keysTable, migrate, quoteIdentifier, type ClickHouseRole, type MessageRow } from '@badam/pipeline';
+import {
+  createClickHouseClient,
+  createMessagesRepository,
+  keysTable,
+  migrate,
+  quoteIdentifier,
+  type ClickHouseRole,
+  type MessageRow,
+} from '@badam/pipeline';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { Redis } from 'ioredis';
 import { roleClickHouse } from '@badam/stack/infra/clickhouse';
@@ -21,7 +29,15 @@ function roleClient(t: Cleanup, role: ClickHouseRole): ClickHouseClient {
 }
 
 function row(groupId: number, order: number): MessageRow {
-  return { group_id: groupId, order, sender_id: 1, text: `message ${order}`, created_at_ms: 1_700_000_000_000, kafka_partition: 0, kafka_offset: order };
+  return {
+    group_id: groupId,
+    order,
+    sender_id: 1,
+    text: `message ${order}`,
+    created_at_ms: 1_700_000_000_000,
+    kafka_partition: 0,
+    kafka_offset: order,
+  };
 }
 
 const READ_ONLY = /readonly mode/i;
@@ -35,10 +51,16 @@ describe('the ClickHouse roles', () => {
     const reader = roleClient(t, 'reader');
 
     const page = await createMessagesRepository(reader, table).readPage({ groupId: 1, limit: 10, before: undefined });
-    assert.deepEqual(page.messages.map((m) => m.order), [2, 1]);
+    assert.deepEqual(
+      page.messages.map((m) => m.order),
+      [2, 1],
+    );
     await assert.rejects(reader.insert({ table, values: [row(1, 3)], format: 'JSONEachRow' }), READ_ONLY);
     await assert.rejects(reader.command({ query: `DROP TABLE ${quoteIdentifier(table)}` }), READ_ONLY);
-    await assert.rejects(reader.command({ query: `CREATE TABLE ${quoteIdentifier(uniqueName('reader'))} (a UInt8) ENGINE = Memory` }), READ_ONLY);
+    await assert.rejects(
+      reader.command({ query: `CREATE TABLE ${quoteIdentifier(uniqueName('reader'))} (a UInt8) ENGINE = Memory` }),
+      READ_ONLY,
+    );
     // As a URL parameter (how the client sends settings) and as a SET: readonly=1 allows no setting to change.
     await assert.rejects(reader.query({ query: 'SELECT 1', clickhouse_settings: { readonly: '0' } }), READ_ONLY);
     await assert.rejects(reader.command({ query: 'SET readonly = 0' }), READ_ONLY);
@@ -59,7 +81,10 @@ describe('the ClickHouse roles', () => {
     const name = quoteIdentifier(table);
     await assert.rejects(writer.command({ query: `DROP TABLE ${name}` }), NO_DDL);
     await assert.rejects(writer.command({ query: `DROP TABLE ${quoteIdentifier(keysTable(table))}` }), NO_DDL);
-    await assert.rejects(writer.command({ query: `CREATE TABLE ${quoteIdentifier(uniqueName('writer'))} (a UInt8) ENGINE = Memory` }), NO_DDL);
+    await assert.rejects(
+      writer.command({ query: `CREATE TABLE ${quoteIdentifier(uniqueName('writer'))} (a UInt8) ENGINE = Memory` }),
+      NO_DDL,
+    );
     await assert.rejects(writer.command({ query: `ALTER TABLE ${name} ADD COLUMN extra UInt8` }), NO_DDL);
     await assert.rejects(writer.command({ query: `ALTER TABLE ${name} DELETE WHERE 1` }), NO_DDL);
     await assert.rejects(writer.command({ query: `TRUNCATE TABLE ${name}` }), NO_DDL);
@@ -77,18 +102,29 @@ describe('the ClickHouse roles', () => {
     const migrator = roleClient(t, 'migrator');
     await migrate(migrator, table);
     await migrate(migrator, table);
-    const columns = await (await admin.query({ query: `DESCRIBE TABLE ${quoteIdentifier(table)}`, format: 'JSONEachRow' })).json<{ name: string }>();
-    assert.ok(columns.some((column) => column.name === 'kafka_topic_id'), 'the last migration ran');
+    const columns = await (
+      await admin.query({ query: `DESCRIBE TABLE ${quoteIdentifier(table)}`, format: 'JSONEachRow' })
+    ).json<{ name: string }>();
+    assert.ok(
+      columns.some((column) => column.name === 'kafka_topic_id'),
+      'the last migration ran',
+    );
   });
 
   it('refuse a wrong password, and the default user from anywhere but the server’s own machine', async (t) => {
     const { clickhouse, secrets } = testInfra();
-    const wrong = createClickHouseClient({ ...roleClickHouse(clickhouse, 'reader', secrets), password: 'not-the-password' });
+    const wrong = createClickHouseClient({
+      ...roleClickHouse(clickhouse, 'reader', secrets),
+      password: 'not-the-password',
+    });
     t.after(() => wrong.close());
     await assert.rejects(wrong.query({ query: 'SELECT 1' }), /Wrong password/i);
     // 127.0.0.2 is this machine too, but not an address the default user may come from: as another host would be.
     const url = new URL(clickhouse.url);
-    assert.match(await postQuery(url, 'SELECT 1', 'default', '127.0.0.2'), /not allowed to connect from address 127\.0\.0\.2/);
+    assert.match(
+      await postQuery(url, 'SELECT 1', 'default', '127.0.0.2'),
+      /not allowed to connect from address 127\.0\.0\.2/,
+    );
     assert.equal((await postQuery(url, 'SELECT 1', 'default', '127.0.0.1')).trim(), '1');
   });
 });
@@ -109,7 +145,10 @@ describe('the read model store', () => {
 });
 
 async function countRows(client: ClickHouseClient, table: string): Promise<number> {
-  const result = await client.query({ query: `SELECT count() AS rows FROM ${quoteIdentifier(table)}`, format: 'JSONEachRow' });
+  const result = await client.query({
+    query: `SELECT count() AS rows FROM ${quoteIdentifier(table)}`,
+    format: 'JSONEachRow',
+  });
   const [first] = await result.json<{ rows: string }>();
   return Number(first?.rows);
 }

@@ -11,7 +11,13 @@ describe('a consumer whose batch keeps failing', () => {
     const client = createTestClickHouse(t);
     const table = await createTestTable(t, client);
     const topic = await createTestTopic(1);
-    const fleet = await startTestFleet(t, { topic, table, consumers: 1, readApps: [], env: { CONSUMER_STUCK_AFTER_MS: '2000' } });
+    const fleet = await startTestFleet(t, {
+      topic,
+      table,
+      consumers: 1,
+      readApps: [],
+      env: { CONSUMER_STUCK_AFTER_MS: '2000' },
+    });
     const health = () => httpJson('GET', `${fleet.url('consumer')}/health`);
 
     assert.equal((await send(fleet.url('producer'), { group_id: 5, sender_id: 1, text: 'before' })).status, 202);
@@ -28,7 +34,9 @@ describe('a consumer whose batch keeps failing', () => {
     await migrate(client, table);
     await waitFor('the consumer healthy again', async () => (await health()).status === 200, 30_000);
     await waitForRows(client, table, 1, 30_000);
-    const texts = await (await client.query({ query: `SELECT text, \`order\` FROM ${table}`, format: 'JSONEachRow' })).json<{ text: string; order: string }>();
+    const texts = await (
+      await client.query({ query: `SELECT text, \`order\` FROM ${table}`, format: 'JSONEachRow' })
+    ).json<{ text: string; order: string }>();
     assert.deepEqual(texts, [{ text: 'while missing', order: '1' }], 'stored, not set aside');
   });
 });

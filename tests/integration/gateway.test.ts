@@ -39,7 +39,9 @@ describe('the gateway over three replicas of each service', () => {
 
   it('answers the same JSON through /fastify/, /hapi/ and /restify/', async () => {
     const path = `/groups/${CONTRACT_GROUP}/messages?limit=12&before=30`;
-    const bodies = await Promise.all(READ_APPS.map(async (app) => (await fetch(`${gateway.url}/${app}${path}`)).text()));
+    const bodies = await Promise.all(
+      READ_APPS.map(async (app) => (await fetch(`${gateway.url}/${app}${path}`)).text()),
+    );
     assert.equal(new Set(bodies).size, 1, bodies.join('\n'));
   });
 
@@ -59,7 +61,11 @@ describe('the gateway over three replicas of each service', () => {
       ['GET', '/hapi/groups/1/messages/2'],
       ['POST', '/producer/messages/1'],
     ] as const) {
-      const { status, headers, body } = await httpJson(method, `${gateway.url}${path}`, method === 'POST' ? {} : undefined);
+      const { status, headers, body } = await httpJson(
+        method,
+        `${gateway.url}${path}`,
+        method === 'POST' ? {} : undefined,
+      );
       assert.equal(status, 404, `${method} ${path}`);
       assert.match(String(headers['content-type']), /application\/json/);
       assert.equal(body.error, 'not_found');
@@ -68,15 +74,23 @@ describe('the gateway over three replicas of each service', () => {
 
   it('sends through /producer/, and the message is read back through every read prefix', async () => {
     const group = randomInt(1_000_000, 1_000_000_000);
-    const accepted = await send(`${gateway.url}/producer`, { group_id: group, sender_id: 7, text: 'through the gateway' });
+    const accepted = await send(`${gateway.url}/producer`, {
+      group_id: group,
+      sender_id: 7,
+      text: 'through the gateway',
+    });
     assert.equal(accepted.status, 202, JSON.stringify(accepted.body));
     assert.equal(accepted.body.status, 'accepted');
     for (const app of READ_APPS) {
       let page: MessagePage | undefined;
-      await waitFor(`message in group ${group} via /${app}/`, async () => {
-        page = await readGroup(`${gateway.url}/${app}`, group);
-        return page.messages.length === 1;
-      }, 30_000);
+      await waitFor(
+        `message in group ${group} via /${app}/`,
+        async () => {
+          page = await readGroup(`${gateway.url}/${app}`, group);
+          return page.messages.length === 1;
+        },
+        30_000,
+      );
       assert.equal(page?.messages[0]?.text, 'through the gateway');
       assert.equal(page?.messages[0]?.order, 1);
     }
@@ -86,7 +100,8 @@ describe('the gateway over three replicas of each service', () => {
     const perSecond = 5;
     const limited = await startTestGateway(t, fleet, { clientRateLimit: perSecond });
     const burst = perSecond * 2;
-    const read = (localAddress: string) => getFrom(localAddress, `${limited.url}/fastify/groups/${CONTRACT_GROUP}/messages?limit=1`);
+    const read = (localAddress: string) =>
+      getFrom(localAddress, `${limited.url}/fastify/groups/${CONTRACT_GROUP}/messages?limit=1`);
 
     // One client, as fast as it can: its burst is served, then it is refused. (Not 127.0.0.1: the gateway's start
     // asked its /health from there, which counts.)
@@ -94,14 +109,21 @@ describe('the gateway over three replicas of each service', () => {
     const answers = [];
     for (let i = 0; i < burst + 5; i++) answers.push(await read(client));
     const served = answers.filter((a) => a.status === 200).length;
-    assert.deepEqual(answers.slice(0, burst).map((a) => a.status), Array(burst).fill(200), 'the burst is served');
+    assert.deepEqual(
+      answers.slice(0, burst).map((a) => a.status),
+      Array(burst).fill(200),
+      'the burst is served',
+    );
     assert.ok(served <= burst + 1, `${served} of ${answers.length} served, burst ${burst}`);
     const refused = answers.find((a) => a.status !== 200);
     assert.ok(refused, 'a request past the burst is refused');
     assert.equal(refused.status, 429);
     assert.match(String(refused.headers['content-type']), /application\/json/);
     assert.equal(refused.headers['retry-after'], String(gatewayError(429).retryAfterSeconds));
-    assert.deepEqual(JSON.parse(refused.text), { error: 'rate_limited', message: 'too many requests from this client address' });
+    assert.deepEqual(JSON.parse(refused.text), {
+      error: 'rate_limited',
+      message: 'too many requests from this client address',
+    });
 
     // Another address is another client, with its own allowance.
     assert.equal((await read('127.0.0.2')).status, 200);
@@ -141,7 +163,15 @@ describe('the gateway over three replicas of each service', () => {
       await waitFor(`${victim.app}-1 restarted`, async () => victim.process.restarts > restartsBefore[i]!, 20_000);
       await waitFor(`${victim.app}-1 healthy`, () => httpOk(`${victim.url}/health`), 30_000);
     }
-    await waitFor('killed replicas UP in the gateway', () => serversUp(gateway, victims.map((v) => `${v.app}-1`)), 30_000);
+    await waitFor(
+      'killed replicas UP in the gateway',
+      () =>
+        serversUp(
+          gateway,
+          victims.map((v) => `${v.app}-1`),
+        ),
+      30_000,
+    );
     // Keep reading a while with the restarted replicas back in the rotation.
     const readsAtRecovery = reads;
     await waitFor('reads after recovery', async () => reads >= Math.max(readsAtRecovery + 100, 300), 30_000, 20);
@@ -154,7 +184,10 @@ describe('the gateway over three replicas of each service', () => {
 });
 
 /** A GET on a new connection from the given local address: the gateway tells clients apart by address. */
-function getFrom(localAddress: string, url: string): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; text: string }> {
+function getFrom(
+  localAddress: string,
+  url: string,
+): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; text: string }> {
   return new Promise((resolve, reject) => {
     const req = request(url, { localAddress, agent: false, timeout: 5_000 }, (res) => {
       let text = '';
@@ -171,7 +204,9 @@ function getFrom(localAddress: string, url: string): Promise<{ status: number; h
 /** Whether HAProxy's Prometheus exporter reports each named server (e.g. fastify-1) as UP. */
 async function serversUp(gateway: Gateway, servers: string[]): Promise<boolean> {
   const metrics = await (await fetch(gateway.metricsUrl!)).text();
-  return servers.every((server) => new RegExp(`^haproxy_server_status\\{[^}]*server="${server}"[^}]*state="UP"[^}]*\\} 1$`, 'm').test(metrics));
+  return servers.every((server) =>
+    new RegExp(`^haproxy_server_status\\{[^}]*server="${server}"[^}]*state="UP"[^}]*\\} 1$`, 'm').test(metrics),
+  );
 }
 
 describe('the gateway with no replica behind it', () => {

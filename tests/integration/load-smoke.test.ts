@@ -26,7 +26,12 @@ describe('the load scenario on Locust, small', () => {
     const topic = await createTestTopic();
     // A history first, so the live sends land in groups that already have messages: their orders must continue
     // from the seeded ones, which the consumer sees through max(order) while ignoring the seed partition's offsets.
-    const seeded = await seedMessages(client, table, { messages: SEEDED, groups: GROUPS, nowMs: Date.now() }, { blockRows: 5000 });
+    const seeded = await seedMessages(
+      client,
+      table,
+      { messages: SEEDED, groups: GROUPS, nowMs: Date.now() },
+      { blockRows: 5000 },
+    );
     assert.equal(seeded.rows, SEEDED);
 
     // Two replicas of each API behind the gateway, as the scenario runs in production (one consumer: 2 cores).

@@ -1,6 +1,14 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { createMessagesRepository, keysTable, migrate, sourceKey, storeBatch, type ConsumedRecord, type MessageRow } from '@badam/pipeline';
+import {
+  createMessagesRepository,
+  keysTable,
+  migrate,
+  sourceKey,
+  storeBatch,
+  type ConsumedRecord,
+  type MessageRow,
+} from '@badam/pipeline';
 import { createTestClickHouse, createTestTable } from '@badam/test-kit/fixtures';
 
 function row(groupId: number, order: number, offset = order): MessageRow {
@@ -22,7 +30,10 @@ describe('messages repository on the real ClickHouse', () => {
     await repository.insert(Array.from({ length: 12 }, (_, i) => row(7, i + 1)));
     await repository.insert([row(8, 1)]);
     const page = await repository.readPage({ groupId: 7, limit: 10, before: undefined });
-    assert.deepEqual(page.messages.map((m) => m.order), [12, 11, 10, 9, 8, 7, 6, 5, 4, 3]);
+    assert.deepEqual(
+      page.messages.map((m) => m.order),
+      [12, 11, 10, 9, 8, 7, 6, 5, 4, 3],
+    );
     assert.deepEqual(page.messages[0], {
       group_id: 7,
       order: 12,
@@ -49,7 +60,10 @@ describe('messages repository on the real ClickHouse', () => {
       }
       before = page.next_before ?? undefined;
     }
-    assert.deepEqual(seen, Array.from({ length: 35 }, (_, i) => 35 - i));
+    assert.deepEqual(
+      seen,
+      Array.from({ length: 35 }, (_, i) => 35 - i),
+    );
   });
 
   it('answers an empty page for a group with no messages', async (t) => {
@@ -69,29 +83,60 @@ describe('messages repository on the real ClickHouse', () => {
     await repository.insert([row(3, 1), row(3, 2)]);
     await repository.insert([row(3, 2)]); // a zombie consumer's identical write, in a separate part
     const page = await repository.readPage({ groupId: 3, limit: 10, before: undefined });
-    assert.deepEqual(page.messages.map((m) => m.order), [2, 1]);
+    assert.deepEqual(
+      page.messages.map((m) => m.order),
+      [2, 1],
+    );
   });
 
   it('reports each group head: max order and the next offset per source (topic id, partition)', async (t) => {
     const client = createTestClickHouse(t);
     const repository = createMessagesRepository(client, await createTestTable(t, client));
-    await repository.insert([row(4, 1, 10), row(4, 2, 15), { ...row(5, 1, 3), kafka_partition: 9, kafka_topic_id: 'T' }]);
-    const { heads } = await repository.groupHeads(new Map([[4, []], [5, []], [6, []]]));
-    assert.deepEqual(heads.get(4), { maxOrder: 2, nextOffsets: new Map([[sourceKey('', 2), 16]]), storedIdempotencyHashes: new Set() });
-    assert.deepEqual(heads.get(5), { maxOrder: 1, nextOffsets: new Map([[sourceKey('T', 9), 4]]), storedIdempotencyHashes: new Set() });
+    await repository.insert([
+      row(4, 1, 10),
+      row(4, 2, 15),
+      { ...row(5, 1, 3), kafka_partition: 9, kafka_topic_id: 'T' },
+    ]);
+    const { heads } = await repository.groupHeads(
+      new Map([
+        [4, []],
+        [5, []],
+        [6, []],
+      ]),
+    );
+    assert.deepEqual(heads.get(4), {
+      maxOrder: 2,
+      nextOffsets: new Map([[sourceKey('', 2), 16]]),
+      storedIdempotencyHashes: new Set(),
+    });
+    assert.deepEqual(heads.get(5), {
+      maxOrder: 1,
+      nextOffsets: new Map([[sourceKey('T', 9), 4]]),
+      storedIdempotencyHashes: new Set(),
+    });
     assert.equal(heads.has(6), false);
   });
 
   it('reports which of the asked idempotency hashes each group has stored', async (t) => {
     const client = createTestClickHouse(t);
     const repository = createMessagesRepository(client, await createTestTable(t, client));
-    await repository.insert([{ ...row(4, 1), idempotency_hash: 11 }, { ...row(4, 2), idempotency_hash: 12 }, row(4, 3), { ...row(5, 1), idempotency_hash: 13 }]);
-    const { heads } = await repository.groupHeads(new Map([[4, [11, 99]], [5, [13]]]));
+    await repository.insert([
+      { ...row(4, 1), idempotency_hash: 11 },
+      { ...row(4, 2), idempotency_hash: 12 },
+      row(4, 3),
+      { ...row(5, 1), idempotency_hash: 13 },
+    ]);
+    const { heads } = await repository.groupHeads(
+      new Map([
+        [4, [11, 99]],
+        [5, [13]],
+      ]),
+    );
     assert.deepEqual(heads.get(4)?.storedIdempotencyHashes, new Set([11]));
     assert.deepEqual(heads.get(5)?.storedIdempotencyHashes, new Set([13]));
   });
 
-  it('reads only the rows from each group\'s watermark on, and finds older keys in the keys index', async (t) => {
+  it("reads only the rows from each group's watermark on, and finds older keys in the keys index", async (t) => {
     const client = createTestClickHouse(t);
     const table = await createTestTable(t, client);
     const repository = createMessagesRepository(client, table);
@@ -99,23 +144,52 @@ describe('messages repository on the real ClickHouse', () => {
       topicId: 'T',
       partition: 1,
       offset,
-      message: { group_id: 4, sender_id: 9, text: `m${offset}`, accepted_at_ms: 1_700_000_000_000 + offset, ...(hash === undefined ? {} : { idempotency_hash: hash }) },
+      message: {
+        group_id: 4,
+        sender_id: 9,
+        text: `m${offset}`,
+        accepted_at_ms: 1_700_000_000_000 + offset,
+        ...(hash === undefined ? {} : { idempotency_hash: hash }),
+      },
     });
     // 600 messages: more than a group read whole (512), so its heads come from point lookups.
     for (let batch = 0; batch < 6; batch++) {
-      await storeBatch(repository, Array.from({ length: 100 }, (_, i) => record(batch * 100 + i, batch * 100 + i + 1)));
+      await storeBatch(
+        repository,
+        Array.from({ length: 100 }, (_, i) => record(batch * 100 + i, batch * 100 + i + 1)),
+      );
     }
     const window = `SELECT count() AS c FROM ${table} WHERE group_id = 4 AND \`order\` >= (SELECT max(\`order\`) FROM ${keysTable(table)} WHERE group_id = 4 AND idempotency_hash = 0)`;
-    assert.deepEqual(await (await client.query({ query: window, format: 'JSONEachRow' })).json(), [{ c: '1' }], 'the watermark is the newest row');
+    assert.deepEqual(
+      await (await client.query({ query: window, format: 'JSONEachRow' })).json(),
+      [{ c: '1' }],
+      'the watermark is the newest row',
+    );
     const { heads, unindexedHashes } = await repository.groupHeads(new Map([[4, [1, 250, 601]]]));
-    assert.deepEqual(heads.get(4), { maxOrder: 600, nextOffsets: new Map([[sourceKey('T', 1), 600]]), storedIdempotencyHashes: new Set([1, 250]) });
+    assert.deepEqual(heads.get(4), {
+      maxOrder: 600,
+      nextOffsets: new Map([[sourceKey('T', 1), 600]]),
+      storedIdempotencyHashes: new Set([1, 250]),
+    });
     assert.deepEqual(unindexedHashes.get(4), [600], 'only the newest row is read from the messages table');
     // A resend of an old key is refused, a redelivery is skipped, a new record continues the group.
     const result = await storeBatch(repository, [record(599), record(600, 250), record(601, 9999)]);
     assert.deepEqual([result.alreadyStored, result.duplicates, result.stored, result.maxOrders.get(4)], [1, 1, 1, 601]);
 
     // Rows stored but not indexed (a crash between the two inserts): the lagging window is read whole and indexed.
-    await repository.insert([602, 603].map((order) => ({ group_id: 4, order, sender_id: 9, text: `m${order}`, created_at_ms: 1, kafka_topic_id: 'T', kafka_partition: 1, kafka_offset: order, idempotency_hash: 7000 + order })));
+    await repository.insert(
+      [602, 603].map((order) => ({
+        group_id: 4,
+        order,
+        sender_id: 9,
+        text: `m${order}`,
+        created_at_ms: 1,
+        kafka_topic_id: 'T',
+        kafka_partition: 1,
+        kafka_offset: order,
+        idempotency_hash: 7000 + order,
+      })),
+    );
     const lagging = await repository.groupHeads(new Map([[4, [7602]]]));
     assert.equal(lagging.heads.get(4)?.maxOrder, 603);
     assert.deepEqual(lagging.heads.get(4)?.storedIdempotencyHashes, new Set([7602]));
@@ -138,7 +212,13 @@ describe('messages repository on the real ClickHouse', () => {
     await client.command({ query: `ALTER TABLE ${table} DROP COLUMN idempotency_hash` });
     await migrate(client, table);
     await migrate(client, table);
-    const columns = await (await client.query({ query: `DESCRIBE TABLE ${table}`, format: 'JSONEachRow' })).json<{ name: string; type: string }>();
-    assert.deepEqual(columns.filter((c) => c.name === 'idempotency_hash').map((c) => c.type), ['UInt64']);
+    const columns = await (await client.query({ query: `DESCRIBE TABLE ${table}`, format: 'JSONEachRow' })).json<{
+      name: string;
+      type: string;
+    }>();
+    assert.deepEqual(
+      columns.filter((c) => c.name === 'idempotency_hash').map((c) => c.type),
+      ['UInt64'],
+    );
   });
 });

@@ -127,9 +127,16 @@ describe('Prometheus and the dashboards against a live fleet', () => {
 
   it('loads every rule and evaluates it without error', async () => {
     // Each rule group runs at its own offset within the interval; wait until all have run once.
-    await waitFor('every rule group to run once', async () => (await loadedRules(prometheus.url)).every((r) => r.health !== 'unknown'), 15_000);
+    await waitFor(
+      'every rule group to run once',
+      async () => (await loadedRules(prometheus.url)).every((r) => r.health !== 'unknown'),
+      15_000,
+    );
     const rules = await loadedRules(prometheus.url);
-    assert.ok(rules.some((r) => r.type === 'alerting'), 'no alert rules loaded');
+    assert.ok(
+      rules.some((r) => r.type === 'alerting'),
+      'no alert rules loaded',
+    );
     for (const rule of rules) assert.equal(rule.health, 'ok', `${rule.name}: ${rule.health} ${rule.lastError ?? ''}`);
   });
 
@@ -143,7 +150,8 @@ describe('Prometheus and the dashboards against a live fleet', () => {
 
   it('has data for every panel query of the overview and of the read apps’ service dashboards', async () => {
     const empty = [];
-    for (const query of mustHaveData) if (!(await hasData(prometheus, query.expr))) empty.push(`${query.panel} (${query.refId}): ${query.expr}`);
+    for (const query of mustHaveData)
+      if (!(await hasData(prometheus, query.expr))) empty.push(`${query.panel} (${query.refId}): ${query.expr}`);
     assert.deepEqual(empty, [], 'panel queries without data');
   });
 

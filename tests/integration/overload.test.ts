@@ -23,10 +23,19 @@ describe('a burst far beyond what a process takes in', () => {
     const fleet: Fleet = await startTestFleet(t, { topic, table, consumers: 1, env: { MAX_IN_FLIGHT: '8' } });
 
     const targets: [ServiceName, (i: number) => Promise<HttpResult>][] = [
-      ['producer', (i) => httpJson('POST', `${fleet.url('producer')}/messages`, { group_id: 1 + (i % 50), sender_id: 1, text: 'burst' })],
-      ...READ_APPS.map(
-        (app): [ServiceName, (i: number) => Promise<HttpResult>] => [app, (i) => httpJson('GET', `${fleet.url(app)}/groups/${1 + (i % 50)}/messages`)],
-      ),
+      [
+        'producer',
+        (i) =>
+          httpJson('POST', `${fleet.url('producer')}/messages`, {
+            group_id: 1 + (i % 50),
+            sender_id: 1,
+            text: 'burst',
+          }),
+      ],
+      ...READ_APPS.map((app): [ServiceName, (i: number) => Promise<HttpResult>] => [
+        app,
+        (i) => httpJson('GET', `${fleet.url(app)}/groups/${1 + (i % 50)}/messages`),
+      ]),
     ];
     for (const [service, request] of targets) {
       const pid = fleet.processes.get(service)?.[0]?.pid;

@@ -26,13 +26,22 @@ describe('a message through the whole pipeline', () => {
       assert.ok(Date.parse(newest?.time ?? '') >= before - 5);
     }
     const page = await readGroup(fleet.url('fastify'), groupId);
-    assert.deepEqual(page.messages.map((m) => [m.order, m.text]), [[3, 'third'], [2, 'second'], [1, 'first']]);
+    assert.deepEqual(
+      page.messages.map((m) => [m.order, m.text]),
+      [
+        [3, 'third'],
+        [2, 'second'],
+        [1, 'first'],
+      ],
+    );
 
     // The consumers' and the producer's own metrics saw the same three messages.
     const consumerMetrics = (await Promise.all([0, 1].map((i) => scrapeMetrics(fleet.url('consumer', i))))).join('\n');
     assert.equal(metricSum(consumerMetrics, 'badam_consumer_messages_total', { result: 'stored' }), 3);
     assert.equal(metricSum(consumerMetrics, 'badam_end_to_end_delay_seconds_count'), 3);
-    assert.ok(metricSum(consumerMetrics, 'badam_clickhouse_query_duration_seconds_count', { operation: 'insert' }) >= 3);
+    assert.ok(
+      metricSum(consumerMetrics, 'badam_clickhouse_query_duration_seconds_count', { operation: 'insert' }) >= 3,
+    );
     const producerMetrics = await scrapeMetrics(fleet.url('producer'));
     assert.equal(metricSum(producerMetrics, 'badam_produce_duration_seconds_count', { result: 'ok' }), 3);
   });
@@ -45,7 +54,14 @@ describe('a message through the whole pipeline', () => {
     const groupId = 1 + Math.floor(Math.random() * 1e9);
     const message = { group_id: groupId, sender_id: 7, text: 'maybe lost' };
     // The client resends after an unknown outcome, to any replica; then the same text as a new message, twice.
-    for (const [replica, options] of [[0, { idempotencyKey: 'k-1' }], [1, { idempotencyKey: 'k-1' }], [0, { idempotencyKey: 'k-1' }], [1, { idempotencyKey: 'k-2' }], [0, {}], [1, {}]] as const) {
+    for (const [replica, options] of [
+      [0, { idempotencyKey: 'k-1' }],
+      [1, { idempotencyKey: 'k-1' }],
+      [0, { idempotencyKey: 'k-1' }],
+      [1, { idempotencyKey: 'k-2' }],
+      [0, {}],
+      [1, {}],
+    ] as const) {
       assert.equal((await send(fleet.url('producer', replica), message, options)).status, 202);
     }
     const last = await send(fleet.url('producer'), { ...message, text: 'after' }, { idempotencyKey: 'k-3' });
@@ -63,7 +79,13 @@ describe('a message through the whole pipeline', () => {
     const marker = await send(fleet.url('producer'), { ...message, text: 'marker' });
     assert.equal(marker.status, 202);
     const final = await waitForOrder(fleet.url('fastify'), groupId, 6, 10_000);
-    assert.deepEqual(final.messages.slice(0, 2).map((m) => [m.order, m.text]), [[6, 'marker'], [5, 'after']]);
+    assert.deepEqual(
+      final.messages.slice(0, 2).map((m) => [m.order, m.text]),
+      [
+        [6, 'marker'],
+        [5, 'after'],
+      ],
+    );
   });
 
   it('refuses bad input with a 4xx naming the field, and stores nothing', async (t) => {

@@ -1,14 +1,14 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import { READ_APPS, type Fleet } from '@badam/stack/fleet';
-import { createTestClickHouse, createTestTable, startTestFleet, suiteCleanup, uniqueName } from '@badam/test-kit/fixtures';
 import {
-  CONTRACT_GROUP,
-  databaseDownContract,
-  readContract,
-  seedContractGroup,
-} from '@badam/test-kit/read-contract';
-
+  createTestClickHouse,
+  createTestTable,
+  startTestFleet,
+  suiteCleanup,
+  uniqueName,
+} from '@badam/test-kit/fixtures';
+import { CONTRACT_GROUP, databaseDownContract, readContract, seedContractGroup } from '@badam/test-kit/read-contract';
 
 describe('the three read apps, one contract', () => {
   const t = suiteCleanup();

@@ -120,10 +120,16 @@ describe('the read apps with the read model', () => {
   it('cut a shorter latest page from the stored one, and read history and longer pages from ClickHouse', async () => {
     for (const app of READ_APPS) {
       const short = await readGroup(fleet.url(app), 101, '?limit=4');
-      assert.deepEqual(short.messages.map((m) => [m.order, m.text]), [25, 24, 23, 22].map((o) => [o, 'planted in the read model']));
+      assert.deepEqual(
+        short.messages.map((m) => [m.order, m.text]),
+        [25, 24, 23, 22].map((o) => [o, 'planted in the read model']),
+      );
       assert.deepEqual([short.has_more, short.next_before], [true, 22]);
       const history = await readGroup(fleet.url(app), 101, `?before=${short.next_before}&limit=3`);
-      assert.deepEqual(history.messages.map((m) => [m.order, m.text]), [21, 20, 19].map((o) => [o, `stored ${o}`]));
+      assert.deepEqual(
+        history.messages.map((m) => [m.order, m.text]),
+        [21, 20, 19].map((o) => [o, `stored ${o}`]),
+      );
       const long = await readGroup(fleet.url(app), 101, '?limit=11');
       assert.equal(long.messages[0]?.text, 'stored 25', 'more than the model holds: from ClickHouse');
     }
@@ -132,12 +138,16 @@ describe('the read apps with the read model', () => {
   it('fill a miss from ClickHouse, so the next read of any app is a hit', async () => {
     assert.equal(await store.get(102), null);
     const first = await readGroup(fleet.url('fastify'), 102);
-    assert.deepEqual(first.messages.map((m) => m.order), [25, 24, 23, 22, 21, 20, 19, 18, 17, 16]);
+    assert.deepEqual(
+      first.messages.map((m) => m.order),
+      [25, 24, 23, 22, 21, 20, 19, 18, 17, 16],
+    );
     await waitFor('the filled page', async () => (await store.get(102)) !== null, 5000, 50);
     const entry = (await store.get(102))!;
     assert.equal(entryVersion(entry), 25);
     assert.deepEqual(JSON.parse(entryBody(entry).toString()), first);
-    const hits = async () => metricSum(await scrapeMetrics(fleet.url('hapi')), 'badam_read_model_reads_total', { result: 'hit' });
+    const hits = async () =>
+      metricSum(await scrapeMetrics(fleet.url('hapi')), 'badam_read_model_reads_total', { result: 'hit' });
     const before = await hits();
     assert.deepEqual(await readGroup(fleet.url('hapi'), 102), first);
     assert.equal(await hits(), before + 1);
@@ -153,14 +163,22 @@ describe('the read apps with the read model', () => {
         if (!next.has_more) break;
         query = `?before=${next.next_before}`;
       }
-      assert.deepEqual(seen, Array.from({ length: 25 }, (_, i) => 25 - i), app);
+      assert.deepEqual(
+        seen,
+        Array.from({ length: 25 }, (_, i) => 25 - i),
+        app,
+      );
     }
   });
 
-  it('never let a reader\'s fill replace a newer page', async () => {
+  it("never let a reader's fill replace a newer page", async () => {
     await put(store, page(104, 30, 'newer than ClickHouse'));
     // A hit now; but a reader that missed before the consumer wrote version 30 fills version 25 afterwards:
-    const older = await createMessagesRepository(client, table).readPage({ groupId: 104, limit: 10, before: undefined });
+    const older = await createMessagesRepository(client, table).readPage({
+      groupId: 104,
+      limit: 10,
+      before: undefined,
+    });
     assert.equal(await put(store, older), 0);
     assert.equal(entryVersion((await store.get(104))!), 30);
     assert.equal((await readGroup(fleet.url('restify'), 104)).messages[0]?.text, 'newer than ClickHouse');
@@ -168,7 +186,7 @@ describe('the read apps with the read model', () => {
 });
 
 describe('rebuilding the read model from ClickHouse', () => {
-  it('writes every group\'s latest page, walking past its chunk size, and never replaces a newer page', async (t) => {
+  it("writes every group's latest page, walking past its chunk size, and never replaces a newer page", async (t) => {
     const client = createTestClickHouse(t);
     const table = await createTestTable(t, client);
     const store = await createTestPageStore(t, table);
@@ -195,19 +213,25 @@ describe('rebuilding the read model from ClickHouse', () => {
     assert.deepEqual(progress, [5000, 6500]);
     assert.equal(entryVersion((await store.get(groups[0]!))!), 99, 'the newer page stayed');
     const expected = await repository.latestPages(groups.slice(1, 1001), 10);
-    for (const [groupId, latest] of expected) assert.equal(entryBody((await store.get(groupId))!).toString(), JSON.stringify(latest));
+    for (const [groupId, latest] of expected)
+      assert.equal(entryBody((await store.get(groupId))!).toString(), JSON.stringify(latest));
     assert.equal(await store.get(groups.at(-1)! + 1), null, 'nothing for a group without messages');
   });
 });
 
 describe('consumers keep the read model current', () => {
-  it('write every stored group\'s latest page, equal to ClickHouse\'s, before any read', async (t) => {
+  it("write every stored group's latest page, equal to ClickHouse's, before any read", async (t) => {
     const client = createTestClickHouse(t);
     const table = await createTestTable(t, client);
     const store = await createTestPageStore(t, table);
     const topic = await createTestTopic();
     const fleet = await startTestFleet(t, { topic, table, consumers: 2, readApps: [] });
-    const { accepted, refused } = await sendTraffic({ producerUrls: [fleet.url('producer')], messages: 600, groups: 40, concurrency: 16 });
+    const { accepted, refused } = await sendTraffic({
+      producerUrls: [fleet.url('producer')],
+      messages: 600,
+      groups: 40,
+      concurrency: 16,
+    });
     assert.equal(refused, 0);
     await waitForRows(client, table, accepted.length, 60_000);
     await assertPagesCurrent(client, table, store, 1, 40);
@@ -228,17 +252,34 @@ describe('consumers keep the read model current', () => {
       readApps: [],
       env: { CONSUMER_GROUP_ID: consumerGroup, READ_MODEL_URL: 'redis://127.0.0.1:9', READ_MODEL_TIMEOUT_MS: '50' },
     });
-    const { accepted } = await sendTraffic({ producerUrls: [blind.url('producer')], messages: 300, groups: 30, concurrency: 8 });
+    const { accepted } = await sendTraffic({
+      producerUrls: [blind.url('producer')],
+      messages: 300,
+      groups: 30,
+      concurrency: 8,
+    });
     await waitForRows(client, table, accepted.length, 60_000);
-    for (let groupId = 1; groupId <= 30; groupId++) assert.equal(await store.get(groupId), null, 'no page could be written');
+    for (let groupId = 1; groupId <= 30; groupId++)
+      assert.equal(await store.get(groupId), null, 'no page could be written');
     blind.processes.get('consumer')?.[0]?.signal('SIGKILL');
     await blind.stop();
 
     // The next owner of the partitions gets every record again, finds each already stored, and refreshes the pages.
-    const healer = await startTestFleet(t, { topic, table, consumers: 1, producers: 0, readApps: [], env: { CONSUMER_GROUP_ID: consumerGroup } });
+    const healer = await startTestFleet(t, {
+      topic,
+      table,
+      consumers: 1,
+      producers: 0,
+      readApps: [],
+      env: { CONSUMER_GROUP_ID: consumerGroup },
+    });
     await assertPagesCurrent(client, table, store, 1, 30);
     const metrics = await scrapeMetrics(healer.url('consumer'));
-    assert.equal(metricSum(metrics, 'badam_consumer_messages_total', { result: 'already_stored' }), 300, 'all 300 redelivered and skipped');
+    assert.equal(
+      metricSum(metrics, 'badam_consumer_messages_total', { result: 'already_stored' }),
+      300,
+      'all 300 redelivered and skipped',
+    );
     assert.deepEqual((await reconcile(client, table, accepted)).problems, [], 'and stored once');
   });
 
@@ -251,15 +292,31 @@ describe('consumers keep the read model current', () => {
     await seedGroup(client, table, 7, 12);
     // The zombie read version 12, then stalled; meanwhile the owner stored more and refreshed version 15.
     const stale = (await repository.latestPages([7], 10)).get(7)!;
-    await repository.insert([13, 14, 15].map((order) => ({ group_id: 7, order, sender_id: 3, text: `stored ${order}`, created_at_ms: 1, kafka_partition: 0, kafka_offset: 7000 + order })));
+    await repository.insert(
+      [13, 14, 15].map((order) => ({
+        group_id: 7,
+        order,
+        sender_id: 3,
+        text: `stored ${order}`,
+        created_at_ms: 1,
+        kafka_partition: 0,
+        kafka_offset: 7000 + order,
+      })),
+    );
     assert.equal(await refreshGroups(repository, owner, [7]), 1);
-    assert.equal(await put(zombie, stale), 0, 'the zombie\'s late write is refused');
+    assert.equal(await put(zombie, stale), 0, "the zombie's late write is refused");
     assert.equal(entryVersion((await owner.get(7))!), 15);
   });
 });
 
 /** Every group's page in the store is ClickHouse's latest page, byte for byte (waits for the consumers). */
-async function assertPagesCurrent(client: ClickHouseClient, table: string, store: PageStore, first: number, last: number) {
+async function assertPagesCurrent(
+  client: ClickHouseClient,
+  table: string,
+  store: PageStore,
+  first: number,
+  last: number,
+) {
   const repository = createMessagesRepository(client, table);
   const groups = Array.from({ length: last - first + 1 }, (_, i) => first + i);
   const expected = await repository.latestPages(groups, 10);

@@ -4,7 +4,13 @@ import { createMessagesRepository, reconcile, type MessageRow } from '@badam/pip
 import { SEED_PARTITION } from '@badam/load/seed-rows';
 import { createTestClickHouse, createTestTable } from '@badam/test-kit/fixtures';
 
-const row = (group_id: number, order: number, kafka_partition: number, kafka_offset: number, created_at_ms: number): MessageRow => ({
+const row = (
+  group_id: number,
+  order: number,
+  kafka_partition: number,
+  kafka_offset: number,
+  created_at_ms: number,
+): MessageRow => ({
   group_id,
   order,
   sender_id: 1,

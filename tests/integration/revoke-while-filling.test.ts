@@ -3,7 +3,13 @@ import { describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { reconcile, uncommittedRecords } from '@badam/pipeline';
 import { waitFor } from '@badam/stack/process/wait';
-import { createTestClickHouse, createTestTable, createTestTopic, startTestFleet, testInfra } from '@badam/test-kit/fixtures';
+import {
+  createTestClickHouse,
+  createTestTable,
+  createTestTopic,
+  startTestFleet,
+  testInfra,
+} from '@badam/test-kit/fixtures';
 import { httpJson } from '@badam/test-kit/http-client';
 import { metricSum, scrapeMetrics } from '@badam/test-kit/service-metrics';
 import { sendTraffic } from '@badam/test-kit/traffic';
@@ -31,9 +37,17 @@ describe('partitions revoked and handed back while a batch fills', () => {
     Object.assign(joiner.spec.env ?? {}, { CONSUMER_LINGER_MS: '0', CLICKHOUSE_TABLE: `${table}_absent` });
 
     const enough = new AbortController();
-    const traffic = sendTraffic({ producerUrls: [fleet.url('producer')], messages: 200_000, groups: 60, concurrency: 4, signal: enough.signal });
-    const joinerFailing = async () => (await httpJson('GET', `${fleet.url('consumer', 1)}/health`).catch(() => undefined))?.body.status === 'retrying';
-    const dropped = async (result: string) => metricSum(await scrapeMetrics(fleet.url('consumer', 0)), 'badam_consumer_batch_dropped_total', { result });
+    const traffic = sendTraffic({
+      producerUrls: [fleet.url('producer')],
+      messages: 200_000,
+      groups: 60,
+      concurrency: 4,
+      signal: enough.signal,
+    });
+    const joinerFailing = async () =>
+      (await httpJson('GET', `${fleet.url('consumer', 1)}/health`).catch(() => undefined))?.body.status === 'retrying';
+    const dropped = async (result: string) =>
+      metricSum(await scrapeMetrics(fleet.url('consumer', 0)), 'badam_consumer_batch_dropped_total', { result });
     for (let round = 0; round < 12 && (await dropped('redelivered_in_batch')) === 0; round++) {
       joiner.start();
       // It leaves as soon as it has taken partitions and fetched from them (it then fails to store: "retrying").
@@ -44,12 +58,18 @@ describe('partitions revoked and handed back while a batch fills', () => {
     enough.abort();
     const { accepted, refused } = await traffic;
     assert.equal(refused, 0);
-    t.diagnostic(`dropped from batches: ${await dropped('redelivered_in_batch')} redelivered, ${await dropped('partition_moved')} moved`);
+    t.diagnostic(
+      `dropped from batches: ${await dropped('redelivered_in_batch')} redelivered, ${await dropped('partition_moved')} moved`,
+    );
     assert.ok((await dropped('redelivered_in_batch')) > 0, 'a partition was handed back while a batch was filling');
 
     await waitForRows(client, table, accepted.length, 90_000);
     assert.deepEqual((await reconcile(client, table, accepted)).problems, []);
     const groupId = filling.spec.env?.CONSUMER_GROUP_ID ?? '';
-    await waitFor('every offset committed', async () => [...(await uncommittedRecords(testInfra().kafka, groupId, topic)).values()].every((n) => n === 0), 30_000);
+    await waitFor(
+      'every offset committed',
+      async () => [...(await uncommittedRecords(testInfra().kafka, groupId, topic)).values()].every((n) => n === 0),
+      30_000,
+    );
   });
 });

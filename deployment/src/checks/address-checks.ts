@@ -9,7 +9,9 @@ import { serviceEnvironment } from './service-checks.js';
 export function addressProblems(file: DeploymentFile): string[] {
   const hosts = knownHosts(file);
   return Object.entries(file.services).flatMap(([name, service]) =>
-    dependencyHosts(serviceEnvironment(service)).filter((host) => !hosts.has(host)).map((host) => `${name}: ${host} is not a service of this file`),
+    dependencyHosts(serviceEnvironment(service))
+      .filter((host) => !hosts.has(host))
+      .map((host) => `${name}: ${host} is not a service of this file`),
   );
 }
 

@@ -19,7 +19,9 @@ export function mountsOf(file: DeploymentFile, service: DeployedService): Mount[
         const [source = '', target = ''] = volume.split(':');
         return source.startsWith('/') ? [{ source, target }] : [];
       }
-      return volume.type === 'bind' && volume.source !== undefined ? [{ source: volume.source, target: volume.target ?? '' }] : [];
+      return volume.type === 'bind' && volume.source !== undefined
+        ? [{ source: volume.source, target: volume.target ?? '' }]
+        : [];
     }),
     ...(service.configs ?? []).flatMap(({ source, target }) => {
       const path = file.configs?.[source]?.file;
@@ -35,7 +37,9 @@ function deliveredPaths(file: DeploymentFile): string[] {
 
 /** Delivered paths that do not exist: Docker would mount an empty directory, or refuse to create the config. */
 export function missingPaths(file: DeploymentFile): string[] {
-  return deliveredPaths(file).filter((path) => !existsSync(path)).map((path) => `${path} does not exist`);
+  return deliveredPaths(file)
+    .filter((path) => !existsSync(path))
+    .map((path) => `${path} does not exist`);
 }
 
 /** Files the containers need that the deployment does not deliver (a new rules file, a new dashboard). */

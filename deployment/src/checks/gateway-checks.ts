@@ -6,14 +6,19 @@ interface EnvoyCluster {
   name?: string;
   typed_extension_protocol_options?: Record<string, { common_http_protocol_options?: { idle_timeout?: string } }>;
   load_assignment?: {
-    endpoints?: { lb_endpoints?: { endpoint?: { address?: { socket_address?: { address?: string; port_value?: number } } } }[] }[];
+    endpoints?: {
+      lb_endpoints?: { endpoint?: { address?: { socket_address?: { address?: string; port_value?: number } } } }[];
+    }[];
   };
 }
 
 function endpointsOf(cluster: EnvoyCluster): string[] {
   return (cluster.load_assignment?.endpoints ?? [])
     .flatMap((locality) => locality.lb_endpoints ?? [])
-    .map(({ endpoint }) => `${endpoint?.address?.socket_address?.address}:${endpoint?.address?.socket_address?.port_value}`);
+    .map(
+      ({ endpoint }) =>
+        `${endpoint?.address?.socket_address?.address}:${endpoint?.address?.socket_address?.port_value}`,
+    );
 }
 
 /**
@@ -43,7 +48,8 @@ const HTTP_PROTOCOL_OPTIONS = 'envoy.extensions.upstreams.http.v3.HttpProtocolOp
 function idleTimeouts(envoy: unknown): Map<string, number | undefined> {
   const timeouts = new Map<string, number | undefined>();
   for (const cluster of serviceClusters(envoy)) {
-    const idle = cluster.typed_extension_protocol_options?.[HTTP_PROTOCOL_OPTIONS]?.common_http_protocol_options?.idle_timeout;
+    const idle =
+      cluster.typed_extension_protocol_options?.[HTTP_PROTOCOL_OPTIONS]?.common_http_protocol_options?.idle_timeout;
     const match = /^(\d+(?:\.\d+)?)s$/.exec(idle ?? '');
     timeouts.set(cluster.name ?? '', match ? Number(match[1]) * 1000 : undefined);
   }
@@ -66,7 +72,9 @@ export function gatewayProblems(envoy: unknown, file: DeploymentFile, routedServ
     // Envoy's default (an hour) or anything not below the services' keep-alive lets Envoy reuse a connection the
     // service is closing: a send on it fails with a 503.
     if (idle === undefined || !(idle < KEEP_ALIVE_TIMEOUT_MS)) {
-      problems.push(`envoy cluster ${name}: idle_timeout must be below the services' keep-alive (${KEEP_ALIVE_TIMEOUT_MS} ms)`);
+      problems.push(
+        `envoy cluster ${name}: idle_timeout must be below the services' keep-alive (${KEEP_ALIVE_TIMEOUT_MS} ms)`,
+      );
     }
   }
   for (const [name, endpoints] of clusters) {

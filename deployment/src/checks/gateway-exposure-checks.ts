@@ -54,12 +54,18 @@ interface Bootstrap {
   admin?: { address?: { socket_address?: SocketAddress } };
   static_resources?: {
     listeners?: { name?: string; address?: { socket_address?: SocketAddress } }[];
-    clusters?: { name?: string; load_assignment?: { endpoints?: { lb_endpoints?: { endpoint?: { address?: { socket_address?: SocketAddress } } }[] }[] } }[];
+    clusters?: {
+      name?: string;
+      load_assignment?: {
+        endpoints?: { lb_endpoints?: { endpoint?: { address?: { socket_address?: SocketAddress } } }[] }[];
+      };
+    }[];
   };
 }
 
 function listenerPort(envoy: unknown, name: string): number | undefined {
-  return (envoy as Bootstrap).static_resources?.listeners?.find((l) => l.name === name)?.address?.socket_address?.port_value;
+  return (envoy as Bootstrap).static_resources?.listeners?.find((l) => l.name === name)?.address?.socket_address
+    ?.port_value;
 }
 
 /**
@@ -70,7 +76,9 @@ export function envoyExposureProblems(envoy: unknown, routedServices: readonly s
   const problems: string[] = [];
   const admin = (envoy as Bootstrap).admin?.address?.socket_address;
   if (admin?.address !== '127.0.0.1') {
-    problems.push(`envoy admin listens on ${admin?.address}:${admin?.port_value}, expected 127.0.0.1 (the container's loopback only)`);
+    problems.push(
+      `envoy admin listens on ${admin?.address}:${admin?.port_value}, expected 127.0.0.1 (the container's loopback only)`,
+    );
   }
   for (const { method, path, service } of PUBLIC_API) {
     const outcome = envoyOutcome(envoy, 'gateway', method, path);
@@ -80,16 +88,20 @@ export function envoyExposureProblems(envoy: unknown, routedServices: readonly s
   }
   for (const [method, path] of notPublic(routedServices)) {
     const outcome = envoyOutcome(envoy, 'gateway', method, path);
-    if ('forwardedTo' in outcome) problems.push(`envoy gateway: ${method} ${path} is forwarded to ${outcome.forwardedTo}, not the public API`);
+    if ('forwardedTo' in outcome)
+      problems.push(`envoy gateway: ${method} ${path} is forwarded to ${outcome.forwardedTo}, not the public API`);
   }
   const statsTarget = envoyOutcome(envoy, 'stats', 'GET', STATS_PATH);
   const adminCluster = 'forwardedTo' in statsTarget ? clusterEndpoints(envoy, statsTarget.forwardedTo) : [];
   if (admin === undefined || adminCluster.join() !== `${admin.address}:${admin.port_value}`) {
-    problems.push(`envoy stats listener: GET ${STATS_PATH} is ${JSON.stringify(statsTarget)} (${adminCluster.join(', ')}), expected the admin interface`);
+    problems.push(
+      `envoy stats listener: GET ${STATS_PATH} is ${JSON.stringify(statsTarget)} (${adminCluster.join(', ')}), expected the admin interface`,
+    );
   }
   for (const [method, path] of ADMIN_PAGES) {
     const outcome = envoyOutcome(envoy, 'stats', method, path);
-    if ('forwardedTo' in outcome) problems.push(`envoy stats listener: ${method} ${path} is forwarded to ${outcome.forwardedTo}`);
+    if ('forwardedTo' in outcome)
+      problems.push(`envoy stats listener: ${method} ${path} is forwarded to ${outcome.forwardedTo}`);
   }
   return problems;
 }
@@ -98,7 +110,10 @@ function clusterEndpoints(envoy: unknown, name: string): string[] {
   const cluster = (envoy as Bootstrap).static_resources?.clusters?.find((c) => c.name === name);
   return (cluster?.load_assignment?.endpoints ?? [])
     .flatMap((locality) => locality.lb_endpoints ?? [])
-    .map(({ endpoint }) => `${endpoint?.address?.socket_address?.address}:${endpoint?.address?.socket_address?.port_value}`);
+    .map(
+      ({ endpoint }) =>
+        `${endpoint?.address?.socket_address?.address}:${endpoint?.address?.socket_address?.port_value}`,
+    );
 }
 
 /**
@@ -114,14 +129,20 @@ export function envoyPublishingProblems(file: DeploymentFile, envoy: unknown, ga
   const published = publishedPorts(service);
   const targets = published.map((port) => port.target);
   if (targets.join() !== String(gatewayPort)) {
-    problems.push(`${gatewayService}: publishes container ports ${targets.join(', ') || 'none'}, expected only the gateway listener's ${gatewayPort}`);
+    problems.push(
+      `${gatewayService}: publishes container ports ${targets.join(', ') || 'none'}, expected only the gateway listener's ${gatewayPort}`,
+    );
   }
   if (file.kind === 'swarm') {
     for (const port of published.filter((p) => p.mode !== 'host')) {
-      problems.push(`${gatewayService}: port ${port.target} is published through the ingress mesh (mode ${port.mode ?? 'ingress'}), which hides client addresses; expected mode host`);
+      problems.push(
+        `${gatewayService}: port ${port.target} is published through the ingress mesh (mode ${port.mode ?? 'ingress'}), which hides client addresses; expected mode host`,
+      );
     }
     if (service.deploy?.mode !== 'global') {
-      problems.push(`${gatewayService}: deploy.mode is ${service.deploy?.mode ?? 'replicated'}, expected global (a host-mode port on every node)`);
+      problems.push(
+        `${gatewayService}: deploy.mode is ${service.deploy?.mode ?? 'replicated'}, expected global (a host-mode port on every node)`,
+      );
     }
   }
   return problems;
@@ -129,16 +150,22 @@ export function envoyPublishingProblems(file: DeploymentFile, envoy: unknown, ga
 
 /** Prometheus (prometheus.swarm.yml) scrapes Envoy's stats listener: the admin interface is not on the network. */
 export function envoyScrapeProblems(prometheus: unknown, envoy: unknown): string[] {
-  const jobs = (prometheus as { scrape_configs?: { job_name?: string; metrics_path?: string; dns_sd_configs?: { port?: number }[] }[] })
-    .scrape_configs;
+  const jobs = (
+    prometheus as {
+      scrape_configs?: { job_name?: string; metrics_path?: string; dns_sd_configs?: { port?: number }[] }[];
+    }
+  ).scrape_configs;
   const job = jobs?.find((j) => j.job_name === 'envoy');
   if (job === undefined) return ['prometheus: no envoy scrape job'];
   const statsPort = listenerPort(envoy, 'stats');
   const ports = (job.dns_sd_configs ?? []).map((sd) => sd.port);
   const problems: string[] = [];
   if (ports.length === 0 || ports.some((port) => port !== statsPort)) {
-    problems.push(`prometheus: the envoy job scrapes port ${ports.join(', ')}, expected the stats listener's ${statsPort}`);
+    problems.push(
+      `prometheus: the envoy job scrapes port ${ports.join(', ')}, expected the stats listener's ${statsPort}`,
+    );
   }
-  if (job.metrics_path !== STATS_PATH) problems.push(`prometheus: the envoy job's metrics_path is ${job.metrics_path}, expected ${STATS_PATH}`);
+  if (job.metrics_path !== STATS_PATH)
+    problems.push(`prometheus: the envoy job's metrics_path is ${job.metrics_path}, expected ${STATS_PATH}`);
   return problems;
 }

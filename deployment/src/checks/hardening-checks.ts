@@ -31,7 +31,8 @@ function role(name: string): string {
 export function confinementProblems(file: DeploymentFile): string[] {
   return Object.entries(file.services).flatMap(([name, service]) => {
     const problems: string[] = [];
-    if (!(service.cap_drop ?? []).includes('ALL')) problems.push(`${name}: does not drop every capability (cap_drop: [ALL])`);
+    if (!(service.cap_drop ?? []).includes('ALL'))
+      problems.push(`${name}: does not drop every capability (cap_drop: [ALL])`);
     if (!(service.security_opt ?? []).includes('no-new-privileges:true')) {
       problems.push(`${name}: security_opt lacks no-new-privileges:true`);
     }
@@ -42,7 +43,8 @@ export function confinementProblems(file: DeploymentFile): string[] {
     if (user !== undefined && service.user !== user) {
       problems.push(`${name}: must start as ${user} (its entrypoint would switch users with the dropped capabilities)`);
     }
-    if (service.user !== undefined && /^(0|root)(:|$)/.test(String(service.user))) problems.push(`${name}: runs as root`);
+    if (service.user !== undefined && /^(0|root)(:|$)/.test(String(service.user)))
+      problems.push(`${name}: runs as root`);
     return problems;
   });
 }
@@ -63,6 +65,8 @@ export function publishedPortProblems(file: DeploymentFile): string[] {
 export function networkProblems(file: DeploymentFile): string[] {
   if (file.kind !== 'swarm') return [];
   return Object.entries(file.networks ?? {}).flatMap(([name, network]) =>
-    network?.driver === 'overlay' && network.driver_opts?.encrypted !== 'true' ? [`network ${name}: overlay is not encrypted`] : [],
+    network?.driver === 'overlay' && network.driver_opts?.encrypted !== 'true'
+      ? [`network ${name}: overlay is not encrypted`]
+      : [],
   );
 }

@@ -67,7 +67,11 @@ export function packageName(specifier: string): string {
  * (dependencies or peerDependencies) nor gets from a workspace it depends on (`provided`), and a declared one its
  * code never loads.
  */
-export function dependencyProblems(manifest: Manifest, loaded: ReadonlyMap<string, string>, provided: readonly string[]): string[] {
+export function dependencyProblems(
+  manifest: Manifest,
+  loaded: ReadonlyMap<string, string>,
+  provided: readonly string[],
+): string[] {
   const declared = Object.keys({ ...manifest.dependencies, ...manifest.peerDependencies });
   const undeclared = [...loaded]
     .filter(([name]) => !declared.includes(name) && !provided.includes(name))

@@ -62,21 +62,28 @@ export function loadRunnerProblems(file: DeploymentFile, target: LoadRunnerTarge
       problems.push(`${name}: deploy.mode is ${deploy.mode}, expected replicated (a job runs again at every deploy)`);
     }
     if (deploy?.replicas !== 0) {
-      problems.push(`${name}: deploy.replicas is ${deploy?.replicas}, expected 0 (a deploy must not start a load test)`);
+      problems.push(
+        `${name}: deploy.replicas is ${deploy?.replicas}, expected 0 (a deploy must not start a load test)`,
+      );
     }
     if (deploy?.restart_policy?.condition !== 'none') {
-      problems.push(`${name}: deploy.restart_policy.condition is ${deploy?.restart_policy?.condition}, expected none (a run ends)`);
+      problems.push(
+        `${name}: deploy.restart_policy.condition is ${deploy?.restart_policy?.condition}, expected none (a run ends)`,
+      );
     }
   }
 
   const entry = posix.join(LOAD_RUNNER.mountPoint, LOAD_RUNNER.entry);
   const command = commandArgs(service.command);
-  if (command[0] !== 'run' || !command.includes(entry)) problems.push(`${name}: command is "${command.join(' ')}", expected run ${entry}`);
+  if (command[0] !== 'run' || !command.includes(entry))
+    problems.push(`${name}: command is "${command.join(' ')}", expected run ${entry}`);
 
   const baseUrl = `http://${target.gateway}:${target.gatewayPort}`;
   const env = serviceEnvironment(service);
-  if (env.BASE_URL !== baseUrl) problems.push(`${name}: BASE_URL is ${env.BASE_URL}, expected ${baseUrl} (the gateway)`);
-  if (file.services[target.gateway] === undefined) problems.push(`${name}: the gateway ${target.gateway} is not a service`);
+  if (env.BASE_URL !== baseUrl)
+    problems.push(`${name}: BASE_URL is ${env.BASE_URL}, expected ${baseUrl} (the gateway)`);
+  if (file.services[target.gateway] === undefined)
+    problems.push(`${name}: the gateway ${target.gateway} is not a service`);
   if (file.kind === 'compose' && service.depends_on?.[target.gateway] === undefined) {
     problems.push(`${name}: does not depend on the gateway ${target.gateway}`);
   }
@@ -84,7 +91,8 @@ export function loadRunnerProblems(file: DeploymentFile, target: LoadRunnerTarge
   for (const path of scriptFiles(resolve(target.scriptsDir, LOAD_RUNNER.entry))) {
     const expected = posix.join(LOAD_RUNNER.mountPoint, ...relative(target.scriptsDir, path).split(sep));
     if (!existsSync(path)) problems.push(`${name}: ${path} does not exist (the script loads it)`);
-    else if (!containerPaths(file, service, path).includes(expected)) problems.push(`${name}: ${path} is not delivered at ${expected}`);
+    else if (!containerPaths(file, service, path).includes(expected))
+      problems.push(`${name}: ${path} is not delivered at ${expected}`);
   }
   return problems;
 }

@@ -25,7 +25,9 @@ interface PackageJson {
 }
 
 export function readNodePins(root: string): NodePins {
-  const manifests = manifestPaths(root).map((path) => [path, JSON.parse(readFileSync(resolve(root, path), 'utf8')) as PackageJson] as const);
+  const manifests = manifestPaths(root).map(
+    (path) => [path, JSON.parse(readFileSync(resolve(root, path), 'utf8')) as PackageJson] as const,
+  );
   const typesNode: Record<string, string> = {};
   for (const [path, manifest] of manifests) {
     const range = manifest.devDependencies?.['@types/node'] ?? manifest.dependencies?.['@types/node'];
@@ -43,9 +45,14 @@ export function readNodePins(root: string): NodePins {
 function manifestPaths(root: string): string[] {
   const { workspaces = [] } = JSON.parse(readFileSync(resolve(root, 'package.json'), 'utf8')) as PackageJson;
   const dirs = workspaces.flatMap((pattern) =>
-    pattern.endsWith('/*') ? readdirSync(resolve(root, pattern.slice(0, -2))).map((name) => join(pattern.slice(0, -2), name)) : [pattern],
+    pattern.endsWith('/*')
+      ? readdirSync(resolve(root, pattern.slice(0, -2))).map((name) => join(pattern.slice(0, -2), name))
+      : [pattern],
   );
-  return ['package.json', ...dirs.map((dir) => join(dir, 'package.json')).filter((path) => existsSync(resolve(root, path)))];
+  return [
+    'package.json',
+    ...dirs.map((dir) => join(dir, 'package.json')).filter((path) => existsSync(resolve(root, path))),
+  ];
 }
 
 const EXACT = /^(\d+)\.(\d+)\.(\d+)$/;
@@ -55,26 +62,33 @@ const CARET = /^\^(\d+)(?:\.(\d+))?(?:\.(\d+))?$/;
 
 export function nodeRuntimeProblems(pins: NodePins): string[] {
   const setup = EXACT.exec(pins.setup ?? '');
-  if (setup === null) return [`scripts/setup.sh: NODE_VERSION is ${pins.setup ?? 'missing'}, expected an exact version (24.21.0)`];
+  if (setup === null)
+    return [`scripts/setup.sh: NODE_VERSION is ${pins.setup ?? 'missing'}, expected an exact version (24.21.0)`];
   const [version, major = '', minor = ''] = setup;
   const problems: string[] = [];
 
   const image = PINNED_IMAGE.exec(pins.image ?? '');
   if (image === null) {
-    problems.push(`Dockerfile: NODE_IMAGE is ${pins.image ?? 'missing'}, expected node:<version>-<variant>@sha256:<digest>`);
+    problems.push(
+      `Dockerfile: NODE_IMAGE is ${pins.image ?? 'missing'}, expected node:<version>-<variant>@sha256:<digest>`,
+    );
   } else if (!image[1]?.startsWith(`${major}.${minor}.`)) {
-    problems.push(`Dockerfile: NODE_IMAGE runs Node ${image[1]}, scripts/setup.sh installs ${version}: not the same minor`);
+    problems.push(
+      `Dockerfile: NODE_IMAGE runs Node ${image[1]}, scripts/setup.sh installs ${version}: not the same minor`,
+    );
   }
 
   for (const [path, range] of Object.entries(pins.engines)) {
     if (range === undefined) problems.push(`${path}: no engines.node`);
     else if (!CARET.test(range)) problems.push(`${path}: engines.node ${range} is not a ^ range on one major`);
-    else if (!caretAccepts(range, version)) problems.push(`${path}: engines.node ${range} does not accept Node ${version}`);
+    else if (!caretAccepts(range, version))
+      problems.push(`${path}: engines.node ${range} does not accept Node ${version}`);
   }
 
   if (Object.keys(pins.typesNode).length === 0) problems.push('no package.json declares @types/node');
   for (const [path, range] of Object.entries(pins.typesNode)) {
-    if (CARET.exec(range)?.[1] !== major) problems.push(`${path}: @types/node ${range} does not describe Node ${major}`);
+    if (CARET.exec(range)?.[1] !== major)
+      problems.push(`${path}: @types/node ${range} does not describe Node ${major}`);
   }
   return problems;
 }

@@ -22,7 +22,8 @@ export function readModelStoreProblems(file: DeploymentFile, store: ReadModelSto
   for (const [reader, deployed] of Object.entries(file.services)) {
     const value = serviceEnvironment(deployed).READ_MODEL_URL;
     if (value === undefined) continue;
-    if (!pointsAt(value, name, store.port)) problems.push(`${reader}: READ_MODEL_URL is ${value}, expected ${expected} (the store)`);
+    if (!pointsAt(value, name, store.port))
+      problems.push(`${reader}: READ_MODEL_URL is ${value}, expected ${expected} (the store)`);
     const condition = deployed.depends_on?.[name]?.condition;
     if (file.kind === 'compose' && condition === 'service_healthy') {
       problems.push(`${reader}: waits for ${name} to be healthy; it works without the store (service_started)`);
@@ -31,30 +32,47 @@ export function readModelStoreProblems(file: DeploymentFile, store: ReadModelSto
   return problems;
 }
 
-function storeServiceProblems(file: DeploymentFile, name: string, service: DeployedService, store: ReadModelStore): string[] {
+function storeServiceProblems(
+  file: DeploymentFile,
+  name: string,
+  service: DeployedService,
+  store: ReadModelStore,
+): string[] {
   const problems = officialImageProblems(name, service.image, store.image);
-  if ((service.ports ?? []).length > 0) problems.push(`${name}: publishes a port; only the services on the network reach the store`);
+  if ((service.ports ?? []).length > 0)
+    problems.push(`${name}: publishes a port; only the services on the network reach the store`);
 
   const args = commandArgs(service.command);
-  if (flagValue(args, '--save') !== '') problems.push(`${name}: saves snapshots (--save ""): a cache rebuilt from ClickHouse keeps nothing on disk`);
+  if (flagValue(args, '--save') !== '')
+    problems.push(`${name}: saves snapshots (--save ""): a cache rebuilt from ClickHouse keeps nothing on disk`);
   const appendOnly = flagValue(args, '--appendonly');
-  if (appendOnly !== undefined && appendOnly !== 'no') problems.push(`${name}: --appendonly ${appendOnly}, expected no (a cache keeps nothing on disk)`);
+  if (appendOnly !== undefined && appendOnly !== 'no')
+    problems.push(`${name}: --appendonly ${appendOnly}, expected no (a cache keeps nothing on disk)`);
   const policy = flagValue(args, '--maxmemory-policy');
   if (policy === undefined || !policy.startsWith('allkeys-')) {
-    problems.push(`${name}: --maxmemory-policy ${policy ?? 'noeviction (default)'}: a full store would refuse writes; expected allkeys-lru`);
+    problems.push(
+      `${name}: --maxmemory-policy ${policy ?? 'noeviction (default)'}: a full store would refuse writes; expected allkeys-lru`,
+    );
   }
   const maxMemory = valkeyBytes(flagValue(args, '--maxmemory'));
-  if (maxMemory === undefined || maxMemory === 0) problems.push(`${name}: no --maxmemory: the store would grow until the container is killed`);
+  if (maxMemory === undefined || maxMemory === 0)
+    problems.push(`${name}: no --maxmemory: the store would grow until the container is killed`);
 
   const limit = dockerBytes(service.deploy?.resources?.limits?.memory);
   if (maxMemory !== undefined && limit !== undefined && maxMemory >= limit) {
-    problems.push(`${name}: --maxmemory ${flagValue(args, '--maxmemory')} does not leave room below the memory limit ${service.deploy?.resources?.limits?.memory}`);
+    problems.push(
+      `${name}: --maxmemory ${flagValue(args, '--maxmemory')} does not leave room below the memory limit ${service.deploy?.resources?.limits?.memory}`,
+    );
   }
   if (file.kind === 'swarm') {
     const replicas = service.deploy?.replicas;
-    if (replicas !== 1) problems.push(`${name}: deploy.replicas is ${replicas}, expected 1 (one store: several would each hold part of the pages)`);
+    if (replicas !== 1)
+      problems.push(
+        `${name}: deploy.replicas is ${replicas}, expected 1 (one store: several would each hold part of the pages)`,
+      );
     const order = service.deploy?.update_config?.order;
-    if (order !== 'stop-first') problems.push(`${name}: update_config.order is ${order}, expected stop-first (never two stores at once)`);
+    if (order !== 'stop-first')
+      problems.push(`${name}: update_config.order is ${order}, expected stop-first (never two stores at once)`);
   }
   return problems;
 }

@@ -6,7 +6,10 @@ import { serviceEnvironment } from './service-checks.js';
  * succeeded, a dependency to be healthy). Swarm has no start order; there the checks are about rolling updates and
  * restarts.
  */
-export function composeOrderProblems(file: DeploymentFile, options: { dependsOnInit: readonly string[]; oneShot: readonly string[] }): string[] {
+export function composeOrderProblems(
+  file: DeploymentFile,
+  options: { dependsOnInit: readonly string[]; oneShot: readonly string[] },
+): string[] {
   const problems: string[] = [];
   for (const name of options.dependsOnInit) {
     const condition = file.services[name]?.depends_on?.init?.condition;
@@ -16,7 +19,8 @@ export function composeOrderProblems(file: DeploymentFile, options: { dependsOnI
   }
   for (const [name, service] of Object.entries(file.services)) {
     const oneShot = options.oneShot.includes(name);
-    if (oneShot && service.restart !== 'no') problems.push(`${name}: a one-shot needs restart "no", has ${service.restart}`);
+    if (oneShot && service.restart !== 'no')
+      problems.push(`${name}: a one-shot needs restart "no", has ${service.restart}`);
     if (!oneShot && service.restart === undefined) problems.push(`${name}: no restart policy`);
     for (const [target, { condition }] of Object.entries(service.depends_on ?? {})) {
       const dependency = file.services[target];

@@ -14,7 +14,11 @@ export interface SecretExpectations {
   /** The ClickHouse role of each service that reaches ClickHouse: the server needs each one's secret. */
   roles: Readonly<Record<string, ClickHouseRole>>;
   /** Where the clickhouse service must have the roles file and the entrypoint that feeds it the passwords. */
-  clickhouse: { service: string; roles: { source: string; target: string }; entrypoint: { source: string; target: string } };
+  clickhouse: {
+    service: string;
+    roles: { source: string; target: string };
+    entrypoint: { source: string; target: string };
+  };
   /** The read model's store and its password's secret. */
   store: { service: string; passwordSecret: string };
   /** Grafana and its admin password's secret. */
@@ -30,15 +34,20 @@ const SECRET_NAME = /PASSWORD|SECRET|TOKEN/i;
 
 /** Where each secret of a service appears in its containers. */
 export function secretMounts(service: DeployedService): { source: string; target: string }[] {
-  return (service.secrets ?? []).map(({ source, target }) => ({ source, target: posix.resolve(SECRETS_DIR, target ?? source) }));
+  return (service.secrets ?? []).map(({ source, target }) => ({
+    source,
+    target: posix.resolve(SECRETS_DIR, target ?? source),
+  }));
 }
 
 /** No variable holds a password (only *_FILE ones, naming a file), and no URL carries one. Values are never shown. */
 export function passwordValueProblems(file: DeploymentFile): string[] {
   return Object.entries(file.services).flatMap(([name, service]) =>
     Object.entries(serviceEnvironment(service)).flatMap(([key, value]) => {
-      if (SECRET_NAME.test(key) && !key.endsWith('_FILE')) return [`${name}: ${key} is set in the file; a secret goes in a Docker secret, named by a *_FILE variable`];
-      if (value !== undefined && URL.canParse(value) && new URL(value).password !== '') return [`${name}: ${key} carries a password in its URL`];
+      if (SECRET_NAME.test(key) && !key.endsWith('_FILE'))
+        return [`${name}: ${key} is set in the file; a secret goes in a Docker secret, named by a *_FILE variable`];
+      if (value !== undefined && URL.canParse(value) && new URL(value).password !== '')
+        return [`${name}: ${key} carries a password in its URL`];
       return [];
     }),
   );
@@ -48,10 +57,14 @@ export function passwordValueProblems(file: DeploymentFile): string[] {
  * Every *_FILE variable names a secret its service mounts, declared at the top of the file: in swarm created beforehand
  * (external), in compose a file in the secrets folder.
  */
-export function secretFileProblems(file: DeploymentFile, expected: Pick<SecretExpectations, 'composeSecretsDir'>): string[] {
+export function secretFileProblems(
+  file: DeploymentFile,
+  expected: Pick<SecretExpectations, 'composeSecretsDir'>,
+): string[] {
   const problems: string[] = [];
   for (const [name, declared] of Object.entries(file.secrets ?? {})) {
-    if (file.kind === 'swarm' && declared.external !== true) problems.push(`secret ${name}: not external (created with docker secret create)`);
+    if (file.kind === 'swarm' && declared.external !== true)
+      problems.push(`secret ${name}: not external (created with docker secret create)`);
     if (file.kind === 'compose' && posix.dirname(declared.file ?? '') !== expected.composeSecretsDir) {
       problems.push(`secret ${name}: file ${declared.file ?? '(none)'} is not in ${expected.composeSecretsDir}`);
     }
@@ -59,11 +72,13 @@ export function secretFileProblems(file: DeploymentFile, expected: Pick<SecretEx
   for (const [name, service] of Object.entries(file.services)) {
     const mounts = secretMounts(service);
     for (const { source } of mounts) {
-      if (file.secrets?.[source] === undefined) problems.push(`${name}: mounts secret ${source}, which the file does not declare`);
+      if (file.secrets?.[source] === undefined)
+        problems.push(`${name}: mounts secret ${source}, which the file does not declare`);
     }
     for (const [key, value] of Object.entries(serviceEnvironment(service))) {
       if (!key.endsWith('_FILE') || value === undefined) continue;
-      if (!mounts.some(({ target }) => target === value)) problems.push(`${name}: ${key} is ${value}, not a secret the service mounts`);
+      if (!mounts.some(({ target }) => target === value))
+        problems.push(`${name}: ${key} is ${value}, not a secret the service mounts`);
     }
   }
   return problems;
@@ -80,7 +95,10 @@ function secretNamedBy(service: DeployedService, variable: string): string | und
  * given CLICKHOUSE_USER or CLICKHOUSE_PASSWORD (with them the image would replace the default user by one open to the
  * network).
  */
-export function clickhouseRoleProblems(file: DeploymentFile, expected: Pick<SecretExpectations, 'roles' | 'clickhouse'>): string[] {
+export function clickhouseRoleProblems(
+  file: DeploymentFile,
+  expected: Pick<SecretExpectations, 'roles' | 'clickhouse'>,
+): string[] {
   const { service: serverName, roles, entrypoint } = expected.clickhouse;
   const server = file.services[serverName];
   if (server === undefined) return [`${serverName}: no such service`];
@@ -96,11 +114,15 @@ export function clickhouseRoleProblems(file: DeploymentFile, expected: Pick<Secr
   }
   const mounted = secretMounts(server).map(({ source }) => source);
   for (const role of new Set(Object.values(expected.roles))) {
-    if (!mounted.includes(clickhousePasswordSecret(role))) problems.push(`${serverName}: does not mount secret ${clickhousePasswordSecret(role)}`);
+    if (!mounted.includes(clickhousePasswordSecret(role)))
+      problems.push(`${serverName}: does not mount secret ${clickhousePasswordSecret(role)}`);
   }
   const env = serviceEnvironment(server);
   for (const key of ['CLICKHOUSE_USER', 'CLICKHOUSE_PASSWORD']) {
-    if (env[key] !== undefined) problems.push(`${serverName}: ${key} is set: the image would replace the default user by one open to the network`);
+    if (env[key] !== undefined)
+      problems.push(
+        `${serverName}: ${key} is set: the image would replace the default user by one open to the network`,
+      );
   }
   return problems;
 }
@@ -114,9 +136,12 @@ export function storePasswordProblems(file: DeploymentFile, expected: Pick<Secre
   const mount = secretMounts(store).find(({ source }) => source === passwordSecret);
   if (mount === undefined) problems.push(`${name}: does not mount secret ${passwordSecret}`);
   const args = commandArgs(store.command);
-  if (args.includes('--requirepass')) problems.push(`${name}: --requirepass on the command line shows the password to every process`);
-  const readsSecret = mount !== undefined && args.some((arg) => arg.includes('requirepass') && arg.includes(mount.target));
-  if (!readsSecret) problems.push(`${name}: its command does not set requirepass from ${mount?.target ?? `secret ${passwordSecret}`}`);
+  if (args.includes('--requirepass'))
+    problems.push(`${name}: --requirepass on the command line shows the password to every process`);
+  const readsSecret =
+    mount !== undefined && args.some((arg) => arg.includes('requirepass') && arg.includes(mount.target));
+  if (!readsSecret)
+    problems.push(`${name}: its command does not set requirepass from ${mount?.target ?? `secret ${passwordSecret}`}`);
   return problems;
 }
 
@@ -127,8 +152,12 @@ export function grafanaProblems(file: DeploymentFile, expected: Pick<SecretExpec
   if (grafana === undefined) return [`${name}: no such service`];
   const env = serviceEnvironment(grafana);
   const problems: string[] = [];
-  if ((env.GF_AUTH_ANONYMOUS_ENABLED ?? 'false').toLowerCase() !== 'false') problems.push(`${name}: anonymous access is on (GF_AUTH_ANONYMOUS_ENABLED)`);
+  if ((env.GF_AUTH_ANONYMOUS_ENABLED ?? 'false').toLowerCase() !== 'false')
+    problems.push(`${name}: anonymous access is on (GF_AUTH_ANONYMOUS_ENABLED)`);
   const secret = secretNamedBy(grafana, 'GF_SECURITY_ADMIN_PASSWORD__FILE');
-  if (secret !== passwordSecret) problems.push(`${name}: GF_SECURITY_ADMIN_PASSWORD__FILE is secret ${secret ?? '(none)'}, expected ${passwordSecret}`);
+  if (secret !== passwordSecret)
+    problems.push(
+      `${name}: GF_SECURITY_ADMIN_PASSWORD__FILE is secret ${secret ?? '(none)'}, expected ${passwordSecret}`,
+    );
   return problems;
 }

@@ -55,7 +55,10 @@ export function officialImageProblems(name: string, image: string | undefined, o
 export function commandArgs(command: string | string[] | undefined): string[] {
   if (command === undefined) return [];
   if (Array.isArray(command)) return command;
-  return command.split(/\s+/).filter((word) => word !== '').map((word) => (word === '""' || word === "''" ? '' : word));
+  return command
+    .split(/\s+/)
+    .filter((word) => word !== '')
+    .map((word) => (word === '""' || word === "''" ? '' : word));
 }
 
 /**
@@ -109,7 +112,9 @@ export function shutdownProblems(file: DeploymentFile): string[] {
     const stopMs = durationMs(service.stop_grace_period ?? '10s');
     return stopMs > Number(grace)
       ? []
-      : [`${name}: stop_grace_period ${service.stop_grace_period ?? '10s (default)'} does not outlast SHUTDOWN_GRACE_MS ${grace}`];
+      : [
+          `${name}: stop_grace_period ${service.stop_grace_period ?? '10s (default)'} does not outlast SHUTDOWN_GRACE_MS ${grace}`,
+        ];
   });
 }
 

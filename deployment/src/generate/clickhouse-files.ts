@@ -8,8 +8,14 @@ import { repoRoot } from '@badam/stack/paths';
  * hashes the roles file reads.
  */
 export const CLICKHOUSE_FILES = {
-  roles: { source: resolve(repoRoot, 'deployment/clickhouse/users.d/badam-roles.xml'), target: '/etc/clickhouse-server/users.d/badam-roles.xml' },
-  entrypoint: { source: resolve(repoRoot, 'deployment/clickhouse/entrypoint.sh'), target: '/usr/local/bin/badam-entrypoint.sh' },
+  roles: {
+    source: resolve(repoRoot, 'deployment/clickhouse/users.d/badam-roles.xml'),
+    target: '/etc/clickhouse-server/users.d/badam-roles.xml',
+  },
+  entrypoint: {
+    source: resolve(repoRoot, 'deployment/clickhouse/entrypoint.sh'),
+    target: '/usr/local/bin/badam-entrypoint.sh',
+  },
 } as const;
 
 /** The database the Docker deployments keep the messages in (CLICKHOUSE_DATABASE), which the roles are granted on. */

@@ -47,7 +47,10 @@ const PER_DEPLOYMENT: Readonly<Record<Deployment, Values>> = {
   swarm: {
     KAFKA_BROKERS: 'redpanda-0:9092,redpanda-1:9092,redpanda-2:9092',
     KAFKA_TOPIC_REPLICATION: { value: '3', note: 'Each partition on all three brokers.' },
-    INIT_TIMEOUT_MS: { value: '300000', note: 'Swarm has no start order: three brokers and the database may come up slowly.' },
+    INIT_TIMEOUT_MS: {
+      value: '300000',
+      note: 'Swarm has no start order: three brokers and the database may come up slowly.',
+    },
     CONSUMER_INSTANCE_ID: {
       value: 'consumer-{{.Task.Slot}}',
       note: 'Static membership: task slot N is always group member consumer-N (docs/DEPLOY.md, "The consumers\' identity").',
@@ -69,10 +72,15 @@ export function deploymentValues(deployment: Deployment, service: string): Recor
   const values: Values = {
     ...SHARED,
     KAFKA_CLIENT_ID: perTask ? `${service}-{{.Task.Slot}}` : service,
-    ...(role === undefined ? {} : { CLICKHOUSE_USER: clickhouseUser(role), CLICKHOUSE_PASSWORD: secretFile(clickhousePasswordSecret(role)) }),
+    ...(role === undefined
+      ? {}
+      : { CLICKHOUSE_USER: clickhouseUser(role), CLICKHOUSE_PASSWORD: secretFile(clickhousePasswordSecret(role)) }),
     ...PER_DEPLOYMENT[deployment],
   };
   return Object.fromEntries(
-    Object.entries(values).map(([key, value]) => [key, typeof value === 'object' && 'value' in value ? value : { value }]),
+    Object.entries(values).map(([key, value]) => [
+      key,
+      typeof value === 'object' && 'value' in value ? value : { value },
+    ]),
   );
 }

@@ -16,7 +16,11 @@ const SHARED_GROUPS: readonly { title: string; note?: string; spec: EnvSpec }[] 
   { title: 'HTTP', spec: httpSettings },
   { title: 'admission', spec: admissionSettings },
   { title: 'Kafka', spec: kafkaSettings },
-  { title: 'ClickHouse', note: 'each service logs in as its role: reader, writer or migrator; deployment/clickhouse/README.md', spec: clickhouseSettings },
+  {
+    title: 'ClickHouse',
+    note: 'each service logs in as its role: reader, writer or migrator; deployment/clickhouse/README.md',
+    spec: clickhouseSettings,
+  },
   { title: 'read model', spec: readModelSettings },
   { title: 'topic', spec: topicSettings },
 ];

@@ -7,7 +7,11 @@ import { addressProblems } from '../../src/checks/address-checks.js';
 import { missingPaths, undeliveredFiles } from '../../src/checks/file-checks.js';
 import { gatewayProblems } from '../../src/checks/gateway-checks.js';
 import { confinementProblems, networkProblems, publishedPortProblems } from '../../src/checks/hardening-checks.js';
-import { envoyExposureProblems, envoyPublishingProblems, envoyScrapeProblems } from '../../src/checks/gateway-exposure-checks.js';
+import {
+  envoyExposureProblems,
+  envoyPublishingProblems,
+  envoyScrapeProblems,
+} from '../../src/checks/gateway-exposure-checks.js';
 import { loadRunnerProblems } from '../../src/checks/load-runner-checks.js';
 import { renderEnvExample } from '../../src/generate/env-example.js';
 import { generatedEnvironment } from '../../src/generate/environment-blocks.js';
@@ -63,7 +67,10 @@ describe('the deployment checks report', () => {
   });
 
   it('a replica count off by one', () => {
-    const file = broken('swarm', (f) => (service(f, 'consumer').deploy = { ...service(f, 'consumer').deploy, replicas: 2 }));
+    const file = broken(
+      'swarm',
+      (f) => (service(f, 'consumer').deploy = { ...service(f, 'consumer').deploy, replicas: 2 }),
+    );
     assert.deepEqual(replicaProblems(file, { consumer: 3 }), ['consumer: deploy.replicas is 2, expected 3']);
   });
 
@@ -72,14 +79,20 @@ describe('the deployment checks report', () => {
       delete service(f, 'fastify').healthcheck;
       service(f, 'clickhouse').healthcheck = { disable: true };
     });
-    assert.deepEqual(healthcheckProblems(file, ONE_SHOT_SERVICES).sort(), ['clickhouse: no healthcheck', 'fastify: no healthcheck']);
+    assert.deepEqual(healthcheckProblems(file, ONE_SHOT_SERVICES).sort(), [
+      'clickhouse: no healthcheck',
+      'fastify: no healthcheck',
+    ]);
   });
 
   it('an image without a version, on latest, or of ours with another tag', () => {
     assert.equal(imagePinProblem('nginx'), 'nginx has no tag (means latest)');
     assert.equal(imagePinProblem('registry:5000/team/nginx'), 'registry:5000/team/nginx has no tag (means latest)');
     assert.equal(imagePinProblem('prom/prometheus:latest'), 'prom/prometheus:latest is not pinned to a version');
-    assert.equal(imagePinProblem('envoyproxy/envoy:v1.36-latest'), 'envoyproxy/envoy:v1.36-latest is not pinned to a version');
+    assert.equal(
+      imagePinProblem('envoyproxy/envoy:v1.36-latest'),
+      'envoyproxy/envoy:v1.36-latest is not pinned to a version',
+    );
     assert.equal(imagePinProblem('registry:5000/nginx:1.27.1'), undefined);
     assert.equal(imagePinProblem(`nginx@sha256:${'a'.repeat(64)}`), undefined);
     const file = broken('swarm', (f) => {
@@ -104,14 +117,23 @@ describe('the deployment checks report', () => {
 
   it('a deployment value the service would refuse, or a secret written as text', () => {
     const values = deploymentValues('swarm', 'consumer');
-    assert.throws(() => generatedEnvironment('swarm', 'consumer', { ...values, CONSUMER_MAX_BATCH: { value: 'many' } }), /swarm consumer: .*CONSUMER_MAX_BATCH: must be an integer/s);
-    assert.throws(() => generatedEnvironment('swarm', 'consumer', { ...values, CLICKHOUSE_PASSWORD: { value: 'hunter2' } }), /CLICKHOUSE_PASSWORD is a secret/);
+    assert.throws(
+      () => generatedEnvironment('swarm', 'consumer', { ...values, CONSUMER_MAX_BATCH: { value: 'many' } }),
+      /swarm consumer: .*CONSUMER_MAX_BATCH: must be an integer/s,
+    );
+    assert.throws(
+      () => generatedEnvironment('swarm', 'consumer', { ...values, CLICKHOUSE_PASSWORD: { value: 'hunter2' } }),
+      /CLICKHOUSE_PASSWORD is a secret/,
+    );
   });
 
   it('a variable two services describe or default differently (.env.example lists each once)', () => {
     const { producer, consumer } = SERVICE_SETTINGS;
     const otherTopic = { ...producer.KAFKA_TOPIC, default: 'other' };
-    assert.throws(() => renderEnvExample({ consumer, producer: { ...producer, KAFKA_TOPIC: otherTopic } }), /KAFKA_TOPIC: producer/);
+    assert.throws(
+      () => renderEnvExample({ consumer, producer: { ...producer, KAFKA_TOPIC: otherTopic } }),
+      /KAFKA_TOPIC: producer/,
+    );
   });
 
   it('an address that is not a service of the file', () => {
@@ -119,7 +141,10 @@ describe('the deployment checks report', () => {
       (service(f, 'consumer').environment ?? {}).CLICKHOUSE_URL = 'http://127.0.0.1:8123';
       (service(f, 'init').environment ?? {}).KAFKA_BROKERS = 'redpanda:9092,kafka:9092';
     });
-    assert.deepEqual(addressProblems(file).sort(), ['consumer: 127.0.0.1 is not a service of this file', 'init: kafka is not a service of this file']);
+    assert.deepEqual(addressProblems(file).sort(), [
+      'consumer: 127.0.0.1 is not a service of this file',
+      'init: kafka is not a service of this file',
+    ]);
   });
 
   it('a read model store unpinned, published, persisting, refusing writes when full, or several; a reader elsewhere', () => {
@@ -184,7 +209,9 @@ describe('the deployment checks report', () => {
     assert.equal(durationMs('1m30s'), 90_000);
     assert.equal(durationMs('500ms'), 500);
     const file = broken('swarm', (f) => (service(f, 'restify').stop_grace_period = '10s'));
-    assert.deepEqual(shutdownProblems(file), ['restify: stop_grace_period 10s does not outlast SHUTDOWN_GRACE_MS 10000']);
+    assert.deepEqual(shutdownProblems(file), [
+      'restify: stop_grace_period 10s does not outlast SHUTDOWN_GRACE_MS 10000',
+    ]);
   });
 
   it('an envoy cluster that is not a service, reached at the wrong address, or without its compose alias', () => {
@@ -195,8 +222,14 @@ describe('the deployment checks report', () => {
     });
     const problems = gatewayProblems(inputs.envoy, file, inputs.routedServices);
     assert.ok(problems.includes('envoy cluster hapi is not a service'), problems.join('\n'));
-    assert.ok(problems.includes('restify: no network alias tasks.restify (envoy cluster restify resolves it)'), problems.join('\n'));
-    assert.ok(problems.includes('envoy cluster fastify reaches tasks.fastify:3000, expected tasks.fastify:3001'), problems.join('\n'));
+    assert.ok(
+      problems.includes('restify: no network alias tasks.restify (envoy cluster restify resolves it)'),
+      problems.join('\n'),
+    );
+    assert.ok(
+      problems.includes('envoy cluster fastify reaches tasks.fastify:3000, expected tasks.fastify:3001'),
+      problems.join('\n'),
+    );
     assert.deepEqual(gatewayProblems(inputs.envoy, inputs.swarm, [...inputs.routedServices, 'gateway']), [
       `envoy clusters are ${[...inputs.routedServices].sort().join(', ')}, expected ${[...inputs.routedServices, 'gateway'].sort().join(', ')}`,
     ]);
@@ -205,30 +238,51 @@ describe('the deployment checks report', () => {
   it('an envoy cluster keeping idle connections as long as the services, or for Envoy’s default hour', () => {
     const envoy = structuredClone(inputs.envoy) as { static_resources: { clusters: Record<string, any>[] } };
     const [first, second] = envoy.static_resources.clusters;
-    first!.typed_extension_protocol_options['envoy.extensions.upstreams.http.v3.HttpProtocolOptions'].common_http_protocol_options.idle_timeout = '65s';
+    first!.typed_extension_protocol_options[
+      'envoy.extensions.upstreams.http.v3.HttpProtocolOptions'
+    ].common_http_protocol_options.idle_timeout = '65s';
     delete second!.typed_extension_protocol_options;
-    const problems = gatewayProblems(envoy, inputs.compose, inputs.routedServices).filter((p) => p.includes('idle_timeout'));
-    assert.deepEqual(problems.map((p) => p.split(':')[0]), [`envoy cluster ${first!.name}`, `envoy cluster ${second!.name}`]);
+    const problems = gatewayProblems(envoy, inputs.compose, inputs.routedServices).filter((p) =>
+      p.includes('idle_timeout'),
+    );
+    assert.deepEqual(
+      problems.map((p) => p.split(':')[0]),
+      [`envoy cluster ${first!.name}`, `envoy cluster ${second!.name}`],
+    );
   });
 
   it('an envoy admin on every address, a route opening a service’s own pages, a stats listener passing the admin through', () => {
     const envoy = structuredClone(inputs.envoy) as Record<string, any>;
     const routesOf = (name: string) =>
-      envoy.static_resources.listeners.find((l: any) => l.name === name).filter_chains[0].filters
-        .find((f: any) => f.name === 'envoy.filters.network.http_connection_manager').typed_config.route_config.virtual_hosts[0].routes;
+      envoy.static_resources.listeners
+        .find((l: any) => l.name === name)
+        .filter_chains[0].filters.find((f: any) => f.name === 'envoy.filters.network.http_connection_manager')
+        .typed_config.route_config.virtual_hosts[0].routes;
     envoy.admin.address.socket_address.address = '0.0.0.0';
     const fastify = routesOf('gateway').find((r: any) => r.route?.cluster === 'fastify');
     fastify.match = { ...fastify.match, safe_regex: undefined, prefix: '/fastify/' };
     routesOf('stats')[0].match = { prefix: '/' };
     const problems = envoyExposureProblems(envoy, inputs.routedServices);
-    assert.ok(problems.includes("envoy admin listens on 0.0.0.0:9901, expected 127.0.0.1 (the container's loopback only)"), problems.join('\n'));
-    assert.ok(problems.includes('envoy gateway: GET /fastify/metrics is forwarded to fastify, not the public API'), problems.join('\n'));
-    assert.ok(problems.includes('envoy stats listener: POST /quitquitquit is forwarded to envoy_admin'), problems.join('\n'));
+    assert.ok(
+      problems.includes("envoy admin listens on 0.0.0.0:9901, expected 127.0.0.1 (the container's loopback only)"),
+      problems.join('\n'),
+    );
+    assert.ok(
+      problems.includes('envoy gateway: GET /fastify/metrics is forwarded to fastify, not the public API'),
+      problems.join('\n'),
+    );
+    assert.ok(
+      problems.includes('envoy stats listener: POST /quitquitquit is forwarded to envoy_admin'),
+      problems.join('\n'),
+    );
     assert.ok(!problems.some((p) => p.includes('expected forwarded')), 'the public API itself is still forwarded');
   });
 
   it('Envoy’s stats or admin port published, its gateway port behind the swarm ingress mesh, or not on every node', () => {
-    const compose = broken('compose', (f) => (service(f, 'envoy').ports = [...(service(f, 'envoy').ports ?? []), { published: 9902, target: 9902 }]));
+    const compose = broken(
+      'compose',
+      (f) => (service(f, 'envoy').ports = [...(service(f, 'envoy').ports ?? []), { published: 9902, target: 9902 }]),
+    );
     assert.deepEqual(envoyPublishingProblems(compose, inputs.envoy), [
       "envoy: publishes container ports 8080, 9902, expected only the gateway listener's 8080",
     ]);
@@ -247,7 +301,9 @@ describe('the deployment checks report', () => {
     const prometheus = structuredClone(inputs.prometheus) as { scrape_configs: Record<string, any>[] };
     const job = prometheus.scrape_configs.find((j) => j.job_name === 'envoy');
     job!.dns_sd_configs[0].port = 9901;
-    assert.deepEqual(envoyScrapeProblems(prometheus, inputs.envoy), ["prometheus: the envoy job scrapes port 9901, expected the stats listener's 9902"]);
+    assert.deepEqual(envoyScrapeProblems(prometheus, inputs.envoy), [
+      "prometheus: the envoy job scrapes port 9901, expected the stats listener's 9902",
+    ]);
   });
 
   it('a service started before init completed, or waiting on health nobody reports', () => {
@@ -256,8 +312,14 @@ describe('the deployment checks report', () => {
       delete service(f, 'redpanda').healthcheck;
     });
     const problems = composeOrderProblems(file, { dependsOnInit: inputs.fleet, oneShot: ONE_SHOT_SERVICES });
-    assert.ok(problems.includes('producer: depends_on init is service_started, expected service_completed_successfully'), problems.join('\n'));
-    assert.ok(problems.includes('init: waits for redpanda to be healthy, which has no healthcheck'), problems.join('\n'));
+    assert.ok(
+      problems.includes('producer: depends_on init is service_started, expected service_completed_successfully'),
+      problems.join('\n'),
+    );
+    assert.ok(
+      problems.includes('init: waits for redpanda to be healthy, which has no healthcheck'),
+      problems.join('\n'),
+    );
   });
 
   it('a consumer without a per-slot identity or updated start-first, init as a service, a missing limit', () => {
@@ -268,7 +330,11 @@ describe('the deployment checks report', () => {
       service(f, 'init').deploy = { replicas: 1 };
       service(f, 'hapi').deploy = { ...service(f, 'hapi').deploy, resources: {} };
     });
-    const problems = swarmRolloutProblems(file, { startFirst: [], staticMembers: ['consumer'], oneShot: ONE_SHOT_SERVICES });
+    const problems = swarmRolloutProblems(file, {
+      startFirst: [],
+      staticMembers: ['consumer'],
+      oneShot: ONE_SHOT_SERVICES,
+    });
     assert.deepEqual(problems.sort(), [
       'consumer: CONSUMER_INSTANCE_ID is consumer, expected one id per task slot ({{.Task.Slot}})',
       'consumer: update_config.order is start-first, expected stop-first',
@@ -300,9 +366,18 @@ describe('the deployment checks report', () => {
     const problems = loadRunnerProblems(compose, inputs.loadRunner);
     const scripts = inputs.loadRunner.scriptsDir;
     assert.ok(problems.includes('k6: grafana/k6:latest is not pinned to a version'), problems.join('\n'));
-    assert.ok(problems.includes('k6: not in the load profile, so docker compose up would start a load test'), problems.join('\n'));
-    assert.ok(problems.includes(`k6: ${scripts}/lib/settings.js is not delivered at /scripts/lib/settings.js`), problems.join('\n'));
-    assert.ok(problems.includes(`k6: ${scripts}/scenario.json is not delivered at /scripts/scenario.json`), problems.join('\n'));
+    assert.ok(
+      problems.includes('k6: not in the load profile, so docker compose up would start a load test'),
+      problems.join('\n'),
+    );
+    assert.ok(
+      problems.includes(`k6: ${scripts}/lib/settings.js is not delivered at /scripts/lib/settings.js`),
+      problems.join('\n'),
+    );
+    assert.ok(
+      problems.includes(`k6: ${scripts}/scenario.json is not delivered at /scripts/scenario.json`),
+      problems.join('\n'),
+    );
 
     const swarm = broken('swarm', (f) => {
       const k6 = service(f, 'k6');
@@ -350,8 +425,13 @@ describe('the deployment checks report', () => {
       'restify: mounts secret nope, which the file does not declare',
       `secret grafana_admin_password: file /tmp/grafana_admin_password is not in ${inputs.secrets.composeSecretsDir}`,
     ]);
-    const swarm = broken('swarm', (f) => ((f.secrets ?? {}).read_model_password = { file: './secrets/read_model_password' }));
-    assert.deepEqual(secretFileProblems(swarm, inputs.secrets), ['secret read_model_password: not external (created with docker secret create)']);
+    const swarm = broken(
+      'swarm',
+      (f) => ((f.secrets ?? {}).read_model_password = { file: './secrets/read_model_password' }),
+    );
+    assert.deepEqual(secretFileProblems(swarm, inputs.secrets), [
+      'secret read_model_password: not external (created with docker secret create)',
+    ]);
   });
 
   it('a ClickHouse server without its roles, their entrypoint or secrets, or given a user', () => {

@@ -6,7 +6,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { promisify } from 'node:util';
-import { CLICKHOUSE_ROLE_NAMES, CLICKHOUSE_ROLES, clickhousePasswordHashVariable, clickhousePasswordSecret, clickhouseUser } from '@badam/pipeline';
+import {
+  CLICKHOUSE_ROLE_NAMES,
+  CLICKHOUSE_ROLES,
+  clickhousePasswordHashVariable,
+  clickhousePasswordSecret,
+  clickhouseUser,
+} from '@badam/pipeline';
 import { CLICKHOUSE_FILES, DEPLOYED_DATABASE, renderDeployedRoles } from '../../src/generate/clickhouse-files.js';
 
 const run = promisify(execFile);
@@ -23,12 +29,16 @@ describe('deployment/clickhouse/users.d/badam-roles.xml', () => {
   });
 
   it('lets the default user in from localhost only, replacing the image’s “anywhere”', () => {
-    assert.match(checkedIn, /<default>\s*<networks replace="replace"><ip>::1<\/ip><ip>127\.0\.0\.1<\/ip><\/networks>\s*<\/default>/);
+    assert.match(
+      checkedIn,
+      /<default>\s*<networks replace="replace"><ip>::1<\/ip><ip>127\.0\.0\.1<\/ip><\/networks>\s*<\/default>/,
+    );
   });
 
   it('defines each role: its password hash from the environment, its profile, its grants on the database', () => {
     for (const role of CLICKHOUSE_ROLE_NAMES) {
-      const user = new RegExp(`<${clickhouseUser(role)}>([\\s\\S]*?)</${clickhouseUser(role)}>`).exec(checkedIn)?.[1] ?? '';
+      const user =
+        new RegExp(`<${clickhouseUser(role)}>([\\s\\S]*?)</${clickhouseUser(role)}>`).exec(checkedIn)?.[1] ?? '';
       assert.ok(user.includes(`<password_sha256_hex from_env="${clickhousePasswordHashVariable(role)}"/>`), role);
       assert.ok(user.includes(`<profile>badam_${role}</profile>`), role);
       assert.ok(user.includes(`GRANT ${CLICKHOUSE_ROLES[role].grants.join(', ')} ON \`${DEPLOYED_DATABASE}\`.*`), role);
@@ -45,11 +55,16 @@ describe('deployment/clickhouse/entrypoint.sh', () => {
 
   it('exports the SHA-256 of each role’s secret, without trailing newlines, where the roles file reads it', async () => {
     const passwords = Object.fromEntries(CLICKHOUSE_ROLE_NAMES.map((role) => [role, `${role}-pass word`]));
-    for (const role of CLICKHOUSE_ROLE_NAMES) writeFileSync(join(dir, clickhousePasswordSecret(role)), `${passwords[role]}\n`);
+    for (const role of CLICKHOUSE_ROLE_NAMES)
+      writeFileSync(join(dir, clickhousePasswordSecret(role)), `${passwords[role]}\n`);
     const { stdout } = await run('bash', [CLICKHOUSE_FILES.entrypoint.source], { env });
-    const exported = new Map(stdout.split('\n').map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]));
+    const exported = new Map(
+      stdout.split('\n').map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]),
+    );
     for (const role of CLICKHOUSE_ROLE_NAMES) {
-      const expected = createHash('sha256').update(passwords[role] ?? '').digest('hex');
+      const expected = createHash('sha256')
+        .update(passwords[role] ?? '')
+        .digest('hex');
       assert.equal(exported.get(clickhousePasswordHashVariable(role)), expected, role);
     }
     assert.ok(!stdout.includes('pass word'), 'no password reaches the environment');
@@ -57,6 +72,9 @@ describe('deployment/clickhouse/entrypoint.sh', () => {
 
   it('refuses to start the server with an empty secret', async () => {
     writeFileSync(join(dir, clickhousePasswordSecret('reader')), '\n');
-    await assert.rejects(run('bash', [CLICKHOUSE_FILES.entrypoint.source], { env }), /clickhouse_reader_password is empty/);
+    await assert.rejects(
+      run('bash', [CLICKHOUSE_FILES.entrypoint.source], { env }),
+      /clickhouse_reader_password is empty/,
+    );
   });
 });

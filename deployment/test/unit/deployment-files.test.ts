@@ -5,7 +5,11 @@ import { addressProblems } from '../../src/checks/address-checks.js';
 import { missingPaths, undeliveredFiles } from '../../src/checks/file-checks.js';
 import { gatewayProblems } from '../../src/checks/gateway-checks.js';
 import { confinementProblems, networkProblems, publishedPortProblems } from '../../src/checks/hardening-checks.js';
-import { envoyExposureProblems, envoyPublishingProblems, envoyScrapeProblems } from '../../src/checks/gateway-exposure-checks.js';
+import {
+  envoyExposureProblems,
+  envoyPublishingProblems,
+  envoyScrapeProblems,
+} from '../../src/checks/gateway-exposure-checks.js';
 import { loadRunnerProblems } from '../../src/checks/load-runner-checks.js';
 import { readModelStoreProblems } from '../../src/checks/read-model-checks.js';
 import { composeOrderProblems, swarmRolloutProblems } from '../../src/checks/rollout-checks.js';
@@ -122,7 +126,10 @@ describe('docker-compose.yml', () => {
   });
 
   it('starts the services after init succeeded, and waits only on health it can see', () => {
-    assert.deepEqual(composeOrderProblems(inputs.compose, { dependsOnInit: inputs.fleet, oneShot: ONE_SHOT_SERVICES }), []);
+    assert.deepEqual(
+      composeOrderProblems(inputs.compose, { dependsOnInit: inputs.fleet, oneShot: ONE_SHOT_SERVICES }),
+      [],
+    );
   });
 });
 

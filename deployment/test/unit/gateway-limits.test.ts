@@ -28,7 +28,13 @@ describe('the gateway request head limit', () => {
 
   it('is answered by Envoy with the body a service gives for the same head', () => {
     const written: Buffer[] = [];
-    const socket = new Duplex({ read() {}, write(chunk: Buffer, _encoding, done) { written.push(chunk); done(); } });
+    const socket = new Duplex({
+      read() {},
+      write(chunk: Buffer, _encoding, done) {
+        written.push(chunk);
+        done();
+      },
+    });
     socket.on('error', () => {}); // answerClientError destroys the socket with the parser's error, as Node does
     answerClientError(Object.assign(new Error('overflow'), { code: 'HPE_HEADER_OVERFLOW' }), socket);
     const response = Buffer.concat(written).toString();
@@ -40,7 +46,10 @@ describe('the gateway request head limit', () => {
 describe('keep-alive between the gateway and the services', () => {
   it('the gateway drops an idle upstream connection before any service would (Envoy and HAProxy)', () => {
     // Else the gateway can reuse a connection the service is closing that instant: a send fails with a 503.
-    assert.ok(upstreamIdleBoundMs() < KEEP_ALIVE_TIMEOUT_MS, `${upstreamIdleBoundMs()} ms < ${KEEP_ALIVE_TIMEOUT_MS} ms`);
+    assert.ok(
+      upstreamIdleBoundMs() < KEEP_ALIVE_TIMEOUT_MS,
+      `${upstreamIdleBoundMs()} ms < ${KEEP_ALIVE_TIMEOUT_MS} ms`,
+    );
     // A few seconds of margin for timers that fire late under load.
     assert.ok(KEEP_ALIVE_TIMEOUT_MS - upstreamIdleBoundMs() >= 5000);
   });
@@ -53,6 +62,12 @@ describe('keep-alive between the gateway and the services', () => {
     assert.equal(server.requestTimeout, REQUEST_TIMEOUT_MS);
     // Node refuses a headers timeout above the request timeout (ERR_OUT_OF_RANGE at createServer).
     assert.ok(server.headersTimeout <= server.requestTimeout);
-    assert.doesNotThrow(() => createServer({ headersTimeout: HEADERS_TIMEOUT_MS, requestTimeout: REQUEST_TIMEOUT_MS, keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS }));
+    assert.doesNotThrow(() =>
+      createServer({
+        headersTimeout: HEADERS_TIMEOUT_MS,
+        requestTimeout: REQUEST_TIMEOUT_MS,
+        keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS,
+      }),
+    );
   });
 });

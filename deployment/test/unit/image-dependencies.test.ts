@@ -35,7 +35,8 @@ describe('each service image carries what its code loads, and only that', () => 
   it('the producer, which has no ClickHouse client, Valkey client, hapi or restify, loads none of them', () => {
     const dir = resolve(repoRoot, 'services/producer');
     const loaded = [...loadedPackages(compiledFiles(dir), resolve(dir, 'package.json')).keys()];
-    for (const absent of ['@clickhouse/client', 'ioredis', '@hapi/hapi', 'restify']) assert.ok(!loaded.includes(absent), absent);
+    for (const absent of ['@clickhouse/client', 'ioredis', '@hapi/hapi', 'restify'])
+      assert.ok(!loaded.includes(absent), absent);
   });
 });
 
@@ -47,20 +48,25 @@ describe('the image dependency check reports', () => {
   it('a declared package the code never loads', () => {
     const manifest = { name: '@badam/restify', dependencies: { restify: '^12.0.0', 'restify-errors': '^8.1.0' } };
     const loaded = new Map([['restify', 'app.js']]);
-    assert.deepEqual(dependencyProblems(manifest, loaded, []), ['@badam/restify: declares restify-errors, which its code never loads']);
+    assert.deepEqual(dependencyProblems(manifest, loaded, []), [
+      '@badam/restify: declares restify-errors, which its code never loads',
+    ]);
   });
 
-  it("the optional peers a service reaches by importing all of @badam/pipeline instead of its entries", () => {
+  it('the optional peers a service reaches by importing all of @badam/pipeline instead of its entries', () => {
     const file = join(scratch, 'server.js');
     writeFileSync(file, "import { createLogger } from '@badam/pipeline';\ncreateLogger('x', 'info');\n");
     const loaded = loadedPackages([file], resolve(repoRoot, 'services/producer/package.json'));
     // Only what the file loads counts here: the producer's declared fastify is loaded by its real code, not this file.
-    const undeclared = dependencyProblems(producer, loaded, providedByWorkspaces(producer, [pipeline])).filter((problem) =>
-      problem.endsWith('but does not declare it'),
+    const undeclared = dependencyProblems(producer, loaded, providedByWorkspaces(producer, [pipeline])).filter(
+      (problem) => problem.endsWith('but does not declare it'),
     );
     assert.deepEqual(
       undeclared.map((problem) => problem.replace(/ \(.*\)/, '')),
-      ['@badam/producer: loads @clickhouse/client but does not declare it', '@badam/producer: loads ioredis but does not declare it'],
+      [
+        '@badam/producer: loads @clickhouse/client but does not declare it',
+        '@badam/producer: loads ioredis but does not declare it',
+      ],
     );
   });
 

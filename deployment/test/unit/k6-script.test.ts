@@ -6,7 +6,12 @@ import { before, describe, it } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { scriptFiles } from '../../src/checks/load-runner-checks.js';
 import { repoRoot } from '@badam/stack/paths';
-import { loadScenarioSpec, type ScenarioSettingsValues, type ScenarioSpec, type ScenarioThreshold } from '@badam/load/scenario-spec';
+import {
+  loadScenarioSpec,
+  type ScenarioSettingsValues,
+  type ScenarioSpec,
+  type ScenarioThreshold,
+} from '@badam/load/scenario-spec';
 
 /**
  * The k6 scenario without k6 (AGPL: never run here): every file parses as an ES module, and the options it exports
@@ -14,7 +19,12 @@ import { loadScenarioSpec, type ScenarioSettingsValues, type ScenarioSpec, type 
  */
 
 const k6Dir = resolve(repoRoot, 'k6');
-const jsFiles = ['scenario.js', ...readdirSync(resolve(k6Dir, 'lib')).filter((f) => f.endsWith('.js')).map((f) => `lib/${f}`)];
+const jsFiles = [
+  'scenario.js',
+  ...readdirSync(resolve(k6Dir, 'lib'))
+    .filter((f) => f.endsWith('.js'))
+    .map((f) => `lib/${f}`),
+];
 
 type Settings = ScenarioSettingsValues;
 type Spec = ScenarioSpec;
@@ -34,7 +44,10 @@ interface Modules {
   buildOptions(settings: Settings, readApis: string[]): K6Options;
   thinkTimeS(settings: Settings, random: number): number;
   report(data: unknown, context: { settings: Settings; readApis: string[] }): Report;
-  summarize(data: unknown, context: { settings: Settings; readApis: string[]; summaryDir: string }): Record<string, string>;
+  summarize(
+    data: unknown,
+    context: { settings: Settings; readApis: string[]; summaryDir: string },
+  ): Record<string, string>;
   targetsOf(readApis: string[]): Record<string, string[]>;
 }
 
@@ -48,7 +61,10 @@ async function loadModules(): Promise<void> {
   // config.js reads k6's __ENV; the others are pure.
   Object.assign(globalThis, { __ENV: { BASE_URL: 'http://gateway:8080/', HAPI_URL: 'http://a:1, http://b:2/' } });
   const load = async (file: string) => (await import(pathToFileURL(resolve(k6Dir, file)).href)) as Partial<Modules>;
-  k6 = Object.assign({}, ...(await Promise.all(['lib/settings.js', 'lib/options.js', 'lib/summary.js', 'lib/config.js'].map(load)))) as Modules;
+  k6 = Object.assign(
+    {},
+    ...(await Promise.all(['lib/settings.js', 'lib/options.js', 'lib/summary.js', 'lib/config.js'].map(load))),
+  ) as Modules;
 }
 
 /** A profile as the spec writes it: the defaults, then the profile's own values. */
@@ -62,13 +78,16 @@ function expectedThresholds(p: Settings): Record<string, string[]> {
   for (const api of APIS) {
     const share = api === 'send' ? n('send_ratio') : (1 - n('send_ratio')) / spec.read_apis.length;
     const minRps =
-      p.mode === 'users' ? n(api === 'send' ? 'min_send_rps' : 'min_read_rps') : round(n('rate') * share * n('min_rate_fraction'));
+      p.mode === 'users'
+        ? n(api === 'send' ? 'min_send_rps' : 'min_read_rps')
+        : round(n('rate') * share * n('min_rate_fraction'));
     expected[`http_req_duration{api:${api}}`] = [`p(95)<${n('p95_ms')}`, `p(99)<${n('p99_ms')}`];
     expected[`http_req_failed{api:${api}}`] = [`rate<=${n('max_error_rate')}`];
     expected[`request_errors{api:${api}}`] = [`rate<=${n('max_error_rate')}`];
     expected[`http_reqs{api:${api}}`] = [`rate>${minRps}`];
   }
-  if (p.mode === 'arrival') expected.dropped_iterations = [`rate<${round(Math.max(n('rate') * n('max_dropped_fraction'), 1))}`];
+  if (p.mode === 'arrival')
+    expected.dropped_iterations = [`rate<${round(Math.max(n('rate') * n('max_dropped_fraction'), 1))}`];
   return expected;
 }
 
@@ -95,7 +114,10 @@ describe('the k6 scripts', () => {
     for (const file of jsFiles) {
       const source = readFileSync(resolve(k6Dir, file), 'utf8');
       for (const [, name] of source.matchAll(/\bfrom\s*'([^']+)'/g)) {
-        assert.ok(name?.startsWith('./') || name?.startsWith('../') || /^k6(\/|$)/.test(name ?? ''), `${file} imports ${name}`);
+        assert.ok(
+          name?.startsWith('./') || name?.startsWith('../') || /^k6(\/|$)/.test(name ?? ''),
+          `${file} imports ${name}`,
+        );
       }
     }
   });
@@ -171,10 +193,18 @@ describe('the k6 options, from k6/scenario.json', () => {
   it('a wrong environment throws, naming the variable', () => {
     assert.throws(() => k6.resolveSettings(spec, { RATE: '800' }), /^Error: RATE does not apply to the ramp profile$/);
     assert.throws(() => k6.resolveSettings(spec, { USERS: '-5' }), /^Error: USERS must be a number >= 0, got "-5"$/);
-    assert.throws(() => k6.resolveSettings(spec, { HOLD_S: 'long' }), /^Error: HOLD_S must be a number >= 0, got "long"$/);
+    assert.throws(
+      () => k6.resolveSettings(spec, { HOLD_S: 'long' }),
+      /^Error: HOLD_S must be a number >= 0, got "long"$/,
+    );
     const profiles = Object.keys(spec.profiles).join(', ');
-    assert.throws(() => k6.resolveSettings(spec, { SCENARIO: 'soak' }), { message: `SCENARIO must be one of ${profiles}, got "soak"` });
-    assert.throws(() => k6.resolveSettings(spec, { THINK_MIN_S: '2' }), /THINK_MAX_S \(1\.5\) must be >= THINK_MIN_S \(2\)/);
+    assert.throws(() => k6.resolveSettings(spec, { SCENARIO: 'soak' }), {
+      message: `SCENARIO must be one of ${profiles}, got "soak"`,
+    });
+    assert.throws(
+      () => k6.resolveSettings(spec, { THINK_MIN_S: '2' }),
+      /THINK_MAX_S \(1\.5\) must be >= THINK_MIN_S \(2\)/,
+    );
   });
 });
 
@@ -201,7 +231,9 @@ describe('the k6 summary', () => {
     assert.deepEqual(report.settings, settings);
     const names = k6.thresholdsOf(settings, spec.read_apis).map((t) => t.name);
     assert.deepEqual(Object.keys(report.thresholds), names);
-    const failed = Object.entries(report.thresholds).filter(([, ok]) => !ok).map(([name]) => name);
+    const failed = Object.entries(report.thresholds)
+      .filter(([, ok]) => !ok)
+      .map(([name]) => name);
     assert.deepEqual(failed, ['hapi p99_ms < 2000', 'send error_rate <= 0.01']);
     assert.equal(report.ok, false);
 
@@ -210,7 +242,9 @@ describe('the k6 summary', () => {
     assert.match(files.stdout ?? '', /FAIL hapi p99_ms < 2000/);
     assert.match(files.stdout ?? '', /THRESHOLDS CROSSED: hapi p99_ms < 2000; send error_rate <= 0\.01/);
     assert.deepEqual(JSON.parse(files['/out/report.json'] ?? '{}').settings, settings);
-    assert.deepEqual(Object.keys(k6.summarize(data, { settings, readApis: spec.read_apis, summaryDir: '' })), ['stdout']);
+    assert.deepEqual(Object.keys(k6.summarize(data, { settings, readApis: spec.read_apis, summaryDir: '' })), [
+      'stdout',
+    ]);
   });
 
   it('counts a rule k6 did not report as failed', () => {
@@ -218,7 +252,12 @@ describe('the k6 summary', () => {
     const data = summaryData(options, []);
     delete data.metrics.dropped_iterations;
     const report = k6.report(data, { settings, readApis: spec.read_apis });
-    assert.deepEqual(Object.entries(report.thresholds).filter(([, ok]) => !ok).map(([name]) => name), ['all dropped_per_s < 5']);
+    assert.deepEqual(
+      Object.entries(report.thresholds)
+        .filter(([, ok]) => !ok)
+        .map(([name]) => name),
+      ['all dropped_per_s < 5'],
+    );
   });
 });
 

@@ -1,6 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { caretAccepts, nodeRuntimeProblems, readNodePins, type NodePins } from '../../src/checks/node-runtime-checks.js';
+import {
+  caretAccepts,
+  nodeRuntimeProblems,
+  readNodePins,
+  type NodePins,
+} from '../../src/checks/node-runtime-checks.js';
 import { repoRoot } from '@badam/stack/paths';
 
 const pins = readNodePins(repoRoot);
@@ -23,10 +28,16 @@ describe('one Node everywhere', () => {
 describe('the Node runtime check reports', () => {
   it('a setup moved to another major without the rest', () => {
     const problems = nodeRuntimeProblems(broken((copy) => (copy.setup = '26.3.0')));
-    assert.ok(problems.some((problem) => /^Dockerfile: NODE_IMAGE runs Node 24\.\d+\.\d+, scripts\/setup.sh installs 26.3.0/.test(problem)));
+    assert.ok(
+      problems.some((problem) =>
+        /^Dockerfile: NODE_IMAGE runs Node 24\.\d+\.\d+, scripts\/setup.sh installs 26.3.0/.test(problem),
+      ),
+    );
     assert.ok(problems.includes('package.json: engines.node ^24 does not accept Node 26.3.0'));
     assert.ok(problems.includes('services/restify/package.json: engines.node ^24 does not accept Node 26.3.0'));
-    assert.ok(problems.some((problem) => /^package.json: @types\/node \^24\S* does not describe Node 26$/.test(problem)));
+    assert.ok(
+      problems.some((problem) => /^package.json: @types\/node \^24\S* does not describe Node 26$/.test(problem)),
+    );
   });
 
   it('an image of another minor, and one pinned by tag only', () => {
@@ -60,7 +71,9 @@ describe('the Node runtime check reports', () => {
     assert.deepEqual(nodeRuntimeProblems(broken((copy) => (copy.typesNode = { 'package.json': '^20.19.0' }))), [
       `package.json: @types/node ^20.19.0 does not describe Node ${pins.setup?.split('.')[0]}`,
     ]);
-    assert.deepEqual(nodeRuntimeProblems(broken((copy) => (copy.typesNode = {}))), ['no package.json declares @types/node']);
+    assert.deepEqual(nodeRuntimeProblems(broken((copy) => (copy.typesNode = {}))), [
+      'no package.json declares @types/node',
+    ]);
   });
 
   it('a setup version that is not exact', () => {

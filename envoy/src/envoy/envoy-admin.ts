@@ -57,7 +57,10 @@ export function statsListener() {
                       {
                         name: 'prometheus',
                         // The exact path (a query string passes, as Prometheus sends none); every other admin page is a 404.
-                        match: { path: ENVOY_STATS.path, headers: [{ name: ':method', string_match: { exact: 'GET' } }] },
+                        match: {
+                          path: ENVOY_STATS.path,
+                          headers: [{ name: ':method', string_match: { exact: 'GET' } }],
+                        },
                         route: { cluster: ADMIN_CLUSTER, timeout: seconds(10_000) },
                       },
                       jsonResponse('not-found', { prefix: '/' }, 404, NOT_FOUND_BODY),

@@ -4,7 +4,13 @@ import { serviceCluster } from './envoy-clusters.js';
 import { HTTP_CONNECTION_MANAGER_TYPE, ROUTER_FILTER, jsonResponse, socketAddress } from './envoy-common.js';
 import { clientConnectionSettings, clientRateLimitFilter, overloadManager } from './envoy-edge-limits.js';
 import { serviceRoute } from './envoy-service-routes.js';
-import { GATEWAY_ERRORS, GATEWAY_HEALTH_BODY, NOT_FOUND_BODY, gatewayErrorBody, type GatewayError } from '../gateway-errors.js';
+import {
+  GATEWAY_ERRORS,
+  GATEWAY_HEALTH_BODY,
+  NOT_FOUND_BODY,
+  gatewayErrorBody,
+  type GatewayError,
+} from '../gateway-errors.js';
 import { GATEWAY_POLICY as P } from '../policy.js';
 import { servicesOf, type RouteTable } from '../route-table.js';
 
@@ -105,7 +111,9 @@ function httpConnectionManager(table: RouteTable) {
  */
 function notRateLimited() {
   const status = (op: 'LE' | 'GE', value: number) => ({
-    status_code_filter: { comparison: { op, value: { default_value: value, runtime_key: `gateway.access_log.status_${op.toLowerCase()}` } } },
+    status_code_filter: {
+      comparison: { op, value: { default_value: value, runtime_key: `gateway.access_log.status_${op.toLowerCase()}` } },
+    },
   });
   return { or_filter: { filters: [status('LE', 428), status('GE', 430)] } };
 }
@@ -113,13 +121,18 @@ function notRateLimited() {
 function localReplyMapper(e: GatewayError) {
   return {
     filter: {
-      status_code_filter: { comparison: { op: 'EQ', value: { default_value: e.status, runtime_key: `gateway.local_reply.${e.status}` } } },
+      status_code_filter: {
+        comparison: { op: 'EQ', value: { default_value: e.status, runtime_key: `gateway.local_reply.${e.status}` } },
+      },
     },
     ...(e.retryAfterSeconds === undefined
       ? {}
       : {
           headers_to_add: [
-            { header: { key: 'retry-after', value: String(e.retryAfterSeconds) }, append_action: 'OVERWRITE_IF_EXISTS_OR_ADD' },
+            {
+              header: { key: 'retry-after', value: String(e.retryAfterSeconds) },
+              append_action: 'OVERWRITE_IF_EXISTS_OR_ADD',
+            },
           ],
         }),
     // json_format answers with content-type application/json.

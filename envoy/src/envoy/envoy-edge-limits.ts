@@ -56,7 +56,8 @@ export function overloadManager() {
       {
         name: 'envoy.resource_monitors.global_downstream_max_connections',
         typed_config: {
-          '@type': 'type.googleapis.com/envoy.extensions.resource_monitors.downstream_connections.v3.DownstreamConnectionsConfig',
+          '@type':
+            'type.googleapis.com/envoy.extensions.resource_monitors.downstream_connections.v3.DownstreamConnectionsConfig',
           max_active_downstream_connections: P.maxClientConnections,
         },
       },

@@ -38,7 +38,9 @@ interface NetworkFilter {
 export function envoyOutcome(bootstrap: unknown, listenerName: string, method: string, target: string): EnvoyOutcome {
   const routes = listenerRoutes(bootstrap, listenerName);
   const path = target.split('?')[0] ?? target;
-  const route = routes.find((candidate) => pathMatches(candidate.match, path) && methodMatches(candidate.match, method));
+  const route = routes.find(
+    (candidate) => pathMatches(candidate.match, path) && methodMatches(candidate.match, method),
+  );
   if (route === undefined) return { noRoute: true };
   if (route.direct_response !== undefined) return { answeredWith: route.direct_response.status };
   return { forwardedTo: route.route?.cluster ?? '(no cluster)' };
@@ -68,6 +70,10 @@ function methodMatches(match: RouteMatch, method: string): boolean {
   return (match.headers ?? [])
     .filter((header) => header.name === ':method')
     .every(({ string_match: m }) =>
-      m?.exact !== undefined ? m.exact === method : m?.safe_regex !== undefined ? fullMatch(m.safe_regex.regex, method) : false,
+      m?.exact !== undefined
+        ? m.exact === method
+        : m?.safe_regex !== undefined
+          ? fullMatch(m.safe_regex.regex, method)
+          : false,
     );
 }

@@ -77,7 +77,10 @@ function frontend(table: RouteTable, options: HaproxyOptions): string[] {
     `  http-request return status 413 ${jsonReply(gatewayError(413))} if { req.hdr_val(content-length) gt ${P.maxRequestBytes} }`,
     // A route's whole path (the query string aside) and its methods: /fastify/metrics and GET /producer/messages are
     // the 404 of not_found, as in Envoy.
-    ...table.routes.map((route) => `  use_backend ${route.service} if { path_reg ${routePathRegex(route)} } { method ${route.methods.join(' ')} }`),
+    ...table.routes.map(
+      (route) =>
+        `  use_backend ${route.service} if { path_reg ${routePathRegex(route)} } { method ${route.methods.join(' ')} }`,
+    ),
     '  default_backend not_found',
   ];
 }

@@ -30,7 +30,8 @@ export function envoyRoutes(bootstrap: any): RouteSummary[] {
         prefix: /^\^(\/.*\/)$/.exec(strip?.pattern?.regex ?? '')?.[1] ?? '(none)',
         path: route.match.safe_regex?.regex ?? route.match.path ?? `(prefix ${route.match.prefix})`,
         service: route.route.cluster,
-        methods: method.exact !== undefined ? [method.exact] : /^\^\((.*)\)\$$/.exec(method.safe_regex.regex)![1]!.split('|'),
+        methods:
+          method.exact !== undefined ? [method.exact] : /^\^\((.*)\)\$$/.exec(method.safe_regex.regex)![1]!.split('|'),
         rewrite: strip?.substitution ?? route.route.prefix_rewrite ?? '(none)',
         retries: route.route.retry_policy?.num_retries ?? 0,
         connectFailureOnly: route.route.retry_policy?.retry_on === 'connect-failure',
@@ -61,6 +62,16 @@ export function haproxyRoutes(config: string): RouteSummary[] {
     const prefix = replace?.[1] ?? '(none)';
     const retries = Number(/^retries (\d+)$/.exec(backend.find((l) => l.startsWith('retries ')) ?? '')?.[1] ?? 3);
     const connectFailureOnly = backend.includes('retry-on conn-failure');
-    return [{ prefix, path, service, methods: methods.split(' ') as HttpMethod[], rewrite: replace?.[2] ?? '(none)', retries, connectFailureOnly }];
+    return [
+      {
+        prefix,
+        path,
+        service,
+        methods: methods.split(' ') as HttpMethod[],
+        rewrite: replace?.[2] ?? '(none)',
+        retries,
+        connectFailureOnly,
+      },
+    ];
   });
 }

@@ -12,10 +12,12 @@ import { GATEWAY_POLICY, clientRateLimit, upstreamIdleBoundMs } from '../../src/
 import { loadRouteTable } from '../../src/route-table.js';
 import { envoyRoutes } from '../../src/testing/route-summary.js';
 
-const listener = (bootstrap: any, name: string) => bootstrap.static_resources.listeners.find((l: any) => l.name === name);
+const listener = (bootstrap: any, name: string) =>
+  bootstrap.static_resources.listeners.find((l: any) => l.name === name);
 const gatewayManager = (bootstrap: any) => listener(bootstrap, 'gateway').filter_chains[0].filters[0].typed_config;
 /** The clusters of the routed services; the admin interface's own cluster aside. */
-const serviceClusters = (bootstrap: any) => (bootstrap.static_resources.clusters as Record<string, any>[]).filter((c) => c.name !== 'envoy_admin');
+const serviceClusters = (bootstrap: any) =>
+  (bootstrap.static_resources.clusters as Record<string, any>[]).filter((c) => c.name !== 'envoy_admin');
 
 describe('envoy.yaml', () => {
   const table = loadRouteTable();
@@ -39,7 +41,10 @@ describe('envoy.yaml', () => {
 
   it('has one STRICT_DNS cluster per service on tasks.<service>:3000, health-checked on /health', () => {
     const clusters = serviceClusters(parse(checkedIn));
-    assert.deepEqual(clusters.map((c) => c.name), ['fastify', 'hapi', 'restify', 'producer']);
+    assert.deepEqual(
+      clusters.map((c) => c.name),
+      ['fastify', 'hapi', 'restify', 'producer'],
+    );
     for (const cluster of clusters) {
       assert.equal(cluster.type, 'STRICT_DNS');
       assert.equal(cluster.dns_refresh_rate, '5s');
@@ -56,7 +61,11 @@ describe('envoy.yaml', () => {
     const bootstrap = parse(checkedIn);
     assert.deepEqual(bootstrap.admin.address.socket_address, { address: '127.0.0.1', port_value: 9901 });
     assert.deepEqual(
-      bootstrap.static_resources.listeners.map((l: any) => [l.name, l.address.socket_address.address, l.address.socket_address.port_value]),
+      bootstrap.static_resources.listeners.map((l: any) => [
+        l.name,
+        l.address.socket_address.address,
+        l.address.socket_address.port_value,
+      ]),
       [
         ['gateway', '0.0.0.0', ENVOY_LISTENER_PORT],
         ['stats', '0.0.0.0', ENVOY_STATS.port],
@@ -142,12 +151,20 @@ describe('envoy.yaml', () => {
     // The client is the TCP peer: no X-Forwarded-For hop is trusted to name it.
     assert.equal(manager.use_remote_address, true);
     assert.equal(manager.xff_num_trusted_hops ?? 0, 0);
-    const mapper = manager.local_reply_config.mappers.find((m: any) => m.filter.status_code_filter.comparison.value.default_value === 429);
-    assert.deepEqual(mapper.body_format_override.json_format, { error: 'rate_limited', message: gatewayError(429).message });
+    const mapper = manager.local_reply_config.mappers.find(
+      (m: any) => m.filter.status_code_filter.comparison.value.default_value === 429,
+    );
+    assert.deepEqual(mapper.body_format_override.json_format, {
+      error: 'rate_limited',
+      message: gatewayError(429).message,
+    });
     assert.equal(mapper.headers_to_add[0].header.key, 'retry-after');
     assert.equal(mapper.headers_to_add[0].header.value, String(GATEWAY_POLICY.clientRateLimit.burstSeconds));
     // Every answer is logged but the 429s: a flooding client must not flood the log.
-    const logged = manager.access_log[0].filter.or_filter.filters.map((f: any) => [f.status_code_filter.comparison.op, f.status_code_filter.comparison.value.default_value]);
+    const logged = manager.access_log[0].filter.or_filter.filters.map((f: any) => [
+      f.status_code_filter.comparison.op,
+      f.status_code_filter.comparison.value.default_value,
+    ]);
     assert.deepEqual(logged, [
       ['LE', 428],
       ['GE', 430],
@@ -168,8 +185,13 @@ describe('envoy.yaml', () => {
   it('closes idle upstream connections itself, within the bound the services’ keep-alive is checked against', () => {
     // Envoy's default is an hour: far past any service's keep-alive timeout (deployment/test/unit/gateway-limits.test.ts).
     for (const cluster of serviceClusters(parse(checkedIn))) {
-      const options = cluster.typed_extension_protocol_options['envoy.extensions.upstreams.http.v3.HttpProtocolOptions'];
-      assert.equal(options.common_http_protocol_options.idle_timeout, seconds(GATEWAY_POLICY.upstreamIdle.envoyTimeoutMs), cluster.name);
+      const options =
+        cluster.typed_extension_protocol_options['envoy.extensions.upstreams.http.v3.HttpProtocolOptions'];
+      assert.equal(
+        options.common_http_protocol_options.idle_timeout,
+        seconds(GATEWAY_POLICY.upstreamIdle.envoyTimeoutMs),
+        cluster.name,
+      );
     }
     assert.ok(GATEWAY_POLICY.upstreamIdle.envoyTimeoutMs <= upstreamIdleBoundMs());
   });

@@ -25,7 +25,10 @@ const config = renderHaproxyConfig(table, { port: 18700, metricsPort: 18701, ser
 /** The lines of one section (`frontend gateway`, `defaults`), trimmed. */
 function section(text: string, name: string): string[] {
   const block = text.split('\n\n').find((part) => part.split('\n').some((line) => line === name)) ?? '';
-  return block.split('\n').slice(block.split('\n').indexOf(name) + 1).map((line) => line.trim());
+  return block
+    .split('\n')
+    .slice(block.split('\n').indexOf(name) + 1)
+    .map((line) => line.trim());
 }
 
 async function haproxyCheck(t: TestContext, text: string) {
@@ -44,7 +47,10 @@ describe('HAProxy config', () => {
   });
 
   it('is refused by haproxy -c when broken (the check above can fail)', async (t) => {
-    await assert.rejects(haproxyCheck(t, config.replace('balance roundrobin', 'balance fastest')), /balance only supports/);
+    await assert.rejects(
+      haproxyCheck(t, config.replace('balance roundrobin', 'balance fastest')),
+      /balance only supports/,
+    );
   });
 
   it('routes the same paths to the same services, with the same methods, rewrite and retries as envoy.yaml', () => {
@@ -53,7 +59,10 @@ describe('HAProxy config', () => {
     assert.equal(haproxy.length, table.routes.length);
     assert.deepEqual(haproxy, envoy);
     // Each route's one path, never a whole prefix: /fastify/metrics is not the public API.
-    assert.deepEqual(haproxy.map((route) => route.path), table.routes.map(routePathRegex));
+    assert.deepEqual(
+      haproxy.map((route) => route.path),
+      table.routes.map(routePathRegex),
+    );
     assert.ok(haproxy.every((route) => route.rewrite === '/' && route.prefix !== '(none)'));
   });
 
@@ -62,14 +71,17 @@ describe('HAProxy config', () => {
     const { perSecond, burst } = clientRateLimit();
     assert.equal(perSecond, GATEWAY_POLICY.clientRateLimit.defaultPerSecond, 'envoy.yaml’s value when not given');
     const window = GATEWAY_POLICY.clientRateLimit.burstSeconds;
-    assert.deepEqual(frontend.filter((line) => /stick-table|over_client_rate|track-sc|sc-inc/.test(line)), [
-      `stick-table type ip size ${GATEWAY_POLICY.clientRateLimit.trackedClients} expire ${2 * window}s store gpc0_rate(${window}s)`,
-      `acl over_client_rate sc_gpc0_rate(0) ge ${burst}`,
-      'http-request track-sc0 src',
-      'http-request set-log-level silent if over_client_rate',
-      'http-request deny deny_status 429 if over_client_rate',
-      'http-request sc-inc-gpc0(0)',
-    ]);
+    assert.deepEqual(
+      frontend.filter((line) => /stick-table|over_client_rate|track-sc|sc-inc/.test(line)),
+      [
+        `stick-table type ip size ${GATEWAY_POLICY.clientRateLimit.trackedClients} expire ${2 * window}s store gpc0_rate(${window}s)`,
+        `acl over_client_rate sc_gpc0_rate(0) ge ${burst}`,
+        'http-request track-sc0 src',
+        'http-request set-log-level silent if over_client_rate',
+        'http-request deny deny_status 429 if over_client_rate',
+        'http-request sc-inc-gpc0(0)',
+      ],
+    );
     // Before anything else is done for the request: the rate limit is the frontend's first rule.
     assert.match(frontend.find((line) => line.startsWith('http-request')) ?? '', /track-sc0 src/);
     const low = section(renderHaproxyConfig(table, { port: 18700, servers, clientRateLimit: 5 }), 'frontend gateway');
@@ -83,7 +95,10 @@ describe('HAProxy config', () => {
     assert.ok(defaults.includes(`timeout http-keep-alive ${GATEWAY_POLICY.clientIdleTimeoutMs}ms`));
     assert.ok(defaults.includes(`timeout client ${GATEWAY_POLICY.clientIdleTimeoutMs}ms`));
     assert.ok(section(config, 'frontend gateway').includes(`maxconn ${GATEWAY_POLICY.maxClientConnections}`));
-    assert.ok(GATEWAY_POLICY.maxClientConnections < GATEWAY_POLICY.haproxyMaxConnections, 'room left for the metrics frontend');
+    assert.ok(
+      GATEWAY_POLICY.maxClientConnections < GATEWAY_POLICY.haproxyMaxConnections,
+      'room left for the metrics frontend',
+    );
   });
 
   it('lists every local replica of each service, health-checked on /health', () => {
@@ -91,7 +106,10 @@ describe('HAProxy config', () => {
       const backend = config.split('\n\n').find((section) => section.startsWith(`backend ${service}\n`)) ?? '';
       assert.match(backend, /option httpchk GET \/health/);
       assert.match(backend, /balance roundrobin/);
-      assert.deepEqual(backend.match(/^ {2}server \S+ (\S+)$/gm)?.map((line) => line.split(' ').at(-1)), addresses);
+      assert.deepEqual(
+        backend.match(/^ {2}server \S+ (\S+)$/gm)?.map((line) => line.split(' ').at(-1)),
+        addresses,
+      );
     }
   });
 
@@ -101,11 +119,13 @@ describe('HAProxy config', () => {
   });
 
   it('answers its own errors with the JSON bodies, statuses and Retry-After of Envoy’s local replies', () => {
-    const haproxy = [...config.matchAll(/^ {2}http-error status (\d+) content-type application\/json (?:hdr retry-after (\d+) )?string '(.*)'$/gm)].map(
-      ([, status, retryAfter, body]) => ({ status: Number(status), retryAfter, body: JSON.parse(body ?? '') }),
-    );
-    const mappers = parse(readFileSync(envoyYamlPath, 'utf8')).static_resources.listeners[0].filter_chains[0].filters[0].typed_config
-      .local_reply_config.mappers as Record<string, any>[];
+    const haproxy = [
+      ...config.matchAll(
+        /^ {2}http-error status (\d+) content-type application\/json (?:hdr retry-after (\d+) )?string '(.*)'$/gm,
+      ),
+    ].map(([, status, retryAfter, body]) => ({ status: Number(status), retryAfter, body: JSON.parse(body ?? '') }));
+    const mappers = parse(readFileSync(envoyYamlPath, 'utf8')).static_resources.listeners[0].filter_chains[0].filters[0]
+      .typed_config.local_reply_config.mappers as Record<string, any>[];
     const envoy = mappers.map((m) => ({
       status: m.filter.status_code_filter.comparison.value.default_value,
       retryAfter: m.headers_to_add?.find((h: any) => h.header.key === 'retry-after')?.header.value,
@@ -114,8 +134,14 @@ describe('HAProxy config', () => {
     // 431 is Envoy's alone: HAProxy 2.6 takes no http-error for it and answers a head past its buffer in HTML.
     const envoyOnly = new Set(GATEWAY_ERRORS.filter((e) => e.envoyOnly).map((e) => e.status));
     assert.deepEqual([...envoyOnly], [431]);
-    assert.deepEqual(haproxy, envoy.filter((e) => !envoyOnly.has(e.status)));
-    assert.deepEqual(haproxy.map((e) => e.status), GATEWAY_ERRORS.filter((e) => !e.envoyOnly).map((e) => e.status));
+    assert.deepEqual(
+      haproxy,
+      envoy.filter((e) => !envoyOnly.has(e.status)),
+    );
+    assert.deepEqual(
+      haproxy.map((e) => e.status),
+      GATEWAY_ERRORS.filter((e) => !e.envoyOnly).map((e) => e.status),
+    );
     assert.equal(haproxy.find((e) => e.status === 413)?.body.field, 'body');
     assert.equal(haproxy.find((e) => e.status === 503)?.retryAfter, '1');
   });

@@ -1,6 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { loadRouteTable, parseRouteTable, retriable, routePathRegex, RouteTableError, servicesOf } from '../../src/route-table.js';
+import {
+  loadRouteTable,
+  parseRouteTable,
+  retriable,
+  routePathRegex,
+  RouteTableError,
+  servicesOf,
+} from '../../src/route-table.js';
 
 const valid = () => ({
   routes: [
@@ -36,7 +43,11 @@ describe('route table', () => {
 
   const broken: [string, (table: ReturnType<typeof valid>) => unknown, RegExp][] = [
     ['a prefix without its trailing slash', (t) => (t.routes[0]!.prefix = '/fastify'), /routes\[0\]\.prefix/],
-    ['no path (the whole prefix forwarded)', (t) => delete (t.routes[0] as { path?: string }).path, /routes\[0\]\.path/],
+    [
+      'no path (the whole prefix forwarded)',
+      (t) => delete (t.routes[0] as { path?: string }).path,
+      /routes\[0\]\.path/,
+    ],
     ['a path with a regex in it', (t) => (t.routes[1]!.path = '/messages.*'), /routes\[1\]\.path/],
     ['a path ending in a slash', (t) => (t.routes[1]!.path = '/messages/'), /routes\[1\]\.path/],
     ['an unknown method', (t) => (t.routes[1]!.methods = ['POST', 'BREW']), /routes\[1\]\.methods\[1\] must be one of/],
@@ -51,7 +62,10 @@ describe('route table', () => {
     it(`refuses ${what}, naming the key`, () => {
       const table = valid();
       breakIt(table);
-      assert.throws(() => parseRouteTable(table), (error: unknown) => error instanceof RouteTableError && message.test(error.message));
+      assert.throws(
+        () => parseRouteTable(table),
+        (error: unknown) => error instanceof RouteTableError && message.test(error.message),
+      );
     });
   }
 });

@@ -39,7 +39,9 @@ export function renderLineChart({ title, unit, series }: LineChart): string {
 <text x="${MARGIN.left}" y="20" font-size="14" font-weight="bold">${escapeXml(title)}</text>
 ${ticks
   .map(
-    (v) => `<line x1="${MARGIN.left}" x2="${MARGIN.left + plotW}" y1="${y(v).toFixed(1)}" y2="${y(v).toFixed(1)}" stroke="#e0e0e0"/>
+    (
+      v,
+    ) => `<line x1="${MARGIN.left}" x2="${MARGIN.left + plotW}" y1="${y(v).toFixed(1)}" y2="${y(v).toFixed(1)}" stroke="#e0e0e0"/>
 <text x="${MARGIN.left - 6}" y="${(y(v) + 4).toFixed(1)}" text-anchor="end">${format(v)} ${escapeXml(unit)}</text>`,
   )
   .join('\n')}

@@ -24,7 +24,10 @@ const step = Math.max(5, Math.floor((end - start) / 240));
 async function series(expr: string, scale = 1): Promise<ChartSeries[]> {
   const result = await queryRange(values.prometheus, expr, start, end, step);
   return result
-    .map((s) => ({ label: s.metric.api ?? 'all', points: s.values.map(([t, v]): [number, number] => [t, Number(v) * scale]) }))
+    .map((s) => ({
+      label: s.metric.api ?? 'all',
+      points: s.values.map(([t, v]): [number, number] => [t, Number(v) * scale]),
+    }))
     .filter((s) => s.points.every(([, v]) => Number.isFinite(v)))
     .sort((a, b) => a.label.localeCompare(b.label));
 }

@@ -54,7 +54,12 @@ function timeseries(panel: PanelSpec, id: number): PanelBuilder {
     .height(PANEL_HEIGHT)
     .unit(panel.unit)
     .min(0)
-    .legend(new VizLegendOptionsBuilder().displayMode(LegendDisplayMode.List).placement(LegendPlacement.Bottom).showLegend(true))
+    .legend(
+      new VizLegendOptionsBuilder()
+        .displayMode(LegendDisplayMode.List)
+        .placement(LegendPlacement.Bottom)
+        .showLegend(true),
+    )
     .tooltip(new VizTooltipOptionsBuilder().mode(TooltipDisplayMode.Multi).sort(SortOrder.Descending))
     .targets(
       panel.queries.map((query, q) =>

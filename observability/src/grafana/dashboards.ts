@@ -25,7 +25,11 @@ export interface PanelQuery {
 /** Every query of a dashboard file, as Grafana would send it, for checking against a live Prometheus. */
 export function dashboardQueries(dashboard: DashboardJson, variables: Record<string, string>): PanelQuery[] {
   return dashboard.panels.flatMap((panel) =>
-    panel.targets.map((target) => ({ panel: panel.title, refId: target.refId, expr: substitute(target.expr, variables) })),
+    panel.targets.map((target) => ({
+      panel: panel.title,
+      refId: target.refId,
+      expr: substitute(target.expr, variables),
+    })),
   );
 }
 

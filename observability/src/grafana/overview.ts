@@ -58,7 +58,8 @@ export const overviewDashboard: DashboardSpec = {
     },
     {
       title: 'Consumer throughput',
-      description: 'Records taken from Kafka per second: stored, already_stored (redelivered), duplicate (a resend with a stored Idempotency-Key); records set aside are under Dead letters',
+      description:
+        'Records taken from Kafka per second: stored, already_stored (redelivered), duplicate (a resend with a stored Idempotency-Key); records set aside are under Dead letters',
       unit: 'ops',
       queries: [{ expr: 'badam:consumer_messages:rate1m', legend: '{{result}}' }],
     },
@@ -73,7 +74,8 @@ export const overviewDashboard: DashboardSpec = {
     },
     {
       title: 'ClickHouse query time p95 by operation',
-      description: 'read: the read apps’ page query (on a read model miss or fallback); heads and insert: the consumers’ batch store; pages: their read model refresh',
+      description:
+        'read: the read apps’ page query (on a read model miss or fallback); heads and insert: the consumers’ batch store; pages: their read model refresh',
       unit: 's',
       queries: [
         {
@@ -99,7 +101,8 @@ export const overviewDashboard: DashboardSpec = {
     },
     {
       title: 'Kafka produce and batch store p95',
-      description: 'produce: the producer handing a record to Kafka until the broker acknowledges it; store: one consumer batch',
+      description:
+        'produce: the producer handing a record to Kafka until the broker acknowledges it; store: one consumer batch',
       unit: 's',
       queries: [
         {
@@ -136,17 +139,21 @@ export const overviewDashboard: DashboardSpec = {
       title: 'CPU by service',
       description: 'Cores used by all replicas of a service (1 = one full core)',
       unit: 'short',
-      queries: [{ expr: 'sum by (service) (rate(process_cpu_seconds_total[$__rate_interval]))', legend: '{{service}}' }],
+      queries: [
+        { expr: 'sum by (service) (rate(process_cpu_seconds_total[$__rate_interval]))', legend: '{{service}}' },
+      ],
     },
     {
       title: 'Read model reads by app and result',
-      description: 'Latest-page reads: hit (from the store), miss (from ClickHouse, then filled), fallback (store failing: from ClickHouse)',
+      description:
+        'Latest-page reads: hit (from the store), miss (from ClickHouse, then filled), fallback (store failing: from ClickHouse)',
       unit: 'reqps',
       queries: [{ expr: 'badam:read_model_reads:rate1m', legend: '{{api}} {{result}}' }],
     },
     {
       title: 'Read model hit and fallback ratio by app',
-      description: 'Shares of latest-page reads; alert BadamReadModelFallingBack fires while over half fall back for 5 minutes',
+      description:
+        'Shares of latest-page reads; alert BadamReadModelFallingBack fires while over half fall back for 5 minutes',
       unit: 'percentunit',
       queries: [
         { expr: 'badam:read_model_hit_ratio:rate1m', legend: '{{api}} hit' },
@@ -155,13 +162,15 @@ export const overviewDashboard: DashboardSpec = {
     },
     {
       title: 'Read model get p95 by app',
-      description: 'A read app getting a group’s page from the store, client-side; past READ_MODEL_TIMEOUT_MS the read falls back',
+      description:
+        'A read app getting a group’s page from the store, client-side; past READ_MODEL_TIMEOUT_MS the read falls back',
       unit: 's',
       queries: [{ expr: 'badam:read_model_get_duration_seconds:p95_5m', legend: '{{api}}' }],
     },
     {
       title: 'Read model refresh p95',
-      description: 'A consumer rewriting a stored batch’s pages (read from ClickHouse, written to the store); its offsets wait for it',
+      description:
+        'A consumer rewriting a stored batch’s pages (read from ClickHouse, written to the store); its offsets wait for it',
       unit: 's',
       queries: [{ expr: 'badam:read_model_refresh_duration_seconds:p95_5m', legend: 'p95' }],
     },

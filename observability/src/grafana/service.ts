@@ -39,7 +39,9 @@ export const serviceDashboard: DashboardSpec = {
       title: 'CPU per replica',
       description: 'Cores used (1 = one full core)',
       unit: 'short',
-      queries: [{ expr: 'rate(process_cpu_seconds_total{service="$service"}[$__rate_interval])', legend: '{{instance}}' }],
+      queries: [
+        { expr: 'rate(process_cpu_seconds_total{service="$service"}[$__rate_interval])', legend: '{{instance}}' },
+      ],
     },
     {
       title: 'Resident memory per replica',
@@ -58,12 +60,16 @@ export const serviceDashboard: DashboardSpec = {
       description: 'Share of wall time spent in GC pauses',
       unit: 'percentunit',
       queries: [
-        { expr: 'sum by (instance) (rate(nodejs_gc_duration_seconds_sum{service="$service"}[$__rate_interval]))', legend: '{{instance}}' },
+        {
+          expr: 'sum by (instance) (rate(nodejs_gc_duration_seconds_sum{service="$service"}[$__rate_interval]))',
+          legend: '{{instance}}',
+        },
       ],
     },
     {
       title: 'ClickHouse calls by operation and result',
-      description: 'Read apps: read (read model misses and fallbacks); consumers: heads, insert and pages (the read model refresh). The producer does not call ClickHouse',
+      description:
+        'Read apps: read (read model misses and fallbacks); consumers: heads, insert and pages (the read model refresh). The producer does not call ClickHouse',
       unit: 'ops',
       queries: [
         {

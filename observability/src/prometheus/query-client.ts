@@ -22,8 +22,13 @@ async function postQuery(url: string, params: Record<string, string> & { query: 
     body: new URLSearchParams(params),
     signal: AbortSignal.timeout(10_000),
   });
-  const answer = (await response.json()) as { status: string; error?: string; data?: { resultType: string; result: unknown } };
-  if (answer.status !== 'success') throw new Error(`Prometheus refused ${JSON.stringify(params.query)}: ${answer.error}`);
+  const answer = (await response.json()) as {
+    status: string;
+    error?: string;
+    data?: { resultType: string; result: unknown };
+  };
+  if (answer.status !== 'success')
+    throw new Error(`Prometheus refused ${JSON.stringify(params.query)}: ${answer.error}`);
   return answer.data;
 }
 
@@ -48,7 +53,13 @@ export interface RangeSeries {
 }
 
 /** Range query (/api/v1/query_range) from `start` to `end` (unix seconds) every `stepSeconds`. */
-export async function queryRange(prometheusUrl: string, expr: string, start: number, end: number, stepSeconds: number): Promise<RangeSeries[]> {
+export async function queryRange(
+  prometheusUrl: string,
+  expr: string,
+  start: number,
+  end: number,
+  stepSeconds: number,
+): Promise<RangeSeries[]> {
   const params = { query: expr, start: String(start), end: String(end), step: String(stepSeconds) };
   return ((await postQuery(`${prometheusUrl}/api/v1/query_range`, params))?.result as RangeSeries[] | undefined) ?? [];
 }

@@ -50,7 +50,10 @@ test('panels are laid out two to a row, 12 columns by 8 rows each, in definition
 test('every query of the service dashboard is filtered by the service variable', () => {
   const service = dashboards.find((d) => d.name === 'service.json')?.json;
   assert.ok(service);
-  assert.deepEqual(service.templating.list.map((v) => v.name), ['service']);
+  assert.deepEqual(
+    service.templating.list.map((v) => v.name),
+    ['service'],
+  );
   for (const panel of service.panels) {
     for (const target of panel.targets) assert.match(target.expr, /service="\$service"/, panel.title);
   }
@@ -62,24 +65,40 @@ test('every query parses as PromQL once Grafana variables are substituted (promt
   const rules = dashboards.flatMap(({ json }) => dashboardQueries(json, { service: 'fastify' }));
   const file = join(dir, 'dashboard-queries.yml');
   // Each query as a recording rule: promtool then parses them all without a server.
-  writeFileSync(file, stringify({ groups: [{ name: 'dashboards', rules: rules.map((r, i) => ({ record: `dashboard:query_${i}`, expr: r.expr })) }] }));
+  writeFileSync(
+    file,
+    stringify({
+      groups: [{ name: 'dashboards', rules: rules.map((r, i) => ({ record: `dashboard:query_${i}`, expr: r.expr })) }],
+    }),
+  );
   const { code, output } = promtool('check', 'rules', file);
   assert.equal(code, 0, output);
 });
 
 test('every badam: series the dashboards and the alerts read is a recording rule', () => {
   const rules = (name: string) =>
-    (parse(readFileSync(join(rulesDir, name), 'utf8')) as { groups: { rules: { record?: string; expr: string }[] }[] }).groups.flatMap(
-      (group) => group.rules,
-    );
+    (
+      parse(readFileSync(join(rulesDir, name), 'utf8')) as { groups: { rules: { record?: string; expr: string }[] }[] }
+    ).groups.flatMap((group) => group.rules);
   const recorded = new Set(rules('recording.yml').flatMap((rule) => (rule.record === undefined ? [] : [rule.record])));
   const readers = [
-    ...dashboards.flatMap(({ name, json }) => dashboardQueries(json, { service: 'fastify' }).map((q) => ({ where: `${name} / ${q.panel}`, expr: q.expr }))),
+    ...dashboards.flatMap(({ name, json }) =>
+      dashboardQueries(json, { service: 'fastify' }).map((q) => ({ where: `${name} / ${q.panel}`, expr: q.expr })),
+    ),
     ...rules('alerts.yml').map((rule) => ({ where: 'alerts.yml', expr: rule.expr })),
   ];
-  const read = readers.flatMap(({ where, expr }) => (expr.match(/badam:[a-zA-Z0-9_:]+/g) ?? []).map((name) => ({ where, name })));
-  assert.ok(read.some(({ name }) => name === 'badam:read_model_fallback_ratio:rate1m'), 'no reader found: the pattern is wrong');
-  assert.deepEqual(read.filter(({ name }) => !recorded.has(name)), [], 'series read but never recorded');
+  const read = readers.flatMap(({ where, expr }) =>
+    (expr.match(/badam:[a-zA-Z0-9_:]+/g) ?? []).map((name) => ({ where, name })),
+  );
+  assert.ok(
+    read.some(({ name }) => name === 'badam:read_model_fallback_ratio:rate1m'),
+    'no reader found: the pattern is wrong',
+  );
+  assert.deepEqual(
+    read.filter(({ name }) => !recorded.has(name)),
+    [],
+    'series read but never recorded',
+  );
 });
 
 // biome-ignore lint/suspicious/noTemplateCurlyInString: ${name} is Grafana's variable syntax, the subject of the test
@@ -92,7 +111,9 @@ test('substitute replaces $name, ${name} and $__rate_interval, and refuses unkno
 });
 
 test('the provisioned datasource has the uid the dashboards use', () => {
-  const provisioning = parse(readFileSync(join(observabilityRoot, 'grafana/provisioning/datasources/prometheus.yml'), 'utf8'));
+  const provisioning = parse(
+    readFileSync(join(observabilityRoot, 'grafana/provisioning/datasources/prometheus.yml'), 'utf8'),
+  );
   assert.equal(provisioning.datasources[0].uid, DATASOURCE.uid);
   assert.equal(provisioning.datasources[0].type, DATASOURCE.type);
 });

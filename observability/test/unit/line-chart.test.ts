@@ -8,8 +8,20 @@ describe('line chart', () => {
       title: 'RPS <by API>',
       unit: 'req/s',
       series: [
-        { label: 'fastify', points: [[0, 10], [60, 180]] },
-        { label: 'send & co', points: [[0, 5], [60, 40]] },
+        {
+          label: 'fastify',
+          points: [
+            [0, 10],
+            [60, 180],
+          ],
+        },
+        {
+          label: 'send & co',
+          points: [
+            [0, 5],
+            [60, 40],
+          ],
+        },
       ],
     });
     assert.equal(svg.match(/<path /g)?.length, 2);

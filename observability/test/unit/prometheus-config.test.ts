@@ -21,14 +21,25 @@ test('the Docker deployments’ config passes promtool check config, rules inclu
 
 test('the rendered native config passes promtool check config', (t) => {
   const file = join(tempDir(t), 'prometheus.yml');
-  writeFileSync(file, renderNativeConfig({ services: new Map([['fastify', [18211, 18212]], ['consumer', [18241]]]) }));
+  writeFileSync(
+    file,
+    renderNativeConfig({
+      services: new Map([
+        ['fastify', [18211, 18212]],
+        ['consumer', [18241]],
+      ]),
+    }),
+  );
   const { code, output } = promtool('check', 'config', file);
   assert.equal(code, 0, output);
 });
 
 test('the native config has one target per replica, labelled with its service and replica', () => {
   const config = parse(
-    renderNativeConfig({ services: new Map([['hapi', [18221, 18222]]]), extraJobs: [{ job: 'gateway', address: '127.0.0.1:18001' }] }),
+    renderNativeConfig({
+      services: new Map([['hapi', [18221, 18222]]]),
+      extraJobs: [{ job: 'gateway', address: '127.0.0.1:18001' }],
+    }),
   );
   const hapi = config.scrape_configs.find((job: { job_name: string }) => job.job_name === 'hapi');
   assert.deepEqual(hapi.static_configs, [
@@ -48,7 +59,10 @@ test('the rule files pass promtool check rules', () => {
 test('promtool check rules fails on a broken copy of each rule file (the check is real)', (t) => {
   const dir = tempDir(t);
   const breakages: Record<string, [good: string, broken: string]> = {
-    'recording.yml': ['sum by (result) (rate(badam_consumer_messages_total[1m]))', 'sum by (result (rate(badam_consumer_messages_total[1m]))'],
+    'recording.yml': [
+      'sum by (result) (rate(badam_consumer_messages_total[1m]))',
+      'sum by (result (rate(badam_consumer_messages_total[1m]))',
+    ],
     'alerts.yml': ['expr: up == 0', 'expr: up === 0'],
   };
   for (const [name, [good, broken]] of Object.entries(breakages)) {
@@ -61,12 +75,15 @@ test('promtool check rules fails on a broken copy of each rule file (the check i
   }
 });
 
-const ruleTests = ['alerts.test.yml', 'read-model.test.yml', 'dead-letters.test.yml'].map((name) => join(rulesDir, '../tests', name));
+const ruleTests = ['alerts.test.yml', 'read-model.test.yml', 'dead-letters.test.yml'].map((name) =>
+  join(rulesDir, '../tests', name),
+);
 
 test('the alerts fire on the conditions they describe (promtool test rules)', () => {
   const { code, output } = promtool('test', 'rules', ...ruleTests);
   assert.equal(code, 0, output);
-  for (const file of ruleTests) assert.ok(output.includes(`Unit Testing:  ${file}`), `promtool did not run ${file}:\n${output}`);
+  for (const file of ruleTests)
+    assert.ok(output.includes(`Unit Testing:  ${file}`), `promtool did not run ${file}:\n${output}`);
 });
 
 type Breakage = [file: string, good: string, broken: string];
@@ -107,8 +124,16 @@ test('promtool test rules fails when a read model rule is weakened (the rule tes
 test('promtool test rules fails when a dead-letter or stuck-consumer rule is weakened (the rule tests are real)', (t) => {
   assertRuleTestsCatch(t, 'dead-letters.test.yml', [
     // increase() alone: a consumer's first dead letters (a series born at 1) never fire.
-    ['alerts.yml', 'unless badam_consumer_dead_letters_total offset 10m', 'and badam_consumer_dead_letters_total offset 10m'],
+    [
+      'alerts.yml',
+      'unless badam_consumer_dead_letters_total offset 10m',
+      'and badam_consumer_dead_letters_total offset 10m',
+    ],
     // The gauge as it is, per task: a consumer Swarm replaces every 90 s while stuck never fires.
-    ['alerts.yml', 'max by (service) (max_over_time(badam_consumer_failing_seconds[5m])) > 60', 'max by (service, instance) (badam_consumer_failing_seconds) > 60'],
+    [
+      'alerts.yml',
+      'max by (service) (max_over_time(badam_consumer_failing_seconds[5m])) > 60',
+      'max by (service, instance) (badam_consumer_failing_seconds) > 60',
+    ],
   ]);
 });

@@ -35,7 +35,8 @@ export const CLICKHOUSE_ROLES = {
     grants: ['SELECT', 'INSERT'],
   },
   migrator: {
-    usedBy: "init: the migrations (CREATE TABLE, DESCRIBE, ALTER ADD COLUMN), and its rebuild-read-model command's reads",
+    usedBy:
+      "init: the migrations (CREATE TABLE, DESCRIBE, ALTER ADD COLUMN), and its rebuild-read-model command's reads",
     settings: {},
     grants: ['SELECT', 'CREATE TABLE', 'ALTER ADD COLUMN'],
   },
@@ -79,14 +80,16 @@ export function renderClickHouseRoles(database: string): string {
       <profile>default</profile>${settings.join('')}
     </${profileName(role)}>`;
   });
-  const users = CLICKHOUSE_ROLE_NAMES.map((role) => `    <!-- ${CLICKHOUSE_ROLES[role].usedBy} -->
+  const users = CLICKHOUSE_ROLE_NAMES.map(
+    (role) => `    <!-- ${CLICKHOUSE_ROLES[role].usedBy} -->
     <${clickhouseUser(role)}>
       <password_sha256_hex from_env="${clickhousePasswordHashVariable(role)}"/>
       <networks><ip>::/0</ip></networks>
       <profile>${profileName(role)}</profile>
       <quota>default</quota>
       <grants><query>GRANT ${CLICKHOUSE_ROLES[role].grants.join(', ')} ON ${quotedDatabase}.*</query></grants>
-    </${clickhouseUser(role)}>`);
+    </${clickhouseUser(role)}>`,
+  );
   return `<?xml version="1.0"?>
 <!-- GENERATED from pipeline/src/clickhouse/roles.ts: npm run generate. Do not edit. -->
 <yandex>

@@ -64,9 +64,12 @@ export const readModelSettings = {
   READ_MODEL_URL: url('Valkey/Redis server of the read model, redis://host:port[/db]', {
     default: 'redis://127.0.0.1:16379',
   }),
-  READ_MODEL_PASSWORD: secret('password of the read model store (its requirepass), or READ_MODEL_PASSWORD_FILE: a file holding it', {
-    default: '',
-  }),
+  READ_MODEL_PASSWORD: secret(
+    'password of the read model store (its requirepass), or READ_MODEL_PASSWORD_FILE: a file holding it',
+    {
+      default: '',
+    },
+  ),
   // A store reply takes well under a millisecond here; past this, a read goes to ClickHouse instead.
   READ_MODEL_TIMEOUT_MS: int('timeout of every read model command, ms', { default: 100, min: 5, max: 60000 }),
   READ_MODEL_RETRY_MS: int('after a read model error, how long reads skip it and go to ClickHouse, ms', {
@@ -77,7 +80,12 @@ export const readModelSettings = {
 } as const;
 
 /** The three read apps (fastify, hapi, restify) take exactly the same configuration. */
-export const readAppSettings = { ...httpSettings, ...admissionSettings, ...clickhouseSettings, ...readModelSettings } as const;
+export const readAppSettings = {
+  ...httpSettings,
+  ...admissionSettings,
+  ...clickhouseSettings,
+  ...readModelSettings,
+} as const;
 
 type Settings<S> = { [K in keyof S]: S[K] extends { parse(...args: never[]): infer T } ? T : never };
 
@@ -98,7 +106,10 @@ export function kafkaConnection(config: Settings<typeof kafkaSettings>) {
 
 /** The page of group G of table T is at key `T:G`: tables (and so test runs) can share one store. */
 export function pageStoreConnection(
-  config: Pick<Settings<typeof readModelSettings>, 'READ_MODEL_URL' | 'READ_MODEL_PASSWORD' | 'READ_MODEL_TIMEOUT_MS'> & { CLICKHOUSE_TABLE: string },
+  config: Pick<
+    Settings<typeof readModelSettings>,
+    'READ_MODEL_URL' | 'READ_MODEL_PASSWORD' | 'READ_MODEL_TIMEOUT_MS'
+  > & { CLICKHOUSE_TABLE: string },
 ) {
   return {
     url: config.READ_MODEL_URL,

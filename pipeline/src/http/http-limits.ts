@@ -61,7 +61,9 @@ export function answerClientError(error: Error & { code?: string }, socket: Dupl
   if (socket.writable && inFlight?.headersSent !== true) {
     const { status, headers, body } = errorResponse(clientErrorOf(error));
     const text = JSON.stringify(body);
-    const extra = Object.entries(headers).map(([name, value]) => `${name}: ${value}\r\n`).join('');
+    const extra = Object.entries(headers)
+      .map(([name, value]) => `${name}: ${value}\r\n`)
+      .join('');
     socket.write(
       `HTTP/1.1 ${status} ${STATUS_TEXT[status] ?? 'Error'}\r\ncontent-type: application/json\r\n` +
         `content-length: ${Buffer.byteLength(text)}\r\nconnection: close\r\n${extra}\r\n${text}`,
@@ -70,14 +72,22 @@ export function answerClientError(error: Error & { code?: string }, socket: Dupl
   socket.destroy(error);
 }
 
-const STATUS_TEXT: Record<number, string> = { 400: 'Bad Request', 408: 'Request Timeout', 431: 'Request Header Fields Too Large' };
+const STATUS_TEXT: Record<number, string> = {
+  400: 'Bad Request',
+  408: 'Request Timeout',
+  431: 'Request Header Fields Too Large',
+};
 
 function clientErrorOf(error: Error & { code?: string }): BadamError {
   switch (error.code) {
     case 'HPE_HEADER_OVERFLOW':
-      return new BadamError('headers_too_large', `the request line and headers are larger than ${MAX_REQUEST_HEAD_BYTES} bytes`, {
-        field: 'headers',
-      });
+      return new BadamError(
+        'headers_too_large',
+        `the request line and headers are larger than ${MAX_REQUEST_HEAD_BYTES} bytes`,
+        {
+          field: 'headers',
+        },
+      );
     case 'ERR_HTTP_REQUEST_TIMEOUT':
       return new BadamError('request_timeout', 'the request was not received in time');
     default:

@@ -65,7 +65,11 @@ export async function connectTopicIdentity(connection: KafkaConnection, topic: s
  * Per partition, records after the consumer group's committed offset: what the group would read again if all its
  * members restarted now. Zero everywhere once the group has committed everything it stored.
  */
-export async function uncommittedRecords(connection: KafkaConnection, groupId: string, topic: string): Promise<Map<number, number>> {
+export async function uncommittedRecords(
+  connection: KafkaConnection,
+  groupId: string,
+  topic: string,
+): Promise<Map<number, number>> {
   const admin = new KafkaJS.Kafka({}).admin(baseClientConfig(connection));
   await admin.connect();
   try {

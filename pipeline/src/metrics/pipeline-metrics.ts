@@ -57,7 +57,7 @@ export function createConsumerMetrics(registry: Registry) {
     }),
     settled: new Counter({
       name: 'badam_consumer_batch_dropped_total',
-      help: 'Records dropped from a batch before storing, because their partition was revoked while it filled: partition_moved (now another member\'s), redelivered_in_batch (handed back and delivered again)',
+      help: "Records dropped from a batch before storing, because their partition was revoked while it filled: partition_moved (now another member's), redelivered_in_batch (handed back and delivered again)",
       labelNames: ['result'] as const,
       registers: [registry],
     }),

@@ -6,7 +6,13 @@ export const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.075, 
 export interface ServiceMetrics {
   registry: Registry;
   /** Records one HTTP request; `route` is the route template, never the raw URL. */
-  observeRequest(request: { framework: string; route: string | undefined; method: string; statusCode: number; seconds: number }): void;
+  observeRequest(request: {
+    framework: string;
+    route: string | undefined;
+    method: string;
+    statusCode: number;
+    seconds: number;
+  }): void;
   /** The text exposition for GET /metrics. */
   render(): Promise<{ contentType: string; body: string }>;
 }

@@ -41,7 +41,7 @@ export function assignOrders(records: readonly ConsumedRecord[], heads: Readonly
     const { topicId, partition, offset } = record;
     const source = sourceKey(topicId, partition);
     if ((lastOffsets.get(source) ?? -1) >= offset) {
-      throw new Error('assignOrders takes each partition\'s records in increasing offset order');
+      throw new Error("assignOrders takes each partition's records in increasing offset order");
     }
     lastOffsets.set(source, offset);
     const groupId = record.message.group_id;

@@ -20,18 +20,23 @@ export interface BatchPlan {
  * Reads the heads of every group in the batch (bounded lookups: see schema.ts, keys index) and assigns orders. Two
  * consumers planning overlapping batches from the same heads write byte-identical rows for the records they share.
  */
-export async function planBatch(repository: MessagesRepository, records: readonly ConsumedRecord[]): Promise<BatchPlan> {
+export async function planBatch(
+  repository: MessagesRepository,
+  records: readonly ConsumedRecord[],
+): Promise<BatchPlan> {
   const hashesByGroup = new Map<number, number[]>();
   for (const { message } of records) {
     const hashes = hashesByGroup.get(message.group_id) ?? [];
-    if (message.idempotency_hash !== undefined && !hashes.includes(message.idempotency_hash)) hashes.push(message.idempotency_hash);
+    if (message.idempotency_hash !== undefined && !hashes.includes(message.idempotency_hash))
+      hashes.push(message.idempotency_hash);
     hashesByGroup.set(message.group_id, hashes);
   }
   const { heads, unindexedHashes } = await repository.groupHeads(hashesByGroup);
   const assignment = assignOrders(records, heads);
   const newHashes = new Map<number, number[]>();
   for (const row of assignment.rows) {
-    if (row.idempotency_hash !== undefined) newHashes.set(row.group_id, [...(newHashes.get(row.group_id) ?? []), row.idempotency_hash]);
+    if (row.idempotency_hash !== undefined)
+      newHashes.set(row.group_id, [...(newHashes.get(row.group_id) ?? []), row.idempotency_hash]);
   }
   const keys: IndexedKey[] = [];
   for (const [groupId, maxOrder] of assignment.maxOrders) {
@@ -48,7 +53,10 @@ export async function planBatch(repository: MessagesRepository, records: readonl
  * the keys index. A failure between the two leaves the watermark behind: the next batch of the group reads a longer
  * window and indexes what this one did not.
  */
-export async function writeBatch(repository: MessagesRepository, { assignment, keys }: BatchPlan): Promise<StoredBatch> {
+export async function writeBatch(
+  repository: MessagesRepository,
+  { assignment, keys }: BatchPlan,
+): Promise<StoredBatch> {
   await repository.insert(assignment.rows);
   await repository.indexKeys(keys);
   return {
@@ -60,7 +68,10 @@ export async function writeBatch(repository: MessagesRepository, { assignment, k
 }
 
 /** The consumer's unit of work, for a batch from any of its partitions. */
-export async function storeBatch(repository: MessagesRepository, records: readonly ConsumedRecord[]): Promise<StoredBatch> {
+export async function storeBatch(
+  repository: MessagesRepository,
+  records: readonly ConsumedRecord[],
+): Promise<StoredBatch> {
   if (records.length === 0) return { stored: 0, alreadyStored: 0, duplicates: 0, maxOrders: new Map() };
   return writeBatch(repository, await planBatch(repository, records));
 }

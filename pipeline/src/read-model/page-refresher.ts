@@ -46,9 +46,15 @@ export function createPageRefresher(
       }
       const start = process.hrtime.bigint();
       try {
-        await refreshGroups(repository, store, [...pending.keys()], (done) => {
-          for (const groupId of done) pending.delete(groupId);
-        }, new Map(pending));
+        await refreshGroups(
+          repository,
+          store,
+          [...pending.keys()],
+          (done) => {
+            for (const groupId of done) pending.delete(groupId);
+          },
+          new Map(pending),
+        );
         metrics.duration.observe({ operation: 'refresh', result: 'ok' }, secondsSince(start));
         return true;
       } catch {

@@ -93,7 +93,10 @@ export function createPageStore({ url, password, keyPrefix, commandTimeoutMs }: 
     async connected(timeoutMs) {
       if (redis.status === 'ready') return;
       await new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`the read model store at ${url} did not answer in ${timeoutMs} ms`)), timeoutMs);
+        const timer = setTimeout(
+          () => reject(new Error(`the read model store at ${url} did not answer in ${timeoutMs} ms`)),
+          timeoutMs,
+        );
         redis.once('ready', () => {
           clearTimeout(timer);
           resolve();

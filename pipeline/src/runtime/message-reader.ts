@@ -18,17 +18,24 @@ export interface MessageReader {
   health(): Promise<{ status: 200 | 503; body: { status: 'ok' | 'degraded' | 'unavailable' } }>;
 }
 
-export function createMessageReader(repository: MessagesRepository, pages: PageCache, admission: Admission): MessageReader {
+export function createMessageReader(
+  repository: MessagesRepository,
+  pages: PageCache,
+  admission: Admission,
+): MessageReader {
   return {
     readPage: async (groupIdParam, query) => {
       const { groupId, limit, before } = parseReadQuery(groupIdParam, query);
       return admission.run(async () => {
         // History, and pages longer than the model holds, come from the system of record.
-        if (before !== undefined || limit > MODEL_PAGE_SIZE) return renderPage(await repository.readPage({ groupId, limit, before }));
+        if (before !== undefined || limit > MODEL_PAGE_SIZE)
+          return renderPage(await repository.readPage({ groupId, limit, before }));
         const entry = await pages.get(groupId);
         if (entry !== undefined) {
           const body = entryBody(entry);
-          return limit === MODEL_PAGE_SIZE ? body : renderPage(shortenPage(JSON.parse(body.toString()) as MessagePage, limit));
+          return limit === MODEL_PAGE_SIZE
+            ? body
+            : renderPage(shortenPage(JSON.parse(body.toString()) as MessagePage, limit));
         }
         const page = await repository.readPage({ groupId, limit: MODEL_PAGE_SIZE, before: undefined });
         pages.fill(page);
@@ -38,7 +45,9 @@ export function createMessageReader(repository: MessagesRepository, pages: PageC
     async health() {
       const [database, readModel] = await Promise.all([repository.isReachable(), pages.isReachable()]);
       if (database) return { status: 200, body: { status: 'ok' } };
-      return readModel ? { status: 200, body: { status: 'degraded' } } : { status: 503, body: { status: 'unavailable' } };
+      return readModel
+        ? { status: 200, body: { status: 'degraded' } }
+        : { status: 503, body: { status: 'unavailable' } };
     },
   };
 }

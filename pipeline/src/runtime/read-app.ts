@@ -43,7 +43,10 @@ export async function runReadApp(name: string, start: (context: ReadAppContext) 
     metrics: createClickHouseMetrics(metrics.registry),
   });
   const store = createPageStore(pageStoreConnection(config));
-  const pages = createPageCache(store, { retryAfterMs: config.READ_MODEL_RETRY_MS, metrics: createReadModelMetrics(metrics.registry) });
+  const pages = createPageCache(store, {
+    retryAfterMs: config.READ_MODEL_RETRY_MS,
+    metrics: createReadModelMetrics(metrics.registry),
+  });
   const reader = createMessageReader(repository, pages, createAdmission(config.MAX_IN_FLIGHT));
   const server = await start({ reader, logger, metrics, config });
   logger.info({ host: config.HOST, port: config.PORT }, 'listening');

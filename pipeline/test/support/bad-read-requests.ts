@@ -10,8 +10,16 @@ export interface BadReadRequest {
   field: string;
 }
 
-const badGroupId = (what: string, id: string): BadReadRequest => ({ what: `group id ${what}`, path: `/groups/${id}/messages`, field: 'group_id' });
-const badQuery = (what: string, query: string, field: string): BadReadRequest => ({ what, path: `/groups/1/messages?${query}`, field });
+const badGroupId = (what: string, id: string): BadReadRequest => ({
+  what: `group id ${what}`,
+  path: `/groups/${id}/messages`,
+  field: 'group_id',
+});
+const badQuery = (what: string, query: string, field: string): BadReadRequest => ({
+  what,
+  path: `/groups/1/messages?${query}`,
+  field,
+});
 
 export const BAD_READ_REQUESTS: readonly BadReadRequest[] = [
   badGroupId('zero', '0'),
@@ -27,7 +35,9 @@ export const BAD_READ_REQUESTS: readonly BadReadRequest[] = [
   badGroupId('SQL with quotes', '%27%20OR%20%271%27%3D%271'),
   badGroupId('a leading plus', '%2B5'),
   badGroupId('padded', '%205'),
-  ...['0', '101', '-1', 'ten', '1.5', '', '1%3B%20DROP%20TABLE%20messages'].map((value) => badQuery(`limit=${value}`, `limit=${value}`, 'limit')),
+  ...['0', '101', '-1', 'ten', '1.5', '', '1%3B%20DROP%20TABLE%20messages'].map((value) =>
+    badQuery(`limit=${value}`, `limit=${value}`, 'limit'),
+  ),
   badQuery('limit twice', 'limit=5&limit=6', 'limit'),
   badQuery('before=0', 'before=0', 'before'),
   badQuery('before=x', 'before=x', 'before'),
@@ -35,7 +45,9 @@ export const BAD_READ_REQUESTS: readonly BadReadRequest[] = [
   badQuery('an unknown parameter', 'order=1', 'order'),
   // Names a framework's own query parser dropped, and parameters past the 1000th, where hapi's and restify's parsers
   // stop: every app parses the query alike (parseQueryString).
-  ...['constructor', '__proto__', 'toString', 'hasOwnProperty'].map((name) => badQuery(`a parameter named ${name}`, `${name}=1`, name)),
+  ...['constructor', '__proto__', 'toString', 'hasOwnProperty'].map((name) =>
+    badQuery(`a parameter named ${name}`, `${name}=1`, name),
+  ),
   badQuery('a parameter with no name', '=5', ''),
   badQuery('an unknown parameter after 1000 empty ones', `limit=5${'&'.repeat(1000)}&x=1`, 'x'),
   badQuery('an unknown parameter after 1000 repeats', `${'limit=5&'.repeat(1000)}x=1`, 'x'),

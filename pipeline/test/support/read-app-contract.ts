@@ -55,7 +55,7 @@ export function readAppContract(framework: string, build: BuildContractApp): voi
   };
 
   describe(`${framework} read app over a stub reader`, () => {
-    it('answers 200 with the reader\'s page as JSON, byte for byte, handing it the raw path and query', async (t) => {
+    it("answers 200 with the reader's page as JSON, byte for byte, handing it the raw path and query", async (t) => {
       const { app, reader } = await start(t);
       const response = await app.get('/groups/7/messages?limit=3&before=50');
       assert.equal(response.status, 200, response.body);
@@ -64,7 +64,10 @@ export function readAppContract(framework: string, build: BuildContractApp): voi
       assert.deepEqual(reader.calls, [{ groupId: '7', query: { limit: '3', before: '50' } }]);
       const page = json(response) as unknown as MessagePage;
       assert.deepEqual(Object.keys(page).sort(), ['group_id', 'has_more', 'messages', 'next_before']);
-      assert.deepEqual(page.messages.map((m) => m.order), [49, 48, 47]);
+      assert.deepEqual(
+        page.messages.map((m) => m.order),
+        [49, 48, 47],
+      );
       assert.deepEqual(Object.keys(page.messages[0] ?? {}).sort(), ['group_id', 'order', 'sender_id', 'text', 'time']);
     });
 
@@ -86,7 +89,10 @@ export function readAppContract(framework: string, build: BuildContractApp): voi
 
     it('answers an over-long URL with a 414 naming the url', async (t) => {
       const { app } = await start(t);
-      assert.equal(assertJsonError(await app.get(`/groups/7/messages?x=${'a'.repeat(9000)}`), 414, 'uri_too_long').field, 'url');
+      assert.equal(
+        assertJsonError(await app.get(`/groups/7/messages?x=${'a'.repeat(9000)}`), 414, 'uri_too_long').field,
+        'url',
+      );
     });
 
     for (const path of ['/nothing/here', '/groups/7', '/groups/7/messages/extra']) {

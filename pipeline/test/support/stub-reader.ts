@@ -42,6 +42,11 @@ export function stubPageBody({ groupId, limit, before }: ReadQuery): Buffer {
     text: `stub ${newest - i} ✓`,
     time: new Date(1_750_000_000_000 + newest - i).toISOString(),
   }));
-  const page: MessagePage = { group_id: groupId, messages, has_more: newest > limit, next_before: messages.at(-1)?.order ?? null };
+  const page: MessagePage = {
+    group_id: groupId,
+    messages,
+    has_more: newest > limit,
+    next_before: messages.at(-1)?.order ?? null,
+  };
   return renderPage(page);
 }

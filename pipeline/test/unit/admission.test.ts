@@ -10,7 +10,10 @@ describe('admission', () => {
     const held = new Promise<void>((resolve) => (release = resolve));
     const running = [admission.run(() => held), admission.run(() => held)];
     assert.equal(admission.inFlight(), 2);
-    await assert.rejects(admission.run(async () => 'third'), (error) => isBadamError(error) && error.code === 'overloaded');
+    await assert.rejects(
+      admission.run(async () => 'third'),
+      (error) => isBadamError(error) && error.code === 'overloaded',
+    );
     release();
     await Promise.all(running);
     assert.equal(admission.inFlight(), 0);
@@ -19,7 +22,10 @@ describe('admission', () => {
 
   it('frees the slot of work that fails', async () => {
     const admission = createAdmission(1);
-    await assert.rejects(admission.run(async () => Promise.reject(new Error('boom'))), /boom/);
+    await assert.rejects(
+      admission.run(async () => Promise.reject(new Error('boom'))),
+      /boom/,
+    );
     assert.equal(await admission.run(async () => 1), 1);
   });
 });

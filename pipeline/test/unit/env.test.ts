@@ -58,7 +58,10 @@ describe('secret variables', () => {
   });
 
   it('come from the file KEY_FILE names, without its trailing newlines', () => {
-    const config = readConfig(secrets, { PASSWORD_FILE: file('password', 'pa ss\n\n'), TOKEN_FILE: file('token', 'line\nnext') });
+    const config = readConfig(secrets, {
+      PASSWORD_FILE: file('password', 'pa ss\n\n'),
+      TOKEN_FILE: file('token', 'line\nnext'),
+    });
     assert.deepEqual(config, { PASSWORD: 'pa ss', TOKEN: 'line\nnext' });
   });
 

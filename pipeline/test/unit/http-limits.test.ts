@@ -39,16 +39,25 @@ describe('applyHttpLimits', () => {
     await once(server, 'listening');
     t.after(() => server.close());
 
-    const tooLarge = jsonError(await exchange(server, `GET /${'a'.repeat(MAX_REQUEST_HEAD_BYTES)} HTTP/1.1\r\nhost: x\r\n\r\n`));
+    const tooLarge = jsonError(
+      await exchange(server, `GET /${'a'.repeat(MAX_REQUEST_HEAD_BYTES)} HTTP/1.1\r\nhost: x\r\n\r\n`),
+    );
     assert.deepEqual(tooLarge, {
       status: 431,
-      body: { error: 'headers_too_large', message: `the request line and headers are larger than ${MAX_REQUEST_HEAD_BYTES} bytes`, field: 'headers' },
+      body: {
+        error: 'headers_too_large',
+        message: `the request line and headers are larger than ${MAX_REQUEST_HEAD_BYTES} bytes`,
+        field: 'headers',
+      },
     });
     const garbage = jsonError(await exchange(server, 'NOT HTTP\r\n\r\n'));
     assert.equal(garbage.status, 400);
     assert.equal(garbage.body.error, 'invalid_request');
     // A head just under the limit still parses.
-    const fits = await exchange(server, `GET /${'a'.repeat(MAX_REQUEST_HEAD_BYTES - 100)} HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n`);
+    const fits = await exchange(
+      server,
+      `GET /${'a'.repeat(MAX_REQUEST_HEAD_BYTES - 100)} HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n`,
+    );
     assert.match(fits, /^HTTP\/1\.1 200 /);
   });
 });

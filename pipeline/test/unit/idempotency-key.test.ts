@@ -6,7 +6,13 @@ import { idempotencyHash, parseIdempotencyKey } from '../../src/contract/idempot
 describe('parseIdempotencyKey', () => {
   it('takes no key, a UUID, a ULID or a counter', () => {
     assert.equal(parseIdempotencyKey(undefined), undefined);
-    for (const key of ['0b9e1c7a-5a41-4f7e-9d3e-2f7f2b2c9a10', '01JDQ3Y5N1G6Y7Z8X9W0V1T2S3', 'client-7:42', 'a', 'x'.repeat(128)]) {
+    for (const key of [
+      '0b9e1c7a-5a41-4f7e-9d3e-2f7f2b2c9a10',
+      '01JDQ3Y5N1G6Y7Z8X9W0V1T2S3',
+      'client-7:42',
+      'a',
+      'x'.repeat(128),
+    ]) {
       assert.equal(parseIdempotencyKey(key), key);
     }
   });

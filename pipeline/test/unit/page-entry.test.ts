@@ -18,7 +18,12 @@ function page(groupId: number, newest: number, count: number, hasMore: boolean):
     text: `m${newest - i} "quoted" é 🙂`,
     time: new Date(1_700_000_000_000 + i * 1000).toISOString(),
   }));
-  return { group_id: groupId, messages, has_more: hasMore, next_before: hasMore ? (messages.at(-1)?.order ?? null) : null };
+  return {
+    group_id: groupId,
+    messages,
+    has_more: hasMore,
+    next_before: hasMore ? (messages.at(-1)?.order ?? null) : null,
+  };
 }
 
 describe('read model entries', () => {
@@ -47,7 +52,10 @@ describe('read model entries', () => {
   });
 
   it('order versions as numbers: the version prefix has a fixed width', () => {
-    const prefix = (order: number) => encodeEntry(page(1, order, 1, false)).subarray(0, 16).toString();
+    const prefix = (order: number) =>
+      encodeEntry(page(1, order, 1, false))
+        .subarray(0, 16)
+        .toString();
     assert.ok(prefix(9) < prefix(10) && prefix(99) < prefix(100), 'compared as strings too');
   });
 });
@@ -55,7 +63,10 @@ describe('read model entries', () => {
 describe('shortenPage', () => {
   it('cuts the latest page to a smaller limit, pointing next_before at the last message kept', () => {
     const short = shortenPage(page(3, 12, 10, true), 4);
-    assert.deepEqual(short.messages.map((m) => m.order), [12, 11, 10, 9]);
+    assert.deepEqual(
+      short.messages.map((m) => m.order),
+      [12, 11, 10, 9],
+    );
     assert.equal(short.has_more, true);
     assert.equal(short.next_before, 9);
   });

@@ -40,7 +40,13 @@ function memoryStore() {
 
 const latest = (groupId: number, newest: number): MessagePage => ({
   group_id: groupId,
-  messages: Array.from({ length: Math.min(newest, 10) }, (_, i) => ({ group_id: groupId, order: newest - i, sender_id: 1, text: 't', time: 'x' })),
+  messages: Array.from({ length: Math.min(newest, 10) }, (_, i) => ({
+    group_id: groupId,
+    order: newest - i,
+    sender_id: 1,
+    text: 't',
+    time: 'x',
+  })),
   has_more: newest > 10,
   next_before: newest > 10 ? newest - 9 : null,
 });
@@ -57,10 +63,13 @@ function repositoryOf(newest: Map<number, number>, failing = { value: false }): 
 
 async function counter(registry: Registry, result: string) {
   const metric = (await registry.getMetricsAsJSON()).find((m) => m.name === 'badam_read_model_reads_total');
-  return ((metric?.values ?? []) as { labels: { result?: string }; value: number }[]).find((v) => v.labels.result === result)?.value ?? 0;
+  return (
+    ((metric?.values ?? []) as { labels: { result?: string }; value: number }[]).find((v) => v.labels.result === result)
+      ?.value ?? 0
+  );
 }
 
-describe('the read apps\' page cache', () => {
+describe("the read apps' page cache", () => {
   it('counts hits and misses, and fills only when the store has no newer page', async () => {
     const { store, entries } = memoryStore();
     const registry = new Registry();
@@ -73,7 +82,10 @@ describe('the read apps\' page cache', () => {
     cache.fill(latest(2, 8)); // a slow reader's older page
     await new Promise((resolve) => setImmediate(resolve));
     assert.equal(entryVersion(entries.get(2)!), 9);
-    assert.deepEqual([await counter(registry, 'hit'), await counter(registry, 'miss'), await counter(registry, 'fallback')], [1, 1, 0]);
+    assert.deepEqual(
+      [await counter(registry, 'hit'), await counter(registry, 'miss'), await counter(registry, 'fallback')],
+      [1, 1, 0],
+    );
   });
 
   it('falls back after a store error and leaves the store alone for retryAfterMs, then tries it again', async () => {
@@ -96,18 +108,34 @@ describe('the read apps\' page cache', () => {
 /** Groups as the consumer hands them over, with no highest order known. */
 const known = (...groupIds: number[]) => new Map(groupIds.map((groupId) => [groupId, 0]));
 
-describe('the consumers\' page refresher', () => {
-  it('writes each group\'s latest page from ClickHouse', async () => {
+describe("the consumers' page refresher", () => {
+  it("writes each group's latest page from ClickHouse", async () => {
     const { store, entries } = memoryStore();
-    const refresher = createPageRefresher(repositoryOf(new Map([[1, 3], [2, 12]])), store, { retryAfterMs: 0, metrics: createReadModelMetrics(new Registry()) });
+    const refresher = createPageRefresher(
+      repositoryOf(
+        new Map([
+          [1, 3],
+          [2, 12],
+        ]),
+      ),
+      store,
+      { retryAfterMs: 0, metrics: createReadModelMetrics(new Registry()) },
+    );
     assert.equal(await refresher.refresh(known(1, 2)), true);
     assert.deepEqual([entryVersion(entries.get(1)!), entryVersion(entries.get(2)!)], [3, 12]);
   });
 
   it('keeps the groups it could not refresh and refreshes them with the next call, after retryAfterMs', async () => {
     const { store, entries, fail } = memoryStore();
-    const newest = new Map([[1, 3], [2, 4], [3, 5]]);
-    const refresher = createPageRefresher(repositoryOf(newest), store, { retryAfterMs: 100, metrics: createReadModelMetrics(new Registry()) });
+    const newest = new Map([
+      [1, 3],
+      [2, 4],
+      [3, 5],
+    ]);
+    const refresher = createPageRefresher(repositoryOf(newest), store, {
+      retryAfterMs: 100,
+      metrics: createReadModelMetrics(new Registry()),
+    });
     fail(true);
     assert.equal(await refresher.refresh(known(1, 2)), false);
     fail(false);
@@ -117,13 +145,19 @@ describe('the consumers\' page refresher', () => {
     newest.set(1, 7);
     assert.equal(await refresher.refresh(new Map()), true);
     assert.equal(refresher.pendingGroups(), 0);
-    assert.deepEqual([1, 2, 3].map((id) => entryVersion(entries.get(id)!)), [7, 4, 5]);
+    assert.deepEqual(
+      [1, 2, 3].map((id) => entryVersion(entries.get(id)!)),
+      [7, 4, 5],
+    );
   });
 
   it('never puts an older page over a newer one', async () => {
     const { store, entries } = memoryStore();
     entries.set(1, encodeEntry(latest(1, 9)));
-    const refresher = createPageRefresher(repositoryOf(new Map([[1, 8]])), store, { retryAfterMs: 0, metrics: createReadModelMetrics(new Registry()) });
+    const refresher = createPageRefresher(repositoryOf(new Map([[1, 8]])), store, {
+      retryAfterMs: 0,
+      metrics: createReadModelMetrics(new Registry()),
+    });
     assert.equal(await refresher.refresh(known(1)), true);
     assert.equal(entryVersion(entries.get(1)!), 9);
   });

@@ -20,7 +20,19 @@ describe('parseReadQuery', () => {
   });
 
   it('refuses group ids that are not positive integers', () => {
-    for (const id of ['0', '-1', '1.5', 'abc', '', '1e3', '0x10', ' 1', '9007199254740992', '99999999999999999999', undefined]) {
+    for (const id of [
+      '0',
+      '-1',
+      '1.5',
+      'abc',
+      '',
+      '1e3',
+      '0x10',
+      ' 1',
+      '9007199254740992',
+      '99999999999999999999',
+      undefined,
+    ]) {
       rejects(id, {}, 'group_id');
     }
   });
@@ -53,7 +65,10 @@ describe('parseQueryString', () => {
   });
 
   it('decodes like URLSearchParams, with no nesting', () => {
-    assert.deepEqual({ ...parseQueryString('li%6dit=1+2&limit[a]=3&bad=%ZZ') }, { limit: '1 2', 'limit[a]': '3', bad: '%ZZ' });
+    assert.deepEqual(
+      { ...parseQueryString('li%6dit=1+2&limit[a]=3&bad=%ZZ') },
+      { limit: '1 2', 'limit[a]': '3', bad: '%ZZ' },
+    );
     assert.deepEqual({ ...parseQueryString('') }, {});
     assert.deepEqual({ ...parseQueryString('&&') }, {});
   });
@@ -70,4 +85,3 @@ describe('parseQueryString', () => {
     }
   });
 });
-

@@ -38,7 +38,18 @@ describe('parseSendMessage', () => {
   });
 
   it('refuses ids that are not positive safe integers', () => {
-    for (const id of [0, -1, 1.5, '42', '1; DROP TABLE messages', null, 2 ** 53, 2 ** 64, Number.NaN, Number.POSITIVE_INFINITY]) {
+    for (const id of [
+      0,
+      -1,
+      1.5,
+      '42',
+      '1; DROP TABLE messages',
+      null,
+      2 ** 53,
+      2 ** 64,
+      Number.NaN,
+      Number.POSITIVE_INFINITY,
+    ]) {
       rejects({ ...valid, group_id: id }, 'group_id');
       rejects({ ...valid, sender_id: id }, 'sender_id');
     }

@@ -33,8 +33,19 @@ describe('a service’s settings as data', () => {
 
   it('writes the settings the spec reads, a secret as NAME_FILE, and the defaults only when explicit', () => {
     const values = { PORT: '4000', TARGET: 'http://x', PASSWORD: { file: '/run/secrets/p' }, UNREAD: 'x' };
-    assert.deepEqual(environmentOf(spec, values), { PORT: '4000', TARGET: 'http://x', PASSWORD_FILE: '/run/secrets/p' });
-    assert.deepEqual(Object.keys(environmentOf(spec, values, { explicit: true })), ['HOST', 'PORT', 'BROKERS', 'MODE', 'TARGET', 'PASSWORD_FILE']);
+    assert.deepEqual(environmentOf(spec, values), {
+      PORT: '4000',
+      TARGET: 'http://x',
+      PASSWORD_FILE: '/run/secrets/p',
+    });
+    assert.deepEqual(Object.keys(environmentOf(spec, values, { explicit: true })), [
+      'HOST',
+      'PORT',
+      'BROKERS',
+      'MODE',
+      'TARGET',
+      'PASSWORD_FILE',
+    ]);
   });
 
   it('refuses a secret given as text, and a file for a setting that is not a secret', () => {

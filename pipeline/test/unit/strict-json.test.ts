@@ -8,7 +8,11 @@ import { checkStrictJson } from '../../src/http/strict-json.js';
 function refused(text: string, field: string, message: RegExp) {
   assert.throws(
     () => parseJsonBody(Buffer.from(text)),
-    (error: unknown) => error instanceof BadamError && error.code === 'invalid_request' && error.field === field && message.test(error.message),
+    (error: unknown) =>
+      error instanceof BadamError &&
+      error.code === 'invalid_request' &&
+      error.field === field &&
+      message.test(error.message),
     text,
   );
 }
@@ -49,13 +53,34 @@ describe('checkStrictJson (through parseJsonBody)', () => {
 
 describe('isExactNumber', () => {
   it('is true when the literal is the double it parses to, or not an integer at all', () => {
-    for (const literal of ['0', '-0', '7', '-12', '9007199254740991', '9007199254740992', '1e21', '100000000000000000000', '1.0', '2.50e1', '1.5', '0.1', '1e400']) {
+    for (const literal of [
+      '0',
+      '-0',
+      '7',
+      '-12',
+      '9007199254740991',
+      '9007199254740992',
+      '1e21',
+      '100000000000000000000',
+      '1.0',
+      '2.50e1',
+      '1.5',
+      '0.1',
+      '1e400',
+    ]) {
       assert.equal(isExactNumber(literal), true, literal);
     }
   });
 
   it('is false when JSON.parse rounds it to an integer', () => {
-    for (const literal of ['1.0000000000000001', '9007199254740993', '-9007199254740993', '1e-400', '12345678901234567890', '0.99999999999999999']) {
+    for (const literal of [
+      '1.0000000000000001',
+      '9007199254740993',
+      '-9007199254740993',
+      '1e-400',
+      '12345678901234567890',
+      '0.99999999999999999',
+    ]) {
       assert.equal(isExactNumber(literal), false, literal);
     }
   });

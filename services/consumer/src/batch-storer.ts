@@ -9,7 +9,15 @@ import {
 } from '@badam/pipeline/core';
 import type { DeadLetterSender, DeadRecord } from './dead-letters.js';
 import type { SourceRecord } from './record-source.js';
-import { DEAD_LETTER_REASONS, deadLetterWithRetry, describe, StoppedWhileFailing, storeResiliently, type ResilientOutcome, type ResilientStoreOptions } from './resilient-store.js';
+import {
+  DEAD_LETTER_REASONS,
+  deadLetterWithRetry,
+  describe,
+  StoppedWhileFailing,
+  storeResiliently,
+  type ResilientOutcome,
+  type ResilientStoreOptions,
+} from './resilient-store.js';
 
 export interface BatchStorerOptions {
   /** Orders and writes decoded records: storeBatch (max(order)+1 per group, read from ClickHouse) on the repository. */
@@ -32,7 +40,10 @@ export interface BatchStorer {
    * Stores what can be stored and sets aside the rest (dead letters carry the topic's id). Undefined when stopped
    * while failing: nothing of the batch is then committed, and whoever owns the partition next reads it again.
    */
-  store(batch: readonly SourceRecord[], context: { topicId: string; signal: AbortSignal }): Promise<ResilientOutcome | undefined>;
+  store(
+    batch: readonly SourceRecord[],
+    context: { topicId: string; signal: AbortSignal },
+  ): Promise<ResilientOutcome | undefined>;
   /** Since when (epoch ms) the batch in progress has been failing, with the last error; undefined while all is well. */
   failing(): { sinceMs: number; error: string } | undefined;
 }
@@ -45,7 +56,10 @@ export function createBatchStorer(options: BatchStorerOptions): BatchStorer {
   for (const reason of DEAD_LETTER_REASONS) metrics.deadLetters.inc({ reason }, 0);
 
   /** Splits a batch into records to store and records to set aside (with why). */
-  function decode(batch: readonly SourceRecord[], topicId: string): { records: ConsumedRecord[]; undecodable: DeadRecord[] } {
+  function decode(
+    batch: readonly SourceRecord[],
+    topicId: string,
+  ): { records: ConsumedRecord[]; undecodable: DeadRecord[] } {
     const records: ConsumedRecord[] = [];
     const undecodable: DeadRecord[] = [];
     for (const { partition, offset, key, value } of batch) {
@@ -53,7 +67,10 @@ export function createBatchStorer(options: BatchStorerOptions): BatchStorer {
         records.push({ topicId, partition, offset, message: decodeMessage(value ?? null) });
       } catch (error) {
         const reason = error instanceof UndecodableRecordError ? error.reason : 'invalid';
-        logger.error({ err: error, partition, offset, reason }, 'record cannot be decoded: sending it to the dead-letter topic');
+        logger.error(
+          { err: error, partition, offset, reason },
+          'record cannot be decoded: sending it to the dead-letter topic',
+        );
         undecodable.push({ key, value, topicId, letter: { partition, offset, reason, error: describe(error) } });
       }
     }
@@ -80,7 +97,10 @@ export function createBatchStorer(options: BatchStorerOptions): BatchStorer {
         const now = Date.now();
         failure = { sinceMs: failure?.sinceMs ?? now, error: describe(error) };
         metrics.failingSeconds.set((now - failure.sinceMs) / 1000);
-        logger.warn({ err: error, step, kind, records, delayMs }, step === 'store' ? 'storing a batch failed, retrying' : 'setting records aside failed, retrying');
+        logger.warn(
+          { err: error, step, kind, records, delayMs },
+          step === 'store' ? 'storing a batch failed, retrying' : 'setting records aside failed, retrying',
+        );
       },
       minDelayMs: options.minDelayMs,
       maxDelayMs: options.maxDelayMs,
@@ -97,7 +117,8 @@ export function createBatchStorer(options: BatchStorerOptions): BatchStorer {
     if (result.alreadyStored > 0) metrics.messages.inc({ result: 'already_stored' }, result.alreadyStored);
     if (result.duplicates > 0) metrics.messages.inc({ result: 'duplicate' }, result.duplicates);
     const now = Date.now();
-    for (const record of records) metrics.endToEndDelay.observe(Math.max(0, now - record.message.accepted_at_ms) / 1000);
+    for (const record of records)
+      metrics.endToEndDelay.observe(Math.max(0, now - record.message.accepted_at_ms) / 1000);
   }
 
   return {
@@ -107,13 +128,19 @@ export function createBatchStorer(options: BatchStorerOptions): BatchStorer {
       const start = process.hrtime.bigint();
       try {
         if (undecodable.length > 0) {
-          await deadLetterWithRetry(undecodable.map((dead) => dead.letter), resilience);
+          await deadLetterWithRetry(
+            undecodable.map((dead) => dead.letter),
+            resilience,
+          );
           for (const dead of undecodable) metrics.deadLetters.inc({ reason: dead.letter.reason });
         }
         const outcome = await storeResiliently(records, resilience);
         if (outcome.deadLettered > 0) {
           metrics.deadLetters.inc({ reason: 'unstorable' }, outcome.deadLettered);
-          logger.error({ records: outcome.deadLettered }, 'records the database refuses were sent to the dead-letter topic');
+          logger.error(
+            { records: outcome.deadLettered },
+            'records the database refuses were sent to the dead-letter topic',
+          );
         }
         recordStored(records, outcome, secondsSince(start));
         return outcome;

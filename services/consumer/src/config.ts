@@ -1,4 +1,12 @@
-import { clickhouseSettings, httpSettings, int, kafkaSettings, readConfig, readModelSettings, str } from '@badam/pipeline/core';
+import {
+  clickhouseSettings,
+  httpSettings,
+  int,
+  kafkaSettings,
+  readConfig,
+  readModelSettings,
+  str,
+} from '@badam/pipeline/core';
 
 export const consumerSettings = {
   ...httpSettings,
@@ -30,11 +38,14 @@ export const consumerSettings = {
     min: 1,
     max: 100,
   }),
-  CONSUMER_STUCK_AFTER_MS: int('/health answers 503 "stuck" once the batch in progress has been failing this long, ms', {
-    default: 60000,
-    min: 1000,
-    max: 3_600_000,
-  }),
+  CONSUMER_STUCK_AFTER_MS: int(
+    '/health answers 503 "stuck" once the batch in progress has been failing this long, ms',
+    {
+      default: 60000,
+      min: 1000,
+      max: 3_600_000,
+    },
+  ),
 } as const;
 
 export type ConsumerConfig = ReturnType<typeof loadConsumerConfig>;

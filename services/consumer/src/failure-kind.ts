@@ -10,8 +10,16 @@
 export type FailureKind = 'transient' | 'timeout' | 'permanent';
 
 const NETWORK_ERRORS: ReadonlySet<string> = new Set([
-  'ECONNREFUSED', 'ECONNRESET', 'ECONNABORTED', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND',
-  'EAI_AGAIN', 'UND_ERR_SOCKET',
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ECONNABORTED',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'UND_ERR_SOCKET',
 ]);
 
 /**
@@ -21,8 +29,8 @@ const NETWORK_ERRORS: ReadonlySet<string> = new Set([
  * 193, 497, 516). Every other server error is the server refusing this statement.
  */
 const TRANSIENT_SERVER_CODES: ReadonlySet<number> = new Set([
-  3, 16, 23, 24, 32, 47, 60, 81, 164, 173, 192, 193, 202, 203, 209, 210, 225, 236, 241, 242, 243, 252, 285, 319,
-  394, 425, 497, 516, 999,
+  3, 16, 23, 24, 32, 47, 60, 81, 164, 173, 192, 193, 202, 203, 209, 210, 225, 236, 241, 242, 243, 252, 285, 319, 394,
+  425, 497, 516, 999,
 ]);
 const SERVER_TIMEOUT = 159;
 
@@ -32,7 +40,12 @@ const SERVER_CODE = /^Code: (\d+)[.,]/;
 /** An error and the errors it wraps (`cause`), outermost first; at most five deep. */
 export function causeChain(error: unknown): unknown[] {
   const chain: unknown[] = [];
-  for (let cause = error; cause !== undefined && chain.length < 5; cause = cause instanceof Error ? cause.cause : undefined) chain.push(cause);
+  for (
+    let cause = error;
+    cause !== undefined && chain.length < 5;
+    cause = cause instanceof Error ? cause.cause : undefined
+  )
+    chain.push(cause);
   return chain;
 }
 
@@ -41,12 +54,16 @@ export function failureKind(error: unknown): FailureKind {
     if (!(cause instanceof Error)) break;
     const code = (cause as { code?: unknown }).code;
     if (typeof code === 'string' && NETWORK_ERRORS.has(code)) return 'transient';
-    const server = typeof code === 'string' && /^\d+$/.test(code) ? Number(code) : Number(SERVER_CODE.exec(cause.message)?.[1] ?? NaN);
+    const server =
+      typeof code === 'string' && /^\d+$/.test(code)
+        ? Number(code)
+        : Number(SERVER_CODE.exec(cause.message)?.[1] ?? NaN);
     if (Number.isInteger(server)) {
       if (server === SERVER_TIMEOUT) return 'timeout';
       return TRANSIENT_SERVER_CODES.has(server) ? 'transient' : 'permanent';
     }
-    if (cause.message === 'Timeout error.' || cause.name === 'TimeoutError' || cause.name === 'AbortError') return 'timeout';
+    if (cause.message === 'Timeout error.' || cause.name === 'TimeoutError' || cause.name === 'AbortError')
+      return 'timeout';
   }
   return 'permanent';
 }

@@ -85,7 +85,8 @@ export function createKafkaRecordSource(options: KafkaRecordSourceOptions): Reco
 
   function recordLag(statistics: string) {
     const partitions: Record<string, { consumer_lag?: number; fetch_state?: string }> =
-      (JSON.parse(statistics) as { topics?: Record<string, { partitions?: typeof partitions }> }).topics?.[topic]?.partitions ?? {};
+      (JSON.parse(statistics) as { topics?: Record<string, { partitions?: typeof partitions }> }).topics?.[topic]
+        ?.partitions ?? {};
     options.lag.reset(); // partitions that moved to another member disappear from this one's series
     for (const [partition, state] of Object.entries(partitions)) {
       if (partition !== '-1' && state.fetch_state === 'active' && (state.consumer_lag ?? -1) >= 0) {
@@ -109,7 +110,12 @@ export function createKafkaRecordSource(options: KafkaRecordSourceOptions): Reco
         consumer.consume(max, (error, messages) => (error ? reject(error) : resolve(messages)));
       }),
     ownedPartitions: () =>
-      new Set(consumer.assignments().filter((assigned) => assigned.topic === topic).map((assigned) => assigned.partition)),
+      new Set(
+        consumer
+          .assignments()
+          .filter((assigned) => assigned.topic === topic)
+          .map((assigned) => assigned.partition),
+      ),
     commit(offsets) {
       consumer.commit([...offsets].map(([partition, offset]) => ({ topic, partition, offset })));
     },

@@ -23,7 +23,13 @@ export interface ResilientStoreOptions {
   timeoutsBeforeSplit: number;
   signal: AbortSignal;
   /** Each failed attempt, before its retry: of the store, or of setting records aside on the dead-letter topic. */
-  onFailure(failure: { step: 'store' | 'dead-letter'; error: unknown; kind: FailureKind; records: number; delayMs: number }): void;
+  onFailure(failure: {
+    step: 'store' | 'dead-letter';
+    error: unknown;
+    kind: FailureKind;
+    records: number;
+    delayMs: number;
+  }): void;
   minDelayMs?: number;
   maxDelayMs?: number;
 }
@@ -42,7 +48,10 @@ export class StoppedWhileFailing extends Error {}
  * single record that still cannot be stored goes to the dead-letter topic with the error. So a poison record costs a
  * few retries and log(n) splits, never a stuck partition, and is never dropped.
  */
-export async function storeResiliently(records: readonly ConsumedRecord[], options: ResilientStoreOptions): Promise<ResilientOutcome> {
+export async function storeResiliently(
+  records: readonly ConsumedRecord[],
+  options: ResilientStoreOptions,
+): Promise<ResilientOutcome> {
   const { signal } = options;
   const nextDelay = backoffDelays(options.minDelayMs ?? 100, options.maxDelayMs ?? 5000);
   let timeouts = 0;
@@ -52,8 +61,11 @@ export async function storeResiliently(records: readonly ConsumedRecord[], optio
     } catch (error) {
       if (signal.aborted) throw new StoppedWhileFailing('stopped while a batch was failing', { cause: error });
       const kind = failureKind(error);
-      const persistent = kind === 'permanent' || (kind === 'timeout' && ++timeouts >= options.timeoutsBeforeSplit && (await options.databaseAnswers()));
-      if (persistent) return records.length > 1 ? storeHalves(records, options) : deadLetterOne(records[0]!, error, options);
+      const persistent =
+        kind === 'permanent' ||
+        (kind === 'timeout' && ++timeouts >= options.timeoutsBeforeSplit && (await options.databaseAnswers()));
+      if (persistent)
+        return records.length > 1 ? storeHalves(records, options) : deadLetterOne(records[0]!, error, options);
       const delayMs = nextDelay();
       options.onFailure({ step: 'store', error, kind, records: records.length, delayMs });
       await waitToRetry(delayMs, signal, error);
@@ -61,7 +73,10 @@ export async function storeResiliently(records: readonly ConsumedRecord[], optio
   }
 }
 
-async function storeHalves(records: readonly ConsumedRecord[], options: ResilientStoreOptions): Promise<ResilientOutcome> {
+async function storeHalves(
+  records: readonly ConsumedRecord[],
+  options: ResilientStoreOptions,
+): Promise<ResilientOutcome> {
   const middle = Math.ceil(records.length / 2);
   const first = await storeResiliently(records.slice(0, middle), options);
   const second = await storeResiliently(records.slice(middle), options);
@@ -76,13 +91,23 @@ async function storeHalves(records: readonly ConsumedRecord[], options: Resilien
   };
 }
 
-async function deadLetterOne(record: ConsumedRecord, error: unknown, options: ResilientStoreOptions): Promise<ResilientOutcome> {
-  await deadLetterWithRetry([{ partition: record.partition, offset: record.offset, reason: 'unstorable', error: describe(error) }], options);
+async function deadLetterOne(
+  record: ConsumedRecord,
+  error: unknown,
+  options: ResilientStoreOptions,
+): Promise<ResilientOutcome> {
+  await deadLetterWithRetry(
+    [{ partition: record.partition, offset: record.offset, reason: 'unstorable', error: describe(error) }],
+    options,
+  );
   return { stored: 0, alreadyStored: 0, duplicates: 0, deadLettered: 1, maxOrders: new Map() };
 }
 
 /** Retries until the dead-letter topic has the letters: a record leaves the partition only once it is somewhere. */
-export async function deadLetterWithRetry(letters: readonly DeadLetter[], options: Pick<ResilientStoreOptions, 'deadLetter' | 'signal' | 'onFailure' | 'minDelayMs' | 'maxDelayMs'>): Promise<void> {
+export async function deadLetterWithRetry(
+  letters: readonly DeadLetter[],
+  options: Pick<ResilientStoreOptions, 'deadLetter' | 'signal' | 'onFailure' | 'minDelayMs' | 'maxDelayMs'>,
+): Promise<void> {
   const nextDelay = backoffDelays(options.minDelayMs ?? 100, options.maxDelayMs ?? 5000);
   for (;;) {
     try {
@@ -108,5 +133,8 @@ async function waitToRetry(delayMs: number, signal: AbortSignal, lastError: unkn
 
 /** The error and its causes in one line, for the dead-letter record and the logs. */
 export function describe(error: unknown): string {
-  return causeChain(error).map((cause) => (cause instanceof Error ? cause.message : String(cause))).join(': ').slice(0, 2000);
+  return causeChain(error)
+    .map((cause) => (cause instanceof Error ? cause.message : String(cause)))
+    .join(': ')
+    .slice(0, 2000);
 }

@@ -57,12 +57,16 @@ const stop = onShutdown(logger, config.SHUTDOWN_GRACE_MS, async () => {
  * "retrying" before that.
  */
 async function report(): Promise<HealthReport> {
-  if (consumer?.isRunning() !== true || (await repository?.isReachable()) !== true) return { healthy: false, body: { status: 'unavailable' } };
+  if (consumer?.isRunning() !== true || (await repository?.isReachable()) !== true)
+    return { healthy: false, body: { status: 'unavailable' } };
   const failing = consumer.failing();
   if (failing === undefined) return { healthy: true, body: { status: 'ok' } };
   const failingForMs = Date.now() - failing.sinceMs;
   const stuck = failingForMs >= config.CONSUMER_STUCK_AFTER_MS;
-  return { healthy: !stuck, body: { status: stuck ? 'stuck' : 'retrying', failing_for_ms: failingForMs, error: failing.error } };
+  return {
+    healthy: !stuck,
+    body: { status: stuck ? 'stuck' : 'retrying', failing_for_ms: failingForMs, error: failing.error },
+  };
 }
 
 health.listen(config.PORT, config.HOST);

@@ -73,7 +73,10 @@ export function createStoreLoop(options: StoreLoopOptions): StoreLoop {
   /** Refreshes the pages of the groups given and of any left over; commits every held offset once that succeeds. */
   async function refreshThenCommit(maxOrders: ReadonlyMap<number, number>) {
     if (!(await pages.refresh(maxOrders))) {
-      logger.warn({ pendingGroups: pages.pendingGroups() }, 'read model refresh failed; offsets held until it succeeds');
+      logger.warn(
+        { pendingGroups: pages.pendingGroups() },
+        'read model refresh failed; offsets held until it succeeds',
+      );
       return;
     }
     if (heldOffsets.size === 0) return;
@@ -89,7 +92,8 @@ export function createStoreLoop(options: StoreLoopOptions): StoreLoop {
   async function storeThenCommit(batch: readonly SourceRecord[]) {
     const outcome = await storer.store(batch, { topicId, signal: stopping.signal });
     if (outcome === undefined) return;
-    for (const { partition, offset } of batch) heldOffsets.set(partition, Math.max(heldOffsets.get(partition) ?? 0, offset + 1));
+    for (const { partition, offset } of batch)
+      heldOffsets.set(partition, Math.max(heldOffsets.get(partition) ?? 0, offset + 1));
     // Every group of the batch, also those whose records were all skipped as already stored: that is how a crash
     // between the insert and the refresh heals on redelivery.
     await refreshThenCommit(outcome.maxOrders);
@@ -113,7 +117,13 @@ export function createStoreLoop(options: StoreLoopOptions): StoreLoop {
         if (pages.pendingGroups() > 0) await refreshThenCommit(new Map());
         continue;
       }
-      const check = { topic: options.topic, topicId, topicIdentity: options.topicIdentity, logger, signal: stopping.signal };
+      const check = {
+        topic: options.topic,
+        topicId,
+        topicIdentity: options.topicIdentity,
+        logger,
+        signal: stopping.signal,
+      };
       if (!(await confirmSameTopic(check, options.onFatal))) return;
       inFlight = storeThenCommit(batch);
       await inFlight;

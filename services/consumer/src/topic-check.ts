@@ -24,7 +24,11 @@ export async function confirmSameTopic(check: TopicCheck, onFatal: (error: Error
     try {
       const current = await check.topicIdentity.current();
       if (current === topicId) return true;
-      onFatal(new Error(`topic ${topic} was recreated (id ${topicId} -> ${current}): restarting to consume it from the start`));
+      onFatal(
+        new Error(
+          `topic ${topic} was recreated (id ${topicId} -> ${current}): restarting to consume it from the start`,
+        ),
+      );
       return false;
     } catch (error) {
       const delayMs = nextDelay();

@@ -9,7 +9,8 @@ export function buildFastifyApp({ reader, logger, metrics }: ReadAppOptions): Fa
 
   app.get<{ Params: { group_id: string }; Querystring: Record<string, unknown> }>(
     '/groups/:group_id/messages',
-    async (request, reply) => reply.type(JSON_CONTENT_TYPE).send(await reader.readPage(request.params.group_id, request.query)),
+    async (request, reply) =>
+      reply.type(JSON_CONTENT_TYPE).send(await reader.readPage(request.params.group_id, request.query)),
   );
 
   app.get('/health', async (_request, reply) => {

@@ -34,7 +34,9 @@ export function buildHapiApp({ reader, logger, metrics, host, port }: HapiAppOpt
       // refuse exactly the same requests; hapi's own request.query stops at 1000 parameters.
       handler: async (request, h) =>
         h
-          .response(await reader.readPage(request.params.group_id as string | undefined, parseQueryString(request.url.search)))
+          .response(
+            await reader.readPage(request.params.group_id as string | undefined, parseQueryString(request.url.search)),
+          )
           .type(JSON_CONTENT_TYPE),
     },
     {
@@ -71,7 +73,8 @@ export function buildHapiApp({ reader, logger, metrics, host, port }: HapiAppOpt
       framework: 'hapi',
       route: request.route.path,
       method: request.method.toUpperCase(),
-      statusCode: 'isBoom' in response && response.isBoom ? response.output.statusCode : (response as ResponseObject).statusCode,
+      statusCode:
+        'isBoom' in response && response.isBoom ? response.output.statusCode : (response as ResponseObject).statusCode,
       seconds: secondsSince(started),
     });
   });

@@ -1,4 +1,12 @@
-import { clickhouseSettings, int, kafkaSettings, readConfig, readModelSettings, str, topicSettings } from '@badam/pipeline/core';
+import {
+  clickhouseSettings,
+  int,
+  kafkaSettings,
+  readConfig,
+  readModelSettings,
+  str,
+  topicSettings,
+} from '@badam/pipeline/core';
 
 export const initSettings = {
   ...kafkaSettings,

@@ -1,5 +1,11 @@
 import kafkaJavascript, { KafkaJS, type Message } from '@confluentinc/kafka-javascript';
-import { baseClientConfig, createLogger, DEAD_LETTER_HEADERS, deadLetterTopic, kafkaConnection } from '@badam/pipeline/core';
+import {
+  baseClientConfig,
+  createLogger,
+  DEAD_LETTER_HEADERS,
+  deadLetterTopic,
+  kafkaConnection,
+} from '@badam/pipeline/core';
 import { loadDeadLettersConfig } from './config.js';
 
 /**
@@ -33,13 +39,18 @@ function header(message: Message, name: string): string {
 }
 
 const consume = (max: number) =>
-  new Promise<Message[]>((resolve, reject) => consumer.consume(max, (error, messages) => (error ? reject(error) : resolve(messages))));
+  new Promise<Message[]>((resolve, reject) =>
+    consumer.consume(max, (error, messages) => (error ? reject(error) : resolve(messages))),
+  );
 
 try {
-  await new Promise<void>((resolve, reject) => consumer.connect({ timeout: 30_000 }, (error) => (error ? reject(error) : resolve())));
+  await new Promise<void>((resolve, reject) =>
+    consumer.connect({ timeout: 30_000 }, (error) => (error ? reject(error) : resolve())),
+  );
   if (replay) await producer.connect();
-  const { lowOffset, highOffset: end } = await new Promise<{ lowOffset: number; highOffset: number }>((resolve, reject) =>
-    consumer.queryWatermarkOffsets(source, 0, 10_000, (error, offsets) => (error ? reject(error) : resolve(offsets))),
+  const { lowOffset, highOffset: end } = await new Promise<{ lowOffset: number; highOffset: number }>(
+    (resolve, reject) =>
+      consumer.queryWatermarkOffsets(source, 0, 10_000, (error, offsets) => (error ? reject(error) : resolve(offsets))),
   );
   const committed = await new Promise<number>((resolve, reject) =>
     consumer.committed([{ topic: source, partition: 0 }], 10_000, (error, partitions) =>
@@ -56,14 +67,27 @@ try {
     while (next < end) {
       const messages = await consume(100);
       if (messages.length === 0) {
-        if (Date.now() - lastProgress > 30_000) throw new Error(`no record read from ${source} for 30 s (at offset ${next} of ${end})`);
+        if (Date.now() - lastProgress > 30_000)
+          throw new Error(`no record read from ${source} for 30 s (at offset ${next} of ${end})`);
         continue;
       }
       lastProgress = Date.now();
       for (const message of messages) {
         const reason = header(message, DEAD_LETTER_HEADERS.reason);
-        logger.info({ offset: message.offset, reason, source: header(message, DEAD_LETTER_HEADERS.source), error: header(message, DEAD_LETTER_HEADERS.error) }, replay ? 'replaying' : 'dead letter');
-        if (replay) await producer.send({ topic: config.KAFKA_TOPIC, messages: [{ key: message.key ?? null, value: message.value ?? null }] });
+        logger.info(
+          {
+            offset: message.offset,
+            reason,
+            source: header(message, DEAD_LETTER_HEADERS.source),
+            error: header(message, DEAD_LETTER_HEADERS.error),
+          },
+          replay ? 'replaying' : 'dead letter',
+        );
+        if (replay)
+          await producer.send({
+            topic: config.KAFKA_TOPIC,
+            messages: [{ key: message.key ?? null, value: message.value ?? null }],
+          });
         next = message.offset + 1;
         count++;
       }
@@ -71,7 +95,10 @@ try {
       if (replay) consumer.commitSync({ topic: source, partition: 0, offset: next });
     }
   }
-  logger.info({ records: count, replayed: replay }, replay ? 'dead letters replayed' : 'dead letters listed (replay them with --replay)');
+  logger.info(
+    { records: count, replayed: replay },
+    replay ? 'dead letters replayed' : 'dead letters listed (replay them with --replay)',
+  );
 } catch (error) {
   logger.error({ err: error }, 'dead-letter tool failed');
   process.exitCode = 1;

@@ -16,7 +16,12 @@ const deadline = Date.now() + config.INIT_TIMEOUT_MS;
 const retry = (what: string, step: () => Promise<void>) => retryUntilDeadline(what, step, { deadline, logger });
 
 await retry(`topic ${config.KAFKA_TOPIC} (${config.KAFKA_TOPIC_PARTITIONS} partitions)`, () =>
-  ensureTopic(kafkaConnection(config), config.KAFKA_TOPIC, config.KAFKA_TOPIC_PARTITIONS, config.KAFKA_TOPIC_REPLICATION),
+  ensureTopic(
+    kafkaConnection(config),
+    config.KAFKA_TOPIC,
+    config.KAFKA_TOPIC_PARTITIONS,
+    config.KAFKA_TOPIC_REPLICATION,
+  ),
 );
 const clickhouse = createClickHouseClient(clickhouseConnection(config));
 await retry(`migrations of ${config.CLICKHOUSE_TABLE}`, () => migrate(clickhouse, config.CLICKHOUSE_TABLE));

@@ -17,14 +17,25 @@ import { loadRebuildReadModelConfig } from './config.js';
 const config = loadRebuildReadModelConfig();
 const logger = createLogger('rebuild-read-model', config.LOG_LEVEL);
 // Long requests: a chunk of thousands of groups per query, and a pipeline of as many writes.
-const clickhouse = createClickHouseClient({ ...clickhouseConnection(config), requestTimeoutMs: Math.max(config.CLICKHOUSE_TIMEOUT_MS, 60_000) });
-const store = createPageStore({ ...pageStoreConnection(config), commandTimeoutMs: Math.max(config.READ_MODEL_TIMEOUT_MS, 10_000) });
+const clickhouse = createClickHouseClient({
+  ...clickhouseConnection(config),
+  requestTimeoutMs: Math.max(config.CLICKHOUSE_TIMEOUT_MS, 60_000),
+});
+const store = createPageStore({
+  ...pageStoreConnection(config),
+  commandTimeoutMs: Math.max(config.READ_MODEL_TIMEOUT_MS, 10_000),
+});
 const started = Date.now();
 try {
   await store.connected(10_000);
-  const { groups, written } = await rebuildReadModel(createMessagesRepository(clickhouse, config.CLICKHOUSE_TABLE), store, (groups, written) => {
-    if (groups % 100_000 < 5000) logger.info({ groups, written, seconds: (Date.now() - started) / 1000 }, 'rebuilding');
-  });
+  const { groups, written } = await rebuildReadModel(
+    createMessagesRepository(clickhouse, config.CLICKHOUSE_TABLE),
+    store,
+    (groups, written) => {
+      if (groups % 100_000 < 5000)
+        logger.info({ groups, written, seconds: (Date.now() - started) / 1000 }, 'rebuilding');
+    },
+  );
   logger.info({ groups, written, seconds: (Date.now() - started) / 1000 }, 'read model rebuilt');
 } catch (error) {
   logger.error({ err: error }, 'rebuild failed');

@@ -13,8 +13,18 @@ export interface RetryOptions {
 }
 
 /** Runs `step` until it succeeds, or rethrows its error once the deadline has passed. */
-export async function retryUntilDeadline(what: string, step: () => Promise<void>, options: RetryOptions): Promise<void> {
-  const { deadline, logger, nextDelay = backoffDelays(500, 5000), wait = (ms: number) => setTimeout(ms), now = Date.now } = options;
+export async function retryUntilDeadline(
+  what: string,
+  step: () => Promise<void>,
+  options: RetryOptions,
+): Promise<void> {
+  const {
+    deadline,
+    logger,
+    nextDelay = backoffDelays(500, 5000),
+    wait = (ms: number) => setTimeout(ms),
+    now = Date.now,
+  } = options;
   for (;;) {
     try {
       await step();

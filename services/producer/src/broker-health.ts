@@ -22,7 +22,12 @@ export interface BrokerHealthOptions {
   now?: () => number;
 }
 
-export function createBrokerHealth({ probe, timeoutMs = 500, cacheMs = 1000, now = Date.now }: BrokerHealthOptions): BrokerHealth {
+export function createBrokerHealth({
+  probe,
+  timeoutMs = 500,
+  cacheMs = 1000,
+  now = Date.now,
+}: BrokerHealthOptions): BrokerHealth {
   let fatalError: unknown;
   let last: { at: number; reachable: boolean } | undefined;
   let pending: Promise<boolean> | undefined;
@@ -31,7 +36,13 @@ export function createBrokerHealth({ probe, timeoutMs = 500, cacheMs = 1000, now
     let timer: NodeJS.Timeout | undefined;
     const timedOut = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs)));
     try {
-      return await Promise.race([probe(timeoutMs).then(() => true, () => false), timedOut]);
+      return await Promise.race([
+        probe(timeoutMs).then(
+          () => true,
+          () => false,
+        ),
+        timedOut,
+      ]);
     } finally {
       clearTimeout(timer);
     }
@@ -69,8 +80,18 @@ const ERR_FATAL = -150;
  */
 export function isFatalKafkaError(error: unknown): boolean {
   if (typeof error !== 'object' || error === null) return false;
-  const { code, fatal, isFatal, message } = error as { code?: unknown; fatal?: unknown; isFatal?: unknown; message?: unknown };
-  return code === ERR_FATAL || fatal === true || isFatal === true || (typeof message === 'string' && /^(local: )?fatal error\b/i.test(message));
+  const { code, fatal, isFatal, message } = error as {
+    code?: unknown;
+    fatal?: unknown;
+    isFatal?: unknown;
+    message?: unknown;
+  };
+  return (
+    code === ERR_FATAL ||
+    fatal === true ||
+    isFatal === true ||
+    (typeof message === 'string' && /^(local: )?fatal error\b/i.test(message))
+  );
 }
 
 /** Calls `onFatal` once, at the client's first fatal error event; other error events (a broker down) are not fatal. */

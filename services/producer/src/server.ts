@@ -1,4 +1,10 @@
-import { createLogger, createProducerMetrics, createServiceMetrics, kafkaConnection, onShutdown } from '@badam/pipeline/core';
+import {
+  createLogger,
+  createProducerMetrics,
+  createServiceMetrics,
+  kafkaConnection,
+  onShutdown,
+} from '@badam/pipeline/core';
 import { buildProducerApp } from './app.js';
 import { loadProducerConfig } from './config.js';
 import { createMessageSender } from './message-sender.js';

@@ -67,15 +67,18 @@ export function buildRestifyApp({ reader, logger, metrics }: ReadAppOptions): Se
   });
 
   // Every error, thrown by a handler or raised by restify (404, 405), is serialised as the project's JSON error.
-  server.on('restifyError', (req: restify.Request, res: restify.Response, error: RestifyError, callback: () => void) => {
-    // A rejected async handler reaches here as thrown; restify's own errors carry their HTTP status.
-    const { status, headers, body } = errorResponse(isBadamError(error) ? error : withStatus(error));
-    if (status >= 500) logger.error({ err: error, url: req.url }, 'request failed');
-    for (const [name, value] of Object.entries(headers)) res.header(name, value);
-    error.statusCode = status;
-    error.toJSON = () => body;
-    callback();
-  });
+  server.on(
+    'restifyError',
+    (req: restify.Request, res: restify.Response, error: RestifyError, callback: () => void) => {
+      // A rejected async handler reaches here as thrown; restify's own errors carry their HTTP status.
+      const { status, headers, body } = errorResponse(isBadamError(error) ? error : withStatus(error));
+      if (status >= 500) logger.error({ err: error, url: req.url }, 'request failed');
+      for (const [name, value] of Object.entries(headers)) res.header(name, value);
+      error.statusCode = status;
+      error.toJSON = () => body;
+      callback();
+    },
+  );
 
   return server;
 }

@@ -61,6 +61,14 @@ for (const [pid, { kind, ticks }] of after) {
   byKind.set(kind, entry);
 }
 const rows = [...byKind].sort(([, a], [, b]) => b.percent - a.percent);
-console.log(`[cpu] share of one core over ${seconds} s, by process kind (the machine has ${readdirSync('/sys/devices/system/cpu').filter((d) => /^cpu\d+$/.test(d)).length * 100} %):`);
-for (const [kind, { percent, processes }] of rows) console.log(`  ${kind.padEnd(12)} ${percent.toFixed(0).padStart(4)} %  (${processes} processes)`);
-console.log(`  ${'total'.padEnd(12)} ${rows.reduce((sum, [, { percent }]) => sum + percent, 0).toFixed(0).padStart(4)} %`);
+console.log(
+  `[cpu] share of one core over ${seconds} s, by process kind (the machine has ${readdirSync('/sys/devices/system/cpu').filter((d) => /^cpu\d+$/.test(d)).length * 100} %):`,
+);
+for (const [kind, { percent, processes }] of rows)
+  console.log(`  ${kind.padEnd(12)} ${percent.toFixed(0).padStart(4)} %  (${processes} processes)`);
+console.log(
+  `  ${'total'.padEnd(12)} ${rows
+    .reduce((sum, [, { percent }]) => sum + percent, 0)
+    .toFixed(0)
+    .padStart(4)} %`,
+);

@@ -47,7 +47,13 @@ const keyPrefix = (phase: string) => (args.keyed ? { keyPrefix: phase } : {});
 
 const dataDir = join(repoRoot, '.data/bench');
 rmSync(dataDir, { recursive: true, force: true });
-const infra = await startInfra({ dataDir, kafkaPort: 39092, clickhouseHttpPort: 38123, clickhouseTcpPort: 39000, readModelPort: 36379 });
+const infra = await startInfra({
+  dataDir,
+  kafkaPort: 39092,
+  clickhouseHttpPort: 38123,
+  clickhouseTcpPort: 39000,
+  readModelPort: 36379,
+});
 const table = 'messages_bench';
 const topic = 'messages-bench';
 await infra.prepare(topic, 12, table);
@@ -75,14 +81,16 @@ try {
 
   // 1. Throughput.
   const throughputStart = Date.now();
-  const burst = args['drain-only'] ? { accepted: [], refused: 0, elapsedMs: 1 } : await sendTraffic({
-    producerUrls,
-    messages: n('messages'),
-    groups: n('groups'),
-    concurrency: n('concurrency'),
-    firstGroup: 1000,
-    ...keyPrefix('burst'),
-  });
+  const burst = args['drain-only']
+    ? { accepted: [], refused: 0, elapsedMs: 1 }
+    : await sendTraffic({
+        producerUrls,
+        messages: n('messages'),
+        groups: n('groups'),
+        concurrency: n('concurrency'),
+        firstGroup: 1000,
+        ...keyPrefix('burst'),
+      });
   const acceptedPerSecond = burst.accepted.length / (burst.elapsedMs / 1000);
   await waitForRows(client, table, warmUp.accepted.length + burst.accepted.length, 300_000);
   const storedPerSecond = burst.accepted.length / ((Date.now() - throughputStart) / 1000);
@@ -115,7 +123,9 @@ try {
   const rate = n('rate');
   const latencyRun = args['drain-only']
     ? { accepted: [], refused: 0, sendLatencies: [] }
-    : await sendAtRate(producerUrls, rate, n('seconds'), (send, at) => acceptedAt.set(`${send.partition}-${send.offset}`, at));
+    : await sendAtRate(producerUrls, rate, n('seconds'), (send, at) =>
+        acceptedAt.set(`${send.partition}-${send.offset}`, at),
+      );
   polling = false;
   await poller;
 
@@ -130,7 +140,9 @@ try {
     groups: n('groups'),
     concurrency: n('concurrency'),
     firstGroup: 1000,
-    ...(bigGroup > 0 ? { groupOf: (index: number) => (index % 10 === 0 ? BIG_GROUP : 1000 + (index % n('groups'))) } : {}),
+    ...(bigGroup > 0
+      ? { groupOf: (index: number) => (index % 10 === 0 ? BIG_GROUP : 1000 + (index % n('groups'))) }
+      : {}),
     ...keyPrefix('backlog'),
   });
   const before = warmUp.accepted.length + burst.accepted.length + bigGroup;
@@ -142,7 +154,12 @@ try {
 
   const everything = [...warmUp.accepted, ...burst.accepted, ...backlog.accepted, ...latencyRun.accepted];
   await waitForRows(client, table, everything.length + bigGroup, 60_000);
-  const { problems } = await reconcile(client, table, everything, bigGroup > 0 ? { since: BIG_GROUP_FILLED_AT + 1 } : {});
+  const { problems } = await reconcile(
+    client,
+    table,
+    everything,
+    bigGroup > 0 ? { since: BIG_GROUP_FILLED_AT + 1 } : {},
+  );
 
   const latency = percentiles(visibleAfter, [50, 95, 99]);
   const report = {
@@ -187,7 +204,9 @@ async function fillBigGroup(messages: number) {
     query: `INSERT INTO ${quoteIdentifier(table)} (group_id, \`order\`, sender_id, text, created_at_ms, kafka_topic_id, kafka_partition, kafka_offset)
       SELECT ${BIG_GROUP}, number + 1, 1, concat('history ', toString(number + 1)), ${BIG_GROUP_FILLED_AT}, 'an-earlier-topic', 0, number FROM system.numbers LIMIT ${messages}`,
   });
-  await client.command({ query: `INSERT INTO ${quoteIdentifier(keysTable(table))} (group_id, idempotency_hash, \`order\`) VALUES (${BIG_GROUP}, 0, ${messages})` });
+  await client.command({
+    query: `INSERT INTO ${quoteIdentifier(keysTable(table))} (group_id, idempotency_hash, \`order\`) VALUES (${BIG_GROUP}, 0, ${messages})`,
+  });
 }
 
 async function sendAtRate(

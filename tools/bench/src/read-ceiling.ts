@@ -32,7 +32,20 @@ interface Figures {
 }
 
 function runWrk(app: string): Promise<Figures> {
-  const wrkArgs = ['-t', args.threads, '-c', args.connections, '-d', `${args.seconds}s`, '--latency', '-s', SCRIPT, gateway, '--', app];
+  const wrkArgs = [
+    '-t',
+    args.threads,
+    '-c',
+    args.connections,
+    '-d',
+    `${args.seconds}s`,
+    '--latency',
+    '-s',
+    SCRIPT,
+    gateway,
+    '--',
+    app,
+  ];
   return new Promise((resolve, reject) => {
     const child = spawn('wrk', wrkArgs, { stdio: ['ignore', 'pipe', 'inherit'], env: manyClientsEnv() });
     let out = '';
@@ -46,7 +59,10 @@ function runWrk(app: string): Promise<Figures> {
         p50: field(/^\s+50%\s+(\S+)/m),
         p99: field(/^\s+99%\s+(\S+)/m),
         // wrk counts non-2xx answers and socket errors apart from the requests.
-        errors: [field(/Non-2xx or 3xx responses: (\d+)/), field(/Socket errors: (.*)/)].filter((v) => v !== '?').join('; ') || '0',
+        errors:
+          [field(/Non-2xx or 3xx responses: (\d+)/), field(/Socket errors: (.*)/)]
+            .filter((v) => v !== '?')
+            .join('; ') || '0',
       });
     });
   });
@@ -55,5 +71,7 @@ function runWrk(app: string): Promise<Figures> {
 console.log(`[ceiling] ${gateway}, ${args.connections} connections, ${args.seconds} s per app`);
 for (const app of READ_APPS) {
   const figures = await runWrk(app);
-  console.log(`  ${app.padEnd(8)} ${figures.rps.toFixed(0).padStart(7)} requests/s  p50 ${figures.p50}  p99 ${figures.p99}  errors ${figures.errors}`);
+  console.log(
+    `  ${app.padEnd(8)} ${figures.rps.toFixed(0).padStart(7)} requests/s  p50 ${figures.p50}  p99 ${figures.p99}  errors ${figures.errors}`,
+  );
 }

@@ -89,7 +89,11 @@ export interface LoadRunOptions {
  * send. report.json, sends-<pid>.log and cpu-<pid>.json go to outDir. Each user's connection comes from its own
  * loopback address (manyClientsEnv), so the gateway's per-client limit applies per user, as it would to real users.
  */
-export async function runLocust(env: Record<string, string>, outDir: string, options: LoadRunOptions = {}): Promise<LoadRun> {
+export async function runLocust(
+  env: Record<string, string>,
+  outDir: string,
+  options: LoadRunOptions = {},
+): Promise<LoadRun> {
   if (!existsSync(LOCUST_BIN)) throw new Error(`${LOCUST_BIN} is missing: run bash scripts/setup.sh`);
   mkdirSync(outDir, { recursive: true });
   const processes = options.processes ?? availableParallelism();
@@ -111,7 +115,8 @@ export async function runLocust(env: Record<string, string>, outDir: string, opt
   const reportFile = join(outDir, 'report.json');
   const report = existsSync(reportFile) ? (JSON.parse(readFileSync(reportFile, 'utf8')) as LoadReport) : undefined;
   const files = readdirSync(outDir);
-  const read = (prefix: string) => files.filter((f) => f.startsWith(prefix)).map((f) => readFileSync(join(outDir, f), 'utf8'));
+  const read = (prefix: string) =>
+    files.filter((f) => f.startsWith(prefix)).map((f) => readFileSync(join(outDir, f), 'utf8'));
   return {
     exitCode,
     report,

@@ -34,5 +34,7 @@ export function formatSearch(steps: readonly SearchStep[]): string {
   });
   const held = steps.filter((s) => s.ok).map((s) => s.rate);
   const best = held.length === 0 ? 'none' : `${Math.max(...held)}/s`;
-  return ['[search] arrival rates tried:', ...rows, `[search] highest rate that held every threshold: ${best}`].join('\n');
+  return ['[search] arrival rates tried:', ...rows, `[search] highest rate that held every threshold: ${best}`].join(
+    '\n',
+  );
 }

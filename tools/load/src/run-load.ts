@@ -65,8 +65,15 @@ function scenarioEnv(): Record<string, string> {
 
 function replicaTargets(stack: StackConfig): DirectTargets {
   const replicas = (service: ServiceName) =>
-    servicePorts(stack.BADAM_SERVICE_BASE_PORT, service, stack.BADAM_REPLICAS).map((port) => `http://127.0.0.1:${port}`);
-  return { fastify: replicas('fastify'), hapi: replicas('hapi'), restify: replicas('restify'), producer: replicas('producer') };
+    servicePorts(stack.BADAM_SERVICE_BASE_PORT, service, stack.BADAM_REPLICAS).map(
+      (port) => `http://127.0.0.1:${port}`,
+    );
+  return {
+    fastify: replicas('fastify'),
+    hapi: replicas('hapi'),
+    restify: replicas('restify'),
+    producer: replicas('producer'),
+  };
 }
 
 /** The gateway if it answers, else the replicas' own ports; the locustfile then checks every API before the load. */
@@ -80,14 +87,25 @@ async function targetEnv(): Promise<Record<string, string>> {
     console.log(`[load] no gateway answers on ${gateway}; going straight to the replicas`);
   }
   const targets = replicaTargets(config);
-  console.log(`[load] replicas: ${Object.entries(targets).map(([api, urls]) => `${api} ${urls.length}`).join(', ')}`);
+  console.log(
+    `[load] replicas: ${Object.entries(targets)
+      .map(([api, urls]) => `${api} ${urls.length}`)
+      .join(', ')}`,
+  );
   return directTargetEnv(targets);
 }
 
 /** One Locust run and its reconciliation; true when every threshold held and every accepted send is stored once. */
-async function runAndReconcile(client: ClickHouseClient, env: Record<string, string>): Promise<{ ok: boolean; report: LoadReport }> {
+async function runAndReconcile(
+  client: ClickHouseClient,
+  env: Record<string, string>,
+): Promise<{ ok: boolean; report: LoadReport }> {
   const outDir = join(config.BADAM_DATA_DIR, 'load', new Date().toISOString().replaceAll(':', '-'));
-  console.log(`[load] locust ${Object.entries(env).map(([k, v]) => `${k}=${v}`).join(' ')}`);
+  console.log(
+    `[load] locust ${Object.entries(env)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(' ')}`,
+  );
   const runStart = Date.now();
   const processes = args.processes === undefined ? undefined : Number(args.processes);
   const run = await runLocust(env, outDir, { processes, quiet: args.search });
@@ -113,7 +131,9 @@ async function runAndReconcile(client: ClickHouseClient, env: Record<string, str
   } else {
     console.log(`[load] RECONCILIATION FAILED:\n  ${problems.join('\n  ')}`);
   }
-  console.log(`[load] locust ${run.exitCode === 0 ? 'thresholds passed' : `exited ${run.exitCode}`}; report: ${outDir}`);
+  console.log(
+    `[load] locust ${run.exitCode === 0 ? 'thresholds passed' : `exited ${run.exitCode}`}; report: ${outDir}`,
+  );
   return { ok: run.exitCode === 0 && problems.length === 0, report: run.report };
 }
 
@@ -134,15 +154,25 @@ const client = createClickHouseClient(stackClickHouse(config));
 let exitCode = 1;
 try {
   if (!(await client.ping()).success) {
-    throw new Error(`ClickHouse does not answer on port ${config.BADAM_CLICKHOUSE_HTTP_PORT}: start the stack (scripts/stack.sh up)`);
+    throw new Error(
+      `ClickHouse does not answer on port ${config.BADAM_CLICKHOUSE_HTTP_PORT}: start the stack (scripts/stack.sh up)`,
+    );
   }
   if (args.seed) {
     const messages = Number(args['seed-messages']);
     console.log(`[load] seeding ${messages} messages over ${groups} groups`);
-    const seeded = await seedMessages(client, args.table, { messages, groups: Number(groups), nowMs: Date.now() }, {
-      onProgress: (rows, ms) => console.log(`[seed] ${rows} rows, ${Math.round(rows / (ms / 1000))} rows/s`),
-    }).catch((error: Error) => console.log(`[seed] skipped: ${error.message} (scripts/stack.sh reset empties it)`));
-    if (seeded) console.log(`[seed] ${seeded.rows} rows in ${(seeded.elapsedMs / 1000).toFixed(1)} s, ${seeded.rowsPerSecond} rows/s`);
+    const seeded = await seedMessages(
+      client,
+      args.table,
+      { messages, groups: Number(groups), nowMs: Date.now() },
+      {
+        onProgress: (rows, ms) => console.log(`[seed] ${rows} rows, ${Math.round(rows / (ms / 1000))} rows/s`),
+      },
+    ).catch((error: Error) => console.log(`[seed] skipped: ${error.message} (scripts/stack.sh reset empties it)`));
+    if (seeded)
+      console.log(
+        `[seed] ${seeded.rows} rows in ${(seeded.elapsedMs / 1000).toFixed(1)} s, ${seeded.rowsPerSecond} rows/s`,
+      );
   }
   const env = { ...(await targetEnv()), ...scenarioEnv() };
   const ok = args.search ? await searchRates(client, env) : (await runAndReconcile(client, env)).ok;

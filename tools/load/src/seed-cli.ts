@@ -34,7 +34,9 @@ try {
       onProgress: (rows, ms) => console.log(`[seed] ${rows} rows, ${Math.round(rows / (ms / 1000))} rows/s`),
     },
   );
-  console.log(`[seed] done: ${result.rows} rows in ${(result.elapsedMs / 1000).toFixed(1)} s, ${result.rowsPerSecond} rows/s`);
+  console.log(
+    `[seed] done: ${result.rows} rows in ${(result.elapsedMs / 1000).toFixed(1)} s, ${result.rowsPerSecond} rows/s`,
+  );
   console.log('[seed] filling the read model (rebuild-read-model)');
   console.log(await rebuildStackReadModel(config, args.table));
 } catch (error) {

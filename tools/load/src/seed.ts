@@ -29,7 +29,9 @@ export async function seedMessages(
   const existing = await countRows(client, table);
   if (existing > 0) throw new Error(`table ${table} already holds ${existing} rows; seed only an empty table`);
   // Synchronous inserts, as the consumer's: a seeded block is visible as soon as its INSERT returns.
-  const repository = createMessagesRepository(client, table, { insertSettings: synchronousInsertSettings(await serverVersion(client)) });
+  const repository = createMessagesRepository(client, table, {
+    insertSettings: synchronousInsertSettings(await serverVersion(client)),
+  });
   const started = Date.now();
   let rows = 0;
   let inFlight: Promise<void> = Promise.resolve();

@@ -45,7 +45,8 @@ async function up() {
   process.on('SIGTERM', () => void stopAll(0));
 
   try {
-    if (config.BADAM_PARTITIONS !== DEFAULT_PARTITIONS) console.log(`[stack] topic with ${config.BADAM_PARTITIONS} partitions`);
+    if (config.BADAM_PARTITIONS !== DEFAULT_PARTITIONS)
+      console.log(`[stack] topic with ${config.BADAM_PARTITIONS} partitions`);
     await infra.prepare(TOPIC, config.BADAM_PARTITIONS, TABLE);
     const fleet = launchFleet({
       dataDir: config.BADAM_DATA_DIR,
@@ -79,14 +80,22 @@ async function up() {
     stops.push(() => prometheus.stop());
     console.log(`[stack] up. State and logs: ${config.BADAM_DATA_DIR}`);
     console.log(`  kafka       127.0.0.1:${config.BADAM_KAFKA_PORT} (topic ${TOPIC})`);
-    console.log(`  clickhouse  ${infra.clickhouse.url} (table ${TABLE}; services as reader/writer/migrator, you as default)`);
+    console.log(
+      `  clickhouse  ${infra.clickhouse.url} (table ${TABLE}; services as reader/writer/migrator, you as default)`,
+    );
     console.log(`  read model  ${infra.readModelUrl} (redis-server; a key per group: ${TABLE}:<group id>)`);
-    console.log(`  passwords   ${infra.secrets.path(READ_MODEL_PASSWORD_SECRET).replace(/[^/]+$/, '')} (one file per role and the store's)`);
+    console.log(
+      `  passwords   ${infra.secrets.path(READ_MODEL_PASSWORD_SECRET).replace(/[^/]+$/, '')} (one file per role and the store's)`,
+    );
     for (const [service, ports] of fleet.ports) {
       console.log(`  ${service.padEnd(11)} ${ports.map((port) => `127.0.0.1:${port}`).join(' ')}`);
     }
-    console.log(`  gateway     ${gateway.url}/{producer,fastify,hapi,restify}/ (metrics ${gateway.metricsUrl}, stats /stats)`);
-    console.log(`              at most ${config.BADAM_GATEWAY_CLIENT_RATE_LIMIT} requests/s per client address (BADAM_GATEWAY_CLIENT_RATE_LIMIT)`);
+    console.log(
+      `  gateway     ${gateway.url}/{producer,fastify,hapi,restify}/ (metrics ${gateway.metricsUrl}, stats /stats)`,
+    );
+    console.log(
+      `              at most ${config.BADAM_GATEWAY_CLIENT_RATE_LIMIT} requests/s per client address (BADAM_GATEWAY_CLIENT_RATE_LIMIT)`,
+    );
     console.log(`  prometheus  ${prometheus.url} (targets: /targets, alerts: /alerts, query: /graph)`);
     console.log(`\n  send:  curl -s -XPOST ${gateway.url}/producer/messages -H 'content-type: application/json' \\
            -d '{"group_id":1,"sender_id":7,"text":"hello"}'`);

@@ -74,7 +74,12 @@ export interface Fleet {
  * (SERVICE_SETTINGS; the producer, reading no ClickHouse or store setting, gets no credentials), unset ones keeping
  * the spec's defaults, which suit this stack; passwords as files, as in Docker.
  */
-export function serviceEnvironment(options: FleetOptions, service: ServiceName, replica: number, port: number): Record<string, string> {
+export function serviceEnvironment(
+  options: FleetOptions,
+  service: ServiceName,
+  replica: number,
+  port: number,
+): Record<string, string> {
   const role = FLEET_ROLES[service];
   const values: Record<string, SettingValue | undefined> = {
     HOST: '127.0.0.1',
@@ -85,7 +90,8 @@ export function serviceEnvironment(options: FleetOptions, service: ServiceName, 
     KAFKA_CLIENT_ID: `${service}-${replica + 1}`,
     CLICKHOUSE_URL: options.clickhouse.url,
     CLICKHOUSE_USER: role === undefined ? undefined : clickhouseUser(role),
-    CLICKHOUSE_PASSWORD: role === undefined ? undefined : { file: options.secrets.path(clickhousePasswordSecret(role)) },
+    CLICKHOUSE_PASSWORD:
+      role === undefined ? undefined : { file: options.secrets.path(clickhousePasswordSecret(role)) },
     CLICKHOUSE_DATABASE: options.clickhouse.database,
     CLICKHOUSE_TABLE: options.table,
     READ_MODEL_URL: options.readModelUrl,

@@ -8,29 +8,51 @@ import { repoRoot } from './paths.js';
 export const stackSettings = {
   BADAM_DATA_DIR: str('folder holding all native stack state; `reset` wipes it', { default: '.data' }),
   BADAM_GATEWAY_PORT: int('gateway (HAProxy) port', { default: 18000, min: 1, max: 65535 }),
-  BADAM_GATEWAY_METRICS_PORT: int('gateway Prometheus exporter (/metrics) and stats page (/stats)', { default: 18001, min: 1, max: 65535 }),
+  BADAM_GATEWAY_METRICS_PORT: int('gateway Prometheus exporter (/metrics) and stats page (/stats)', {
+    default: 18001,
+    min: 1,
+    max: 65535,
+  }),
   // envoy.yaml's value by default. The load runner and the benchmarks connect from many loopback addresses
   // (tools/load/src/many-clients.ts), as many users would, so they reach their rates under it.
-  BADAM_GATEWAY_CLIENT_RATE_LIMIT: int(`requests/s the gateway serves one client address (bursts of ${GATEWAY_POLICY.clientRateLimit.burstSeconds} s worth), 429 past it`, {
-    default: GATEWAY_POLICY.clientRateLimit.defaultPerSecond,
+  BADAM_GATEWAY_CLIENT_RATE_LIMIT: int(
+    `requests/s the gateway serves one client address (bursts of ${GATEWAY_POLICY.clientRateLimit.burstSeconds} s worth), 429 past it`,
+    {
+      default: GATEWAY_POLICY.clientRateLimit.defaultPerSecond,
+      min: 1,
+      max: 1_000_000,
+    },
+  ),
+  BADAM_PROMETHEUS_PORT: int('Prometheus (scrapes every replica, evaluates the alert rules)', {
+    default: 18090,
     min: 1,
-    max: 1_000_000,
+    max: 65535,
   }),
-  BADAM_PROMETHEUS_PORT: int('Prometheus (scrapes every replica, evaluates the alert rules)', { default: 18090, min: 1, max: 65535 }),
-  BADAM_KAFKA_PORT: int('Kafka broker port; the KRaft controller uses the next one', { default: 19092, min: 1, max: 65534 }),
+  BADAM_KAFKA_PORT: int('Kafka broker port; the KRaft controller uses the next one', {
+    default: 19092,
+    min: 1,
+    max: 65534,
+  }),
   BADAM_CLICKHOUSE_HTTP_PORT: int('ClickHouse HTTP port', { default: 18123, min: 1, max: 65535 }),
   BADAM_CLICKHOUSE_TCP_PORT: int('ClickHouse native protocol port', { default: 19000, min: 1, max: 65535 }),
   BADAM_READ_MODEL_PORT: int('read model store (redis-server) port', { default: 16379, min: 1, max: 65535 }),
-  BADAM_SERVICE_BASE_PORT: int('first port of the services: producer N+1.., fastify N+11.., hapi N+21.., restify N+31.., consumers N+41..', {
-    default: 18200,
-    min: 1,
-    max: 65000,
-  }),
+  BADAM_SERVICE_BASE_PORT: int(
+    'first port of the services: producer N+1.., fastify N+11.., hapi N+21.., restify N+31.., consumers N+41..',
+    {
+      default: 18200,
+      min: 1,
+      max: 65000,
+    },
+  ),
   // One of each on this machine: 9 read app processes on 2 cores cost 58 % of a core where 3 cost 40 %, at the same
   // 900 requests/s (idle event loops, GC, metrics per process); the swarm stack runs three of each on its nodes.
   BADAM_REPLICAS: int('replicas of the producer and of each read app', { default: 1, min: 1, max: 9 }),
   BADAM_CONSUMERS: int('consumer processes in the fleet', { default: 1, min: 1, max: 9 }),
-  BADAM_PARTITIONS: int('partitions of the topic (the most consumers that can work)', { default: 12, min: 1, max: 1000 }),
+  BADAM_PARTITIONS: int('partitions of the topic (the most consumers that can work)', {
+    default: 12,
+    min: 1,
+    max: 1000,
+  }),
   BADAM_KAFKA_HEAP_MB: int('Kafka JVM heap, MiB', { default: 512, min: 128, max: 16384 }),
 } as const;
 
@@ -43,5 +65,8 @@ export function loadStackConfig(env: NodeJS.ProcessEnv = process.env) {
 
 /** The stack's ClickHouse as the stack's tools (seed, load runner) reach it: long requests, few connections. */
 export function stackClickHouse(config: StackConfig): ClickHouseConnection {
-  return localClickHouse(`http://127.0.0.1:${config.BADAM_CLICKHOUSE_HTTP_PORT}`, { requestTimeoutMs: 60_000, maxOpenConnections: 2 });
+  return localClickHouse(`http://127.0.0.1:${config.BADAM_CLICKHOUSE_HTTP_PORT}`, {
+    requestTimeoutMs: 60_000,
+    maxOpenConnections: 2,
+  });
 }

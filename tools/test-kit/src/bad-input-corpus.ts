@@ -42,6 +42,7 @@ const sendJson = (what: string, body: unknown, field: string): BadRequest => ({
   field,
 });
 
+// biome-ignore format: a table, one id per line
 const BAD_IDS: [string, unknown][] = [
   ['zero', 0],
   ['negative', -5],
@@ -61,6 +62,7 @@ function rawNumber(body: Record<string, unknown>, field: string, literal: string
   return JSON.stringify({ ...body, [field]: '__N__' }).replace('"__N__"', literal);
 }
 
+// biome-ignore format: a table, one request per line
 export const SEND_CORPUS: BadRequest[] = [
   { what: 'malformed JSON', method: 'POST', path: '/producer/messages', body: '{"group_id":', status: 400, field: 'body' },
   { what: 'an empty body', method: 'POST', path: '/producer/messages', body: '', status: 400 },
@@ -138,6 +140,7 @@ export const SEND_CORPUS: BadRequest[] = [
 ];
 
 /** Sent to each read app: `{app}` becomes /fastify, /hapi, /restify. */
+// biome-ignore format: a table, one request per line
 export const READ_CORPUS: BadRequest[] = [
   // The refusals the read apps' unit tests also check, over a stub reader.
   ...BAD_READ_REQUESTS.map(({ what, path, field }): BadRequest => ({ what, method: 'GET', path: `{app}${path}`, status: 400, field })),

@@ -31,12 +31,19 @@ export async function killConsumerInsideWindow(
   { timeoutMs = 60_000 } = {},
 ): Promise<WindowKill> {
   const env = consumer.spec.env ?? {};
-  const [brokers, topic, table, clientId] = [env.KAFKA_BROKERS, env.KAFKA_TOPIC, env.CLICKHOUSE_TABLE, env.KAFKA_CLIENT_ID];
+  const [brokers, topic, table, clientId] = [
+    env.KAFKA_BROKERS,
+    env.KAFKA_TOPIC,
+    env.CLICKHOUSE_TABLE,
+    env.KAFKA_CLIENT_ID,
+  ];
   if (brokers === undefined || topic === undefined || table === undefined || clientId === undefined) {
     throw new Error(`${consumer.spec.name} was not started by launchFleet: no Kafka or ClickHouse settings in its env`);
   }
   const groupId = env.CONSUMER_GROUP_ID ?? DEFAULT_CONSUMER_GROUP;
-  const admin = new KafkaJS.Kafka({}).admin(baseClientConfig({ brokers: brokers.split(','), clientId: 'badam-test-window' }));
+  const admin = new KafkaJS.Kafka({}).admin(
+    baseClientConfig({ brokers: brokers.split(','), clientId: 'badam-test-window' }),
+  );
   await admin.connect();
   try {
     const deadline = Date.now() + timeoutMs;
@@ -72,7 +79,9 @@ async function exposedPartitions(
   const owned = new Set(
     (groups[0]?.members ?? [])
       .filter((member) => member.clientId === clientId)
-      .flatMap((member) => member.assignment.topicPartitions.filter((tp) => tp.topic === topic).map((tp) => tp.partition)),
+      .flatMap((member) =>
+        member.assignment.topicPartitions.filter((tp) => tp.topic === topic).map((tp) => tp.partition),
+      ),
   );
   if (owned.size === 0) return [];
   const [offsets] = await admin.fetchOffsets({ groupId, topics: [topic], timeout: 5000 });
@@ -83,7 +92,9 @@ async function exposedPartitions(
   });
   const stored = await result.json<{ partition: number; offset: string }>();
   return stored
-    .filter((row) => owned.has(Number(row.partition)) && Number(row.offset) >= (committed.get(Number(row.partition)) ?? 0))
+    .filter(
+      (row) => owned.has(Number(row.partition)) && Number(row.offset) >= (committed.get(Number(row.partition)) ?? 0),
+    )
     .map((row) => Number(row.partition));
 }
 
@@ -115,9 +126,13 @@ export async function redeliveredSince(fleet: Fleet, baseline: RedeliveryBaselin
 /** One consumer's already-stored count, from the /metrics its health port serves; waits for a restarting one. */
 async function alreadyStored(fleet: Fleet, replica: number): Promise<number> {
   let text = '';
-  await waitFor(`consumer-${replica + 1} /metrics`, async () => {
-    text = await scrapeMetrics(fleet.url('consumer', replica)).catch(() => '');
-    return text !== '';
-  }, 60_000);
+  await waitFor(
+    `consumer-${replica + 1} /metrics`,
+    async () => {
+      text = await scrapeMetrics(fleet.url('consumer', replica)).catch(() => '');
+      return text !== '';
+    },
+    60_000,
+  );
   return metricSum(text, 'badam_consumer_messages_total', { result: 'already_stored' });
 }

@@ -19,7 +19,9 @@ export async function assertNothingLost(
 ) {
   await waitForRows(stack.client, stack.table, traffic.accepted.length, timeoutMs);
   await untilStable(() => countRows(stack.client, stack.table));
-  const result = await reconcile(stack.client, stack.table, traffic.accepted, { unconfirmed: unconfirmed + traffic.resentSends });
+  const result = await reconcile(stack.client, stack.table, traffic.accepted, {
+    unconfirmed: unconfirmed + traffic.resentSends,
+  });
   assert.deepEqual(result.problems, [], `reconciliation of ${traffic.accepted.length} accepted sends`);
 
   const groups = [...new Set(traffic.accepted.map((send) => send.groupId))].slice(0, 10);
@@ -34,8 +36,15 @@ export async function assertNothingLost(
     assert.deepEqual(pages[1], pages[0], `hapi and fastify agree on group ${groupId}`);
     assert.deepEqual(pages[2], pages[0], `restify and fastify agree on group ${groupId}`);
     const orders = pages[0]?.messages.map((m) => m.order) ?? [];
-    assert.deepEqual(orders, Array.from({ length: orders.length }, (_, i) => (orders[0] ?? 0) - i), `group ${groupId} newest first`);
-    assert.ok(orders.length > 0 && orders.at(-1) === Math.max(1, (orders[0] ?? 0) - 99), `group ${groupId} pages from its latest`);
+    assert.deepEqual(
+      orders,
+      Array.from({ length: orders.length }, (_, i) => (orders[0] ?? 0) - i),
+      `group ${groupId} newest first`,
+    );
+    assert.ok(
+      orders.length > 0 && orders.at(-1) === Math.max(1, (orders[0] ?? 0) - 99),
+      `group ${groupId} pages from its latest`,
+    );
   }
 }
 
@@ -44,10 +53,21 @@ export async function assertNothingLost(
  * once (a resend whose first attempt also reached Kafka is not stored twice), and nothing else is stored.
  */
 export async function assertEachStoredOnce(stack: Pick<PrivateStack, 'client' | 'table'>, traffic: LiveTrafficResult) {
-  const result = await stack.client.query({ query: `SELECT text, count() AS n FROM ${quoteIdentifier(stack.table)} GROUP BY text`, format: 'JSONEachRow' });
+  const result = await stack.client.query({
+    query: `SELECT text, count() AS n FROM ${quoteIdentifier(stack.table)} GROUP BY text`,
+    format: 'JSONEachRow',
+  });
   const counts = new Map((await result.json<{ text: string; n: string }>()).map((row) => [row.text, Number(row.n)]));
-  assert.deepEqual([...counts].filter(([, n]) => n !== 1), [], 'texts stored more than once');
-  assert.deepEqual(traffic.acceptedTexts.filter((text) => !counts.has(text)), [], 'accepted sends not stored');
+  assert.deepEqual(
+    [...counts].filter(([, n]) => n !== 1),
+    [],
+    'texts stored more than once',
+  );
+  assert.deepEqual(
+    traffic.acceptedTexts.filter((text) => !counts.has(text)),
+    [],
+    'accepted sends not stored',
+  );
   assert.equal(counts.size, traffic.acceptedTexts.length, 'rows stored for sends never accepted');
 }
 

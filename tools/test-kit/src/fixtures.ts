@@ -141,7 +141,10 @@ function portFree(port: number): Promise<boolean> {
   });
 }
 
-export type TestFleetOptions = Partial<Omit<FleetOptions, 'kafka' | 'clickhouse' | 'readModelUrl' | 'secrets'>> & { topic: string; table: string };
+export type TestFleetOptions = Partial<Omit<FleetOptions, 'kafka' | 'clickhouse' | 'readModelUrl' | 'secrets'>> & {
+  topic: string;
+  table: string;
+};
 
 /** The real services as processes, against the test broker and database; stopped by pid after the test. */
 export async function startTestFleet(t: Cleanup, options: TestFleetOptions): Promise<Fleet> {
@@ -192,7 +195,11 @@ export async function startTestPrometheus(t: Cleanup, fleet: Fleet, gateway?: Ga
  * A service without replicas (an empty list, or none) answers 503. The per-client rate limit is the stack's default
  * unless `clientRateLimit` says otherwise.
  */
-export async function startTestGateway(t: Cleanup, fleet: Pick<Fleet, 'ports'>, options: { clientRateLimit?: number } = {}): Promise<Gateway> {
+export async function startTestGateway(
+  t: Cleanup,
+  fleet: Pick<Fleet, 'ports'>,
+  options: { clientRateLimit?: number } = {},
+): Promise<Gateway> {
   const gateway = await startGateway({
     dataDir: join(testInfra().dataDir, uniqueName('gateway')),
     port: await freePort(),

@@ -22,7 +22,12 @@ export interface RequestOptions {
   headers?: Record<string, string>;
 }
 
-export async function httpJson(method: string, url: string, body?: unknown, { timeoutMs = 10_000, headers = {} }: RequestOptions = {}): Promise<HttpResult> {
+export async function httpJson(
+  method: string,
+  url: string,
+  body?: unknown,
+  { timeoutMs = 10_000, headers = {} }: RequestOptions = {},
+): Promise<HttpResult> {
   const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
   const { hostname, port, pathname, search } = new URL(url);
   const answer = await exchange({
@@ -34,7 +39,12 @@ export async function httpJson(method: string, url: string, body?: unknown, { ti
     headers: { ...(payload === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
     body: payload,
   });
-  return { status: answer.status, headers: answer.headers, body: answer.text === '' ? {} : JSON.parse(answer.text), ...resentFlag(answer) };
+  return {
+    status: answer.status,
+    headers: answer.headers,
+    body: answer.text === '' ? {} : JSON.parse(answer.text),
+    ...resentFlag(answer),
+  };
 }
 
 interface Exchange {
@@ -84,7 +94,11 @@ function attemptOnce({ hostname, port, method, path, timeoutMs, headers, body }:
         timeout: timeoutMs,
         headers: { ...(body === undefined ? {} : { 'content-length': String(body.length) }), ...headers },
       },
-      (res) => readText(res).then((text) => resolve({ status: res.statusCode ?? 0, headers: res.headers, text, resent: false }), reject),
+      (res) =>
+        readText(res).then(
+          (text) => resolve({ status: res.statusCode ?? 0, headers: res.headers, text, resent: false }),
+          reject,
+        ),
     );
     req.on('timeout', () => req.destroy(new Error(`${method} ${path.slice(0, 80)} timed out after ${timeoutMs} ms`)));
     req.on('error', (error: NodeJS.ErrnoException) =>
@@ -107,8 +121,17 @@ export function receiptOf(groupId: number, response: HttpResult): AcceptedSend {
   return { groupId, partition: Number(response.body.partition), offset: Number(response.body.offset) };
 }
 
-export function send(producerUrl: string, body: unknown, { idempotencyKey }: { idempotencyKey?: string } = {}): Promise<HttpResult> {
-  return httpJson('POST', `${producerUrl}/messages`, body, idempotencyKey === undefined ? {} : { headers: { 'idempotency-key': idempotencyKey } });
+export function send(
+  producerUrl: string,
+  body: unknown,
+  { idempotencyKey }: { idempotencyKey?: string } = {},
+): Promise<HttpResult> {
+  return httpJson(
+    'POST',
+    `${producerUrl}/messages`,
+    body,
+    idempotencyKey === undefined ? {} : { headers: { 'idempotency-key': idempotencyKey } },
+  );
 }
 
 export async function readGroup(appUrl: string, groupId: number, query = ''): Promise<MessagePage> {
@@ -144,7 +167,14 @@ export async function rawRequest(
   } catch {
     // left empty: the test's JSON assertions report it
   }
-  return { status: answer.status, headers: answer.headers, body: parsed, contentType, text: answer.text, ...resentFlag(answer) };
+  return {
+    status: answer.status,
+    headers: answer.headers,
+    body: parsed,
+    contentType,
+    text: answer.text,
+    ...resentFlag(answer),
+  };
 }
 
 const LARGE_BODY_BYTES = 256 * 1024;

@@ -15,10 +15,22 @@ export const IMPORT_LAYERS_CONFIG = resolve(repoRoot, '.dependency-cruiser.cjs')
 export function workspaceSources(root = repoRoot): string[] {
   const folders = (parent: string) =>
     existsSync(resolve(root, parent))
-      ? readdirSync(resolve(root, parent), { withFileTypes: true }).filter((entry) => entry.isDirectory()).map((entry) => `${parent}/${entry.name}`)
+      ? readdirSync(resolve(root, parent), { withFileTypes: true })
+          .filter((entry) => entry.isDirectory())
+          .map((entry) => `${parent}/${entry.name}`)
       : [];
-  const workspaces = ['pipeline', ...folders('services'), 'envoy', 'observability', 'deployment', ...folders('tools'), 'tests'];
-  const codeFolders = workspaces.flatMap((workspace) => ['src', 'test', 'integration', 'faults'].map((sub) => `${workspace}/${sub}`));
+  const workspaces = [
+    'pipeline',
+    ...folders('services'),
+    'envoy',
+    'observability',
+    'deployment',
+    ...folders('tools'),
+    'tests',
+  ];
+  const codeFolders = workspaces.flatMap((workspace) =>
+    ['src', 'test', 'integration', 'faults'].map((sub) => `${workspace}/${sub}`),
+  );
   return codeFolders.filter((folder) => existsSync(resolve(root, folder)));
 }
 
@@ -44,16 +56,22 @@ interface CruiseOutput {
 
 export function checkImportLayers(paths: readonly string[], cwd = repoRoot): LayerReport {
   // process.execPath: the Node the tests run on (24), whatever `node` the PATH has.
-  const run = spawnSync(process.execPath, [DEPCRUISE, '--config', IMPORT_LAYERS_CONFIG, '--output-type', 'json', ...paths], {
-    cwd,
-    encoding: 'utf8',
-    maxBuffer: 64 * 1024 * 1024,
-  });
+  const run = spawnSync(
+    process.execPath,
+    [DEPCRUISE, '--config', IMPORT_LAYERS_CONFIG, '--output-type', 'json', ...paths],
+    {
+      cwd,
+      encoding: 'utf8',
+      maxBuffer: 64 * 1024 * 1024,
+    },
+  );
   let output: CruiseOutput;
   try {
     output = JSON.parse(run.stdout) as CruiseOutput;
   } catch {
-    throw new Error(`dependency-cruiser failed (exit ${String(run.status)}): ${run.stderr || run.error?.message || 'no output'}`);
+    throw new Error(
+      `dependency-cruiser failed (exit ${String(run.status)}): ${run.stderr || run.error?.message || 'no output'}`,
+    );
   }
   return { modules: output.summary.totalCruised, violations: output.summary.violations.map(describe) };
 }

@@ -65,7 +65,13 @@ export function startLiveTraffic(options: LiveTrafficOptions): { stop(): Promise
   const timeoutMs = options.timeoutMs ?? 10_000;
   const pause = () => sleep(options.pauseMs ?? 5);
 
-  const request = async (api: Api, method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
+  const request = async (
+    api: Api,
+    method: string,
+    path: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ) => {
     const startedAt = Date.now();
     try {
       const response = await httpJson(method, `${options.gatewayUrl}${path}`, body, { timeoutMs, headers });
@@ -90,7 +96,8 @@ export function startLiveTraffic(options: LiveTrafficOptions): { stop(): Promise
       const index = sequence++;
       const groupId = options.firstGroup + (index % options.groups);
       const message = { group_id: groupId, sender_id: index + 1, text: `live ${index}` };
-      const headers: Record<string, string> = options.resendWithKey === true ? { 'idempotency-key': `live-${index}` } : {};
+      const headers: Record<string, string> =
+        options.resendWithKey === true ? { 'idempotency-key': `live-${index}` } : {};
       for (let attempt = 1; ; attempt++) {
         const response = await request('send', 'POST', '/producer/messages', message, headers);
         if (response?.status === 202) {

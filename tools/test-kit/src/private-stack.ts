@@ -54,7 +54,12 @@ export async function startPrivateStack(t: Cleanup, options: PrivateStackOptions
     consumers: options.consumers ?? 2,
     logLevel: 'info',
     // Short timeouts so the faults show quickly: a send fails within 2 s, a query within 2 s.
-    env: { PRODUCER_SEND_TIMEOUT_MS: '2000', CLICKHOUSE_TIMEOUT_MS: '2000', CONSUMER_SESSION_TIMEOUT_MS: '6000', ...options.env },
+    env: {
+      PRODUCER_SEND_TIMEOUT_MS: '2000',
+      CLICKHOUSE_TIMEOUT_MS: '2000',
+      CONSUMER_SESSION_TIMEOUT_MS: '6000',
+      ...options.env,
+    },
   });
   t.after(() => fleet.stop());
   await fleet.ready(90_000);

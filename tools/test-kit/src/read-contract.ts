@@ -35,7 +35,10 @@ export function readContract(name: string, baseUrl: () => string) {
     const { status, body } = await get(`/groups/${CONTRACT_GROUP}/messages`);
     assert.equal(status, 200);
     const page = body as unknown as MessagePage;
-    assert.deepEqual(page.messages.map((m) => m.order), [35, 34, 33, 32, 31, 30, 29, 28, 27, 26]);
+    assert.deepEqual(
+      page.messages.map((m) => m.order),
+      [35, 34, 33, 32, 31, 30, 29, 28, 27, 26],
+    );
     assert.deepEqual(Object.keys(page.messages[0] ?? {}).sort(), ['group_id', 'order', 'sender_id', 'text', 'time']);
     assert.match(page.messages[0]?.time ?? '', /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
     assert.equal(page.has_more, true);
@@ -53,7 +56,10 @@ export function readContract(name: string, baseUrl: () => string) {
       if (!page.has_more) break;
       query = `?limit=7&before=${page.next_before}`;
     }
-    assert.deepEqual(seen, Array.from({ length: CONTRACT_GROUP_SIZE }, (_, i) => CONTRACT_GROUP_SIZE - i));
+    assert.deepEqual(
+      seen,
+      Array.from({ length: CONTRACT_GROUP_SIZE }, (_, i) => CONTRACT_GROUP_SIZE - i),
+    );
   });
 
   it(`${name}: an empty group is 200 with no messages`, async () => {
@@ -83,6 +89,9 @@ export function databaseDownContract(name: string, baseUrl: () => string, readMo
     assert.equal(response.headers['retry-after'], '1');
     assert.ok(Date.now() - started < 3000, 'answered within 3 s');
     const health = await httpJson('GET', `${baseUrl()}/health`);
-    assert.deepEqual([health.status, health.body.status], readModel === 'up' ? [200, 'degraded'] : [503, 'unavailable']);
+    assert.deepEqual(
+      [health.status, health.body.status],
+      readModel === 'up' ? [200, 'degraded'] : [503, 'unavailable'],
+    );
   });
 }

@@ -12,10 +12,18 @@ import { TEST_ENV } from './test-env.js';
  * `--unit` runs the unit tests alone, without starting anything.
  */
 const settings = readConfig({
-  BADAM_TEST_KAFKA_PORT: int('Kafka port of the test run; the controller uses the next one', { default: 29092, min: 1, max: 65534 }),
+  BADAM_TEST_KAFKA_PORT: int('Kafka port of the test run; the controller uses the next one', {
+    default: 29092,
+    min: 1,
+    max: 65534,
+  }),
   BADAM_TEST_CLICKHOUSE_HTTP_PORT: int('ClickHouse HTTP port of the test run', { default: 28123, min: 1, max: 65535 }),
   BADAM_TEST_CLICKHOUSE_TCP_PORT: int('ClickHouse native port of the test run', { default: 29000, min: 1, max: 65535 }),
-  BADAM_TEST_READ_MODEL_PORT: int('read model store (redis-server) port of the test run', { default: 26379, min: 1, max: 65535 }),
+  BADAM_TEST_READ_MODEL_PORT: int('read model store (redis-server) port of the test run', {
+    default: 26379,
+    min: 1,
+    max: 65535,
+  }),
 });
 
 const inFolder = (folder: string) => readdirSync(join(repoRoot, folder)).map((name) => `${folder}/${name}`);
@@ -48,7 +56,8 @@ function runNodeTest(files: string[], env: Record<string, string>): Promise<numb
 const unitOnly = process.argv.includes('--unit');
 // Any other argument narrows the run to test files whose path contains it (e.g. `npm test -- read-apps`).
 const filters = process.argv.slice(2).filter((arg) => !arg.startsWith('--'));
-const selected = (files: string[]) => (filters.length === 0 ? files : files.filter((f) => filters.some((p) => f.includes(p))));
+const selected = (files: string[]) =>
+  filters.length === 0 ? files : files.filter((f) => filters.some((p) => f.includes(p)));
 let exitCode: number;
 if (unitOnly) {
   exitCode = await runNodeTest(selected(testFiles('unit')), {});
@@ -66,12 +75,15 @@ if (unitOnly) {
     kafkaHeapMb: 384,
   });
   try {
-    exitCode = await runNodeTest(selected([...testFiles('unit'), ...testFiles('integration'), ...testFiles('faults')]), {
-      [TEST_ENV.kafkaBrokers]: infra.kafka.brokers.join(','),
-      [TEST_ENV.clickhouseUrl]: infra.clickhouse.url,
-      [TEST_ENV.readModelUrl]: infra.readModelUrl,
-      [TEST_ENV.dataDir]: dataDir,
-    });
+    exitCode = await runNodeTest(
+      selected([...testFiles('unit'), ...testFiles('integration'), ...testFiles('faults')]),
+      {
+        [TEST_ENV.kafkaBrokers]: infra.kafka.brokers.join(','),
+        [TEST_ENV.clickhouseUrl]: infra.clickhouse.url,
+        [TEST_ENV.readModelUrl]: infra.readModelUrl,
+        [TEST_ENV.dataDir]: dataDir,
+      },
+    );
   } finally {
     await infra.stop();
   }

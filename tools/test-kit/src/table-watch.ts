@@ -8,13 +8,22 @@ import { quoteIdentifier, sqlInteger } from '@badam/pipeline';
  */
 export async function countRows(client: ClickHouseClient, table: string, sinceMs?: number): Promise<number> {
   const scope = sinceMs === undefined ? '' : ` WHERE created_at_ms >= ${sqlInteger(sinceMs)}`;
-  const result = await client.query({ query: `SELECT count() AS n FROM ${quoteIdentifier(table)}${scope}`, format: 'JSONEachRow' });
+  const result = await client.query({
+    query: `SELECT count() AS n FROM ${quoteIdentifier(table)}${scope}`,
+    format: 'JSONEachRow',
+  });
   const [row] = await result.json<{ n: string }>();
   return Number(row?.n ?? 0);
 }
 
 /** Waits until the table holds at least `rows` rows (since `sinceMs` if given); returns the count reached, maybe fewer. */
-export async function rowsWithin(client: ClickHouseClient, table: string, rows: number, timeoutMs: number, sinceMs?: number) {
+export async function rowsWithin(
+  client: ClickHouseClient,
+  table: string,
+  rows: number,
+  timeoutMs: number,
+  sinceMs?: number,
+) {
   const deadline = Date.now() + timeoutMs;
   let count = await countRows(client, table, sinceMs);
   while (count < rows && Date.now() < deadline) {

@@ -3,8 +3,18 @@ import { encodeMessage, messageKey } from '@badam/pipeline/core';
 import type { RebalanceListener, RecordSource, SourceRecord } from '../../src/record-source.js';
 
 /** A record of `groupId` as the producer writes it, at this partition and offset. */
-export function record(partition: number, offset: number, groupId: number, text = `p${partition}o${offset}`): SourceRecord {
-  return { partition, offset, key: messageKey(groupId), value: encodeMessage({ group_id: groupId, sender_id: 1, text }, Date.now()) };
+export function record(
+  partition: number,
+  offset: number,
+  groupId: number,
+  text = `p${partition}o${offset}`,
+): SourceRecord {
+  return {
+    partition,
+    offset,
+    key: messageKey(groupId),
+    value: encodeMessage({ group_id: groupId, sender_id: 1, text }, Date.now()),
+  };
 }
 
 /**

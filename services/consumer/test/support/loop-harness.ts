@@ -1,5 +1,11 @@
 import { setTimeout } from 'node:timers/promises';
-import { createConsumerMetrics, createLogger, createServiceMetrics, type ConsumedRecord, type StoredBatch } from '@badam/pipeline/core';
+import {
+  createConsumerMetrics,
+  createLogger,
+  createServiceMetrics,
+  type ConsumedRecord,
+  type StoredBatch,
+} from '@badam/pipeline/core';
 import { createBatchStorer } from '../../src/batch-storer.js';
 import type { DeadRecord } from '../../src/dead-letters.js';
 import { createStoreLoop, type StoreLoopOptions } from '../../src/store-loop.js';
@@ -62,7 +68,9 @@ export function createFakeStore() {
 }
 
 /** A store loop on a fake source and a fake store, with the real storer, resilience and settling between them. */
-export function createLoopHarness(overrides: Partial<Pick<StoreLoopOptions, 'maxBatch' | 'lingerMs'>> & { partitions?: number[] } = {}) {
+export function createLoopHarness(
+  overrides: Partial<Pick<StoreLoopOptions, 'maxBatch' | 'lingerMs'>> & { partitions?: number[] } = {},
+) {
   const fake = createFakeSource(overrides.partitions ?? [0, 1]);
   const store = createFakeStore();
   const deadLetters: DeadRecord[] = [];

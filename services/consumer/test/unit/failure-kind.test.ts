@@ -3,26 +3,34 @@ import { describe, it } from 'node:test';
 import { BadamError } from '@badam/pipeline';
 import { failureKind } from '../../src/failure-kind.js';
 
-const wrapped = (cause: unknown) => new BadamError('database_unavailable', 'the message store is unavailable, retry later', { cause });
-const serverError = (code: number) => Object.assign(new Error(`Code: ${code}, e.displayText() = DB::Exception: something, e.what() = DB::Exception`));
+const wrapped = (cause: unknown) =>
+  new BadamError('database_unavailable', 'the message store is unavailable, retry later', { cause });
+const serverError = (code: number) =>
+  Object.assign(new Error(`Code: ${code}, e.displayText() = DB::Exception: something, e.what() = DB::Exception`));
 const networkError = (code: string) => Object.assign(new Error('connect failed'), { code });
 
 describe('failureKind', () => {
-  it('takes an unreachable database as transient, through the repository\'s wrapping', () => {
-    for (const code of ['ECONNREFUSED', 'ECONNRESET', 'EPIPE']) assert.equal(failureKind(wrapped(networkError(code))), 'transient', code);
+  it("takes an unreachable database as transient, through the repository's wrapping", () => {
+    for (const code of ['ECONNREFUSED', 'ECONNRESET', 'EPIPE'])
+      assert.equal(failureKind(wrapped(networkError(code))), 'transient', code);
   });
 
-  it('takes overload, limits and a schema not there yet as transient (18.16 message text and the client\'s code field)', () => {
-    for (const code of [252, 241, 202, 60, 16, 516]) assert.equal(failureKind(wrapped(serverError(code))), 'transient', String(code));
+  it("takes overload, limits and a schema not there yet as transient (18.16 message text and the client's code field)", () => {
+    for (const code of [252, 241, 202, 60, 16, 516])
+      assert.equal(failureKind(wrapped(serverError(code))), 'transient', String(code));
     assert.equal(failureKind(wrapped(Object.assign(new Error('Too many parts'), { code: '252' }))), 'transient');
   });
 
   it('takes a statement the server refuses as permanent (max_query_size is a syntax error)', () => {
-    for (const code of [62, 53, 27, 36]) assert.equal(failureKind(wrapped(serverError(code))), 'permanent', String(code));
+    for (const code of [62, 53, 27, 36])
+      assert.equal(failureKind(wrapped(serverError(code))), 'permanent', String(code));
   });
 
   it('takes a bug in our own code as permanent', () => {
-    assert.equal(failureKind(new Error('assignOrders takes each partition\'s records in increasing offset order')), 'permanent');
+    assert.equal(
+      failureKind(new Error("assignOrders takes each partition's records in increasing offset order")),
+      'permanent',
+    );
     assert.equal(failureKind(new TypeError('x is undefined')), 'permanent');
   });
 

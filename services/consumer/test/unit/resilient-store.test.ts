@@ -1,7 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { ConsumedRecord, StoredBatch } from '@badam/pipeline';
-import { storeResiliently, StoppedWhileFailing, type DeadLetter, type ResilientStoreOptions } from '../../src/resilient-store.js';
+import {
+  storeResiliently,
+  StoppedWhileFailing,
+  type DeadLetter,
+  type ResilientStoreOptions,
+} from '../../src/resilient-store.js';
 
 const record = (offset: number): ConsumedRecord => ({
   topicId: 'T',
@@ -9,12 +14,16 @@ const record = (offset: number): ConsumedRecord => ({
   offset,
   message: { group_id: 1, sender_id: 1, text: `m${offset}`, accepted_at_ms: offset },
 });
-const refused = () => Object.assign(new Error('Code: 62, e.displayText() = DB::Exception: Syntax error, e.what() = DB::Exception'));
+const refused = () =>
+  Object.assign(new Error('Code: 62, e.displayText() = DB::Exception: Syntax error, e.what() = DB::Exception'));
 const unreachable = () => Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
 const timedOut = () => new Error('Timeout error.');
 
 /** A store that fails as `fails` says for the records given, and records what it stored, in order. */
-function harness(fails: (records: readonly ConsumedRecord[], call: number) => Error | undefined, databaseAnswers = true) {
+function harness(
+  fails: (records: readonly ConsumedRecord[], call: number) => Error | undefined,
+  databaseAnswers = true,
+) {
   const stored: number[] = [];
   const letters: DeadLetter[] = [];
   let calls = 0;
@@ -53,7 +62,10 @@ describe('storeResiliently', () => {
     const h = harness((records) => (records.some((r) => r.offset === 5) ? refused() : undefined));
     const outcome = await storeResiliently(batch, h.options);
     assert.deepEqual(h.stored, [0, 1, 2, 3, 4, 6, 7]);
-    assert.deepEqual(h.letters.map((l) => [l.offset, l.reason]), [[5, 'unstorable']]);
+    assert.deepEqual(
+      h.letters.map((l) => [l.offset, l.reason]),
+      [[5, 'unstorable']],
+    );
     assert.match(h.letters[0]!.error, /Syntax error/);
     assert.deepEqual([outcome.stored, outcome.deadLettered], [7, 1]);
   });
@@ -62,7 +74,10 @@ describe('storeResiliently', () => {
     const h = harness((records) => (records.some((r) => r.offset === 2) ? timedOut() : undefined));
     await storeResiliently(batch, h.options);
     assert.deepEqual(h.stored, [0, 1, 3, 4, 5, 6, 7]);
-    assert.deepEqual(h.letters.map((l) => l.offset), [2]);
+    assert.deepEqual(
+      h.letters.map((l) => l.offset),
+      [2],
+    );
   });
 
   it('only retries timeouts while the database answers nothing at all (an outage, not poison)', async () => {
@@ -86,7 +101,10 @@ describe('storeResiliently', () => {
     const h = harness(() => unreachable());
     const started = Date.now();
     setTimeout(() => stop.abort(), 20);
-    await assert.rejects(storeResiliently(batch, { ...h.options, signal: stop.signal, minDelayMs: 60_000, maxDelayMs: 60_000 }), StoppedWhileFailing);
+    await assert.rejects(
+      storeResiliently(batch, { ...h.options, signal: stop.signal, minDelayMs: 60_000, maxDelayMs: 60_000 }),
+      StoppedWhileFailing,
+    );
     assert.ok(Date.now() - started < 5_000, 'did not wait out the delay');
     assert.deepEqual([h.stored.length, h.letters.length, h.calls()], [0, 0, 1]);
   });

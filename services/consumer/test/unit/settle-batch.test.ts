@@ -3,7 +3,8 @@ import { describe, it } from 'node:test';
 import { settleBatch } from '../../src/settle-batch.js';
 
 const delivered = (partition: number, ...offsets: number[]) => offsets.map((offset) => ({ partition, offset }));
-const ids = (records: { partition: number; offset: number }[]) => records.map(({ partition, offset }) => `${partition}:${offset}`);
+const ids = (records: { partition: number; offset: number }[]) =>
+  records.map(({ partition, offset }) => `${partition}:${offset}`);
 
 describe('settleBatch (a partition revoked while the batch fills)', () => {
   it('keeps each offset once, in order, when the partition was handed back and redelivered from the committed offset', () => {

@@ -14,10 +14,19 @@ describe('the store loop when records or dependencies fail', { timeout: 10_000 }
     h.fake.push(record(0, 0, 7), poison, record(0, 2, 7));
     await h.loop.start();
     await waitUntil('the commit', () => h.fake.commits.length === 1);
-    assert.deepEqual(h.store.rows.map((row) => [row.order, row.offset]), [[1, 0], [2, 2]]);
+    assert.deepEqual(
+      h.store.rows.map((row) => [row.order, row.offset]),
+      [
+        [1, 0],
+        [2, 2],
+      ],
+    );
     assert.equal(h.deadLetters.length, 1);
     const [dead] = h.deadLetters;
-    assert.deepEqual([dead?.key, dead?.value, dead?.topicId, dead?.letter.reason], ['k7', poison.value, TOPIC_ID, 'unreadable']);
+    assert.deepEqual(
+      [dead?.key, dead?.value, dead?.topicId, dead?.letter.reason],
+      ['k7', poison.value, TOPIC_ID, 'unreadable'],
+    );
     assert.deepEqual([...h.fake.committed()], [[0, 3]]);
   });
 
@@ -28,8 +37,14 @@ describe('the store loop when records or dependencies fail', { timeout: 10_000 }
     h.fake.push(record(0, 0, 7), record(0, 1, 7), record(0, 2, 7));
     await h.loop.start();
     await waitUntil('the commit', () => h.fake.commits.length === 1);
-    assert.deepEqual(h.store.rows.map((row) => row.offset), [0, 2]);
-    assert.deepEqual(h.deadLetters.map((dead) => [dead.letter.offset, dead.letter.reason]), [[1, 'unstorable']]);
+    assert.deepEqual(
+      h.store.rows.map((row) => row.offset),
+      [0, 2],
+    );
+    assert.deepEqual(
+      h.deadLetters.map((dead) => [dead.letter.offset, dead.letter.reason]),
+      [[1, 'unstorable']],
+    );
     assert.deepEqual([...h.fake.committed()], [[0, 3]]);
   });
 
@@ -102,7 +117,10 @@ describe('the store loop when records or dependencies fail', { timeout: 10_000 }
     };
     await h.loop.start();
     await waitUntil('the commit', () => h.fake.commits.length === 1);
-    assert.deepEqual(h.store.rows.map((row) => row.offset), [0, 1]);
+    assert.deepEqual(
+      h.store.rows.map((row) => row.offset),
+      [0, 1],
+    );
     assert.deepEqual([...h.fake.committed()], [[0, 2]]);
   });
 
@@ -115,6 +133,9 @@ describe('the store loop when records or dependencies fail', { timeout: 10_000 }
     };
     await h.loop.start();
     await waitUntil('the commit', () => h.fake.commits.length === 1, 3000);
-    assert.deepEqual(h.store.rows.map((row) => row.offset), [0]);
+    assert.deepEqual(
+      h.store.rows.map((row) => row.offset),
+      [0],
+    );
   });
 });

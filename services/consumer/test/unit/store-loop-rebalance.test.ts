@@ -8,7 +8,7 @@ async function dropped(h: ReturnType<typeof createLoopHarness>, result: string):
 }
 
 describe('the store loop when partitions are revoked', { timeout: 10_000 }, () => {
-  it('drops the records of a partition revoked while the batch filled: they are its next owner\'s', async (t) => {
+  it("drops the records of a partition revoked while the batch filled: they are its next owner's", async (t) => {
     const h = createLoopHarness({ lingerMs: 200 });
     t.after(h.close);
     h.fake.push(record(0, 0, 1), record(1, 0, 2), record(1, 1, 2));
@@ -17,7 +17,10 @@ describe('the store loop when partitions are revoked', { timeout: 10_000 }, () =
     };
     await h.loop.start();
     await waitUntil('the commit', () => h.fake.commits.length === 1);
-    assert.deepEqual(h.store.rows.map((row) => [row.partition, row.offset]), [[0, 0]]);
+    assert.deepEqual(
+      h.store.rows.map((row) => [row.partition, row.offset]),
+      [[0, 0]],
+    );
     assert.deepEqual([...h.fake.committed()], [[0, 1]], 'nothing committed for the revoked partition');
     assert.equal(await dropped(h, 'partition_moved'), 2);
   });
@@ -32,7 +35,15 @@ describe('the store loop when partitions are revoked', { timeout: 10_000 }, () =
     };
     await h.loop.start();
     await waitUntil('the commit', () => h.fake.commits.length === 1);
-    assert.deepEqual(h.store.rows.map((row) => [row.order, row.offset]), [[1, 0], [2, 1], [3, 2], [4, 3]]);
+    assert.deepEqual(
+      h.store.rows.map((row) => [row.order, row.offset]),
+      [
+        [1, 0],
+        [2, 1],
+        [3, 2],
+        [4, 3],
+      ],
+    );
     assert.equal(h.store.state.writes, 1);
     assert.equal(await dropped(h, 'redelivered_in_batch'), 3);
     assert.deepEqual([...h.fake.committed()], [[0, 4]]);
@@ -52,10 +63,17 @@ describe('the store loop when partitions are revoked', { timeout: 10_000 }, () =
 
     h.store.release();
     await revoked;
-    assert.deepEqual([...h.fake.committed()].sort(), [[0, 1], [1, 1]], 'committed before the partition was released');
+    assert.deepEqual(
+      [...h.fake.committed()].sort(),
+      [
+        [0, 1],
+        [1, 1],
+      ],
+      'committed before the partition was released',
+    );
   });
 
-  it('forgets offsets held for a page refresh of a partition revoked meanwhile: they are the next owner\'s to redeliver', async (t) => {
+  it("forgets offsets held for a page refresh of a partition revoked meanwhile: they are the next owner's to redeliver", async (t) => {
     const h = createLoopHarness();
     t.after(h.close);
     h.pages.answer = false;

@@ -17,9 +17,23 @@ describe('the store loop', { timeout: 10_000 }, () => {
 
     assert.equal(h.store.state.writes, 2, 'two batches: 3 records, then 2');
     assert.ok(h.fake.fetches.every((fetch) => fetch.max <= 3));
-    assert.deepEqual(orders(h.store.rows, 1), [[1, 0], [2, 1], [3, 2]]);
-    assert.deepEqual(orders(h.store.rows, 2), [[1, 0], [2, 1]]);
-    assert.deepEqual([...h.fake.committed()].sort(), [[0, 3], [1, 2]], 'the next offset to read, per partition');
+    assert.deepEqual(orders(h.store.rows, 1), [
+      [1, 0],
+      [2, 1],
+      [3, 2],
+    ]);
+    assert.deepEqual(orders(h.store.rows, 2), [
+      [1, 0],
+      [2, 1],
+    ]);
+    assert.deepEqual(
+      [...h.fake.committed()].sort(),
+      [
+        [0, 3],
+        [1, 2],
+      ],
+      'the next offset to read, per partition',
+    );
   });
 
   it('lingers after the first record until the batch is full or lingerMs has passed, then stores it in one write', async (t) => {
@@ -33,7 +47,10 @@ describe('the store loop', { timeout: 10_000 }, () => {
     await waitUntil('every record stored', () => h.store.rows.length === 4);
     assert.equal(h.store.state.writes, 1);
     assert.equal(h.fake.fetches[0]?.timeoutMs, 200, 'the first fetch waits for a first record');
-    assert.ok(h.fake.fetches.slice(1).every((fetch) => fetch.timeoutMs <= 300), 'the others only while the linger lasts');
+    assert.ok(
+      h.fake.fetches.slice(1).every((fetch) => fetch.timeoutMs <= 300),
+      'the others only while the linger lasts',
+    );
   });
 
   it('commits only once the batch is stored and its pages refreshed', async (t) => {
@@ -77,7 +94,14 @@ describe('the store loop', { timeout: 10_000 }, () => {
     h.fake.push(record(0, 0, 3), record(0, 1, 3));
     await h.loop.start();
     await waitUntil('the commit', () => h.fake.commits.length === 1);
-    assert.deepEqual(orders(h.store.rows, 3), [[1, 0], [2, 1]], 'stored once each');
+    assert.deepEqual(
+      orders(h.store.rows, 3),
+      [
+        [1, 0],
+        [2, 1],
+      ],
+      'stored once each',
+    );
     assert.deepEqual([...h.pages.refreshes[0]!], [[3, 2]]);
     assert.deepEqual([...h.fake.committed()], [[0, 2]]);
   });

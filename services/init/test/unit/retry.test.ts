@@ -9,7 +9,10 @@ function harness(deadline: number) {
   const waits: number[] = [];
   const options = {
     deadline,
-    logger: { info: (message: string) => said.push(message), warn: (_fields: object, message: string) => said.push(message) },
+    logger: {
+      info: (message: string) => said.push(message),
+      warn: (_fields: object, message: string) => said.push(message),
+    },
     nextDelay: () => 1000,
     wait: async (ms: number) => {
       waits.push(ms);

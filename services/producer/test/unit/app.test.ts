@@ -5,7 +5,9 @@ import { buildProducerApp } from '../../src/app.js';
 import type { MessageSender } from '../../src/message-sender.js';
 
 /** A sender that records what it was asked to send; no Kafka involved (the integration tests use the real one). */
-function recordingSender(fail?: BadamError): MessageSender & { sent: SendMessage[]; hashes: (number | undefined)[]; reachable: boolean } {
+function recordingSender(
+  fail?: BadamError,
+): MessageSender & { sent: SendMessage[]; hashes: (number | undefined)[]; reachable: boolean } {
   const sent: SendMessage[] = [];
   const hashes: (number | undefined)[] = [];
   return {
@@ -64,7 +66,10 @@ describe('producer HTTP API', () => {
     assert.equal(refused.headers['retry-after'], '1');
     assert.equal(refused.json().error, 'overloaded');
     release();
-    assert.deepEqual((await Promise.all(first)).map((r) => r.statusCode), [202, 202]);
+    assert.deepEqual(
+      (await Promise.all(first)).map((r) => r.statusCode),
+      [202, 202],
+    );
     assert.equal((await app.inject(post(body))).statusCode, 202);
     assert.equal(slow.sent.length, 3);
   });
@@ -82,7 +87,9 @@ describe('producer HTTP API', () => {
     const app = build(t, sender);
     const body = '{"group_id":3,"sender_id":9,"text":"hi"}';
     for (const key of ['k-1', 'k-1', undefined]) {
-      const response = await app.inject(post(body, 'application/json', key === undefined ? {} : { 'idempotency-key': key }));
+      const response = await app.inject(
+        post(body, 'application/json', key === undefined ? {} : { 'idempotency-key': key }),
+      );
       assert.equal(response.statusCode, 202);
     }
     assert.deepEqual(sender.hashes, [idempotencyHash(9, 'k-1'), idempotencyHash(9, 'k-1'), undefined]);
@@ -90,7 +97,9 @@ describe('producer HTTP API', () => {
 
   it('refuses a malformed Idempotency-Key with a 400 naming it, sending nothing', async (t) => {
     const sender = recordingSender();
-    const response = await build(t, sender).inject(post('{"group_id":3,"sender_id":9,"text":"hi"}', 'application/json', { 'idempotency-key': 'no spaces' }));
+    const response = await build(t, sender).inject(
+      post('{"group_id":3,"sender_id":9,"text":"hi"}', 'application/json', { 'idempotency-key': 'no spaces' }),
+    );
     assert.equal(response.statusCode, 400);
     assert.equal(response.json().field, 'idempotency-key');
     assert.equal(sender.sent.length, 0);
@@ -116,7 +125,11 @@ describe('producer HTTP API', () => {
 
   it('refuses invalid UTF-8 rather than replacing it', async (t) => {
     const sender = recordingSender();
-    const payload = Buffer.concat([Buffer.from('{"group_id":1,"sender_id":1,"text":"'), Buffer.from([0xff]), Buffer.from('"}')]);
+    const payload = Buffer.concat([
+      Buffer.from('{"group_id":1,"sender_id":1,"text":"'),
+      Buffer.from([0xff]),
+      Buffer.from('"}'),
+    ]);
     const response = await build(t, sender).inject(post(payload));
     assert.equal(response.statusCode, 400);
     assert.match(response.json().message, /UTF-8/);
@@ -125,7 +138,9 @@ describe('producer HTTP API', () => {
 
   it('refuses a body over the size limit with 413', async (t) => {
     const sender = recordingSender();
-    const response = await build(t, sender).inject(post(JSON.stringify({ group_id: 1, sender_id: 1, text: 'x'.repeat(70_000) })));
+    const response = await build(t, sender).inject(
+      post(JSON.stringify({ group_id: 1, sender_id: 1, text: 'x'.repeat(70_000) })),
+    );
     assert.equal(response.statusCode, 413);
     assert.equal(response.json().error, 'payload_too_large');
     assert.equal(sender.sent.length, 0);
@@ -140,7 +155,9 @@ describe('producer HTTP API', () => {
   });
 
   it('answers 503 with Retry-After when the broker is unavailable, never 2xx', async (t) => {
-    const sender = recordingSender(new BadamError('broker_unavailable', 'the message broker is unavailable, retry later'));
+    const sender = recordingSender(
+      new BadamError('broker_unavailable', 'the message broker is unavailable, retry later'),
+    );
     const response = await build(t, sender).inject(post('{"group_id":3,"sender_id":9,"text":"hi"}'));
     assert.equal(response.statusCode, 503);
     assert.equal(response.headers['retry-after'], '1');
@@ -152,12 +169,15 @@ describe('producer HTTP API', () => {
     await app.inject(post('{"group_id":3,"sender_id":9,"text":"hi"}'));
     await app.inject({ method: 'GET', url: '/no/such/7' });
     const metrics = (await app.inject({ method: 'GET', url: '/metrics' })).body;
-    assert.match(metrics, /http_request_duration_seconds_count\{[^}]*route="\/messages"[^}]*status_code="202"[^}]*\} 1/);
+    assert.match(
+      metrics,
+      /http_request_duration_seconds_count\{[^}]*route="\/messages"[^}]*status_code="202"[^}]*\} 1/,
+    );
     assert.match(metrics, /route="unmatched"/);
     assert.doesNotMatch(metrics, /no\/such/);
   });
 
-  it('answers /health 200 while the broker answers, 503 in the read apps\' shape while it does not', async (t) => {
+  it("answers /health 200 while the broker answers, 503 in the read apps' shape while it does not", async (t) => {
     const sender = recordingSender();
     const app = build(t, sender);
     const up = await app.inject({ method: 'GET', url: '/health' });
@@ -169,7 +189,10 @@ describe('producer HTTP API', () => {
   });
 
   it('answers an unexpected sender failure with a 500 that hides its details', async (t) => {
-    const sender: MessageSender = { ...recordingSender(), send: async () => Promise.reject(new Error('connect ECONNREFUSED secret-host:9092')) };
+    const sender: MessageSender = {
+      ...recordingSender(),
+      send: async () => Promise.reject(new Error('connect ECONNREFUSED secret-host:9092')),
+    };
     const response = await build(t, sender).inject(post('{"group_id":3,"sender_id":9,"text":"hi"}'));
     assert.equal(response.statusCode, 500);
     assert.deepEqual(response.json(), { error: 'internal', message: 'internal error' });
@@ -186,7 +209,10 @@ describe('producer HTTP API', () => {
 
   it('refuses an over-long URL with a 414 naming the url, sending nothing', async (t) => {
     const sender = recordingSender();
-    const response = await build(t, sender).inject({ ...post('{"group_id":3,"sender_id":9,"text":"hi"}'), url: `/messages?x=${'a'.repeat(9000)}` });
+    const response = await build(t, sender).inject({
+      ...post('{"group_id":3,"sender_id":9,"text":"hi"}'),
+      url: `/messages?x=${'a'.repeat(9000)}`,
+    });
     assert.equal(response.statusCode, 414);
     assert.deepEqual([response.json().error, response.json().field], ['uri_too_long', 'url']);
     assert.equal(sender.sent.length, 0);

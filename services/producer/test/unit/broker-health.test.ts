@@ -16,12 +16,16 @@ function fakeProbe(answer: 'ok' | 'fail' | 'hang') {
   return probe;
 }
 
-describe('the producer\'s broker health', () => {
-  it('reports the probe\'s answer, sharing it for cacheMs and one probe among concurrent checks', async () => {
+describe("the producer's broker health", () => {
+  it("reports the probe's answer, sharing it for cacheMs and one probe among concurrent checks", async () => {
     let clock = 0;
     const probe = fakeProbe('ok');
     const health = createBrokerHealth({ probe, cacheMs: 1000, now: () => clock });
-    assert.deepEqual(await Promise.all([health.isReachable(), health.isReachable(), health.isReachable()]), [true, true, true]);
+    assert.deepEqual(await Promise.all([health.isReachable(), health.isReachable(), health.isReachable()]), [
+      true,
+      true,
+      true,
+    ]);
     assert.equal(probe.calls, 1);
     probe.answer = 'fail';
     clock = 999;
@@ -55,15 +59,24 @@ describe('the producer\'s broker health', () => {
   it('tells fatal client errors from those a reconnect heals', () => {
     // A send's KafkaJSError (fatal flag, ErrorCodes.ERR__FATAL) and librdkafka's error event as the binding builds it.
     assert.equal(isFatalKafkaError({ code: -150, message: 'x' }), true);
-    assert.equal(isFatalKafkaError(Object.assign(new Error('Broker: Out of order sequence number'), { fatal: true })), true);
+    assert.equal(
+      isFatalKafkaError(Object.assign(new Error('Broker: Out of order sequence number'), { fatal: true })),
+      true,
+    );
     assert.equal(isFatalKafkaError(Object.assign(new Error('fatal error'), { code: -1, origin: 'local' })), true);
     assert.equal(isFatalKafkaError(new Error('Local: Fatal error')), true);
-    for (const healing of [new Error('Local: All broker connections are down'), { code: -195, fatal: false }, new Error('Local: Message timed out'), 'fatal', undefined]) {
+    for (const healing of [
+      new Error('Local: All broker connections are down'),
+      { code: -195, fatal: false },
+      new Error('Local: Message timed out'),
+      'fatal',
+      undefined,
+    ]) {
       assert.equal(isFatalKafkaError(healing), false, String(healing));
     }
   });
 
-  it('calls onFatal once, at the client\'s first fatal error event', () => {
+  it("calls onFatal once, at the client's first fatal error event", () => {
     const client = new EventEmitter();
     const seen: unknown[] = [];
     watchFatalErrors(client, (error) => seen.push(error));

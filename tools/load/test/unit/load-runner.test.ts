@@ -5,7 +5,13 @@ import { formatSearch, nextRate, type SearchStep } from '../../src/rate-search.j
 
 describe('parseAcceptedSends', () => {
   it('reads one accepted send per line and nothing else', () => {
-    const log = ['accepted 17 3 42', 'accepted 999999 11 0', 'warning: accepted 1 2 3 was retried', 'accepted 5 x 1', ''].join('\n');
+    const log = [
+      'accepted 17 3 42',
+      'accepted 999999 11 0',
+      'warning: accepted 1 2 3 was retried',
+      'accepted 5 x 1',
+      '',
+    ].join('\n');
     assert.deepEqual(parseAcceptedSends(log), [
       { groupId: 17, partition: 3, offset: 42 },
       { groupId: 999999, partition: 11, offset: 0 },
@@ -16,9 +22,12 @@ describe('parseAcceptedSends', () => {
 const report = (p95: number) =>
   ({
     total_rps: 100,
-    apis: Object.fromEntries(['fastify', 'hapi', 'restify', 'send'].map((api) => [api, { p95_ms: p95, p99_ms: p95 * 2, errors: 0 }])),
+    apis: Object.fromEntries(
+      ['fastify', 'hapi', 'restify', 'send'].map((api) => [api, { p95_ms: p95, p99_ms: p95 * 2, errors: 0 }]),
+    ),
   }) as unknown as LoadReport;
-const steps = (...runs: [number, boolean][]): SearchStep[] => runs.map(([rate, ok]) => ({ rate, ok, report: report(10) }));
+const steps = (...runs: [number, boolean][]): SearchStep[] =>
+  runs.map(([rate, ok]) => ({ rate, ok, report: report(10) }));
 
 describe('the arrival-rate search', () => {
   it('climbs by the step while rates hold, up to the maximum', () => {

@@ -4,7 +4,12 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { LOCUST_PYTHON } from '../../src/locust.js';
-import { loadScenarioSpec, type ScenarioSettingsValues, type ScenarioSpec, type ScenarioThreshold } from '../../src/scenario-spec.js';
+import {
+  loadScenarioSpec,
+  type ScenarioSettingsValues,
+  type ScenarioSpec,
+  type ScenarioThreshold,
+} from '../../src/scenario-spec.js';
 import { repoRoot } from '@badam/stack/paths';
 
 // One scenario spec (k6/scenario.json), two runners: k6 resolves it in k6/lib/settings.js, Locust in
@@ -40,7 +45,11 @@ function locustEffective(env: Record<string, string>): LocustEffective {
 
 function locustError(env: Record<string, string>): string {
   try {
-    execFileSync(LOCUST_PYTHON, ['settings.py'], { cwd: join(repoRoot, 'k6/locust'), env: { PATH: process.env.PATH, ...env }, stdio: 'pipe' });
+    execFileSync(LOCUST_PYTHON, ['settings.py'], {
+      cwd: join(repoRoot, 'k6/locust'),
+      env: { PATH: process.env.PATH, ...env },
+      stdio: 'pipe',
+    });
   } catch (error) {
     return String((error as { stderr: Buffer }).stderr);
   }
@@ -61,14 +70,24 @@ const CASES: { env: Record<string, string>; expect: Settings }[] = [
     env: { USERS: '50', THINK_MIN_S: '0', THINK_MAX_S: '0', GROUPS: '2000', P95_MS: '250' },
     expect: expected('ramp', { users: 50, think_min_s: 0, think_max_s: 0, groups: 2000, p95_ms: 250 }),
   },
-  { env: { SCENARIO: 'arrival', RATE: '2500', HOLD_S: '45', SEND_RATIO: '0.25' }, expect: expected('arrival', { rate: 2500, hold_s: 45, send_ratio: 0.25 }) },
+  {
+    env: { SCENARIO: 'arrival', RATE: '2500', HOLD_S: '45', SEND_RATIO: '0.25' },
+    expect: expected('arrival', { rate: 2500, hold_s: 45, send_ratio: 0.25 }),
+  },
 ];
 
 describe('the load scenario spec, as both runners read it', () => {
   it('is the assignment by default: 1000 users in 10 s, 1,000,000 groups, 10 % sends, think 0.5-1.5 s', () => {
     const settings = k6Settings.resolveSettings(spec, {});
     assert.deepEqual(
-      [settings.users, settings.ramp_s, settings.groups, settings.send_ratio, settings.think_min_s, settings.think_max_s],
+      [
+        settings.users,
+        settings.ramp_s,
+        settings.groups,
+        settings.send_ratio,
+        settings.think_min_s,
+        settings.think_max_s,
+      ],
       [1000, 10, 1_000_000, 0.1, 0.5, 1.5],
     );
     assert.deepEqual(spec.read_apis, ['fastify', 'hapi', 'restify']);
@@ -92,19 +111,28 @@ describe('the load scenario spec, as both runners read it', () => {
       if (expect.mode === 'users') {
         const users = expect.users as number;
         assert.equal(shape.end_s, (expect.ramp_s as number) + (expect.hold_s as number));
-        assert.deepEqual(shape.start, [users, users / (expect.ramp_s as number)], 'linear ramp to every user in ramp_s');
+        assert.deepEqual(
+          shape.start,
+          [users, users / (expect.ramp_s as number)],
+          'linear ramp to every user in ramp_s',
+        );
         assert.deepEqual(shape.last, shape.start);
         assert.deepEqual(pacing.think_s, [expect.think_min_s, expect.think_max_s]);
       } else {
         assert.equal(shape.end_s, expect.hold_s);
         assert.ok(pacing.users! <= (expect.max_users as number));
-        assert.ok(Math.abs(pacing.users! / pacing.interval_s! - (expect.rate as number)) < 1e-6, 'users x their pace = the rate');
+        assert.ok(
+          Math.abs(pacing.users! / pacing.interval_s! - (expect.rate as number)) < 1e-6,
+          'users x their pace = the rate',
+        );
       }
     });
   }
 
   it('names every threshold the same way on both runners', () => {
-    const names = k6Settings.thresholdsOf(k6Settings.resolveSettings(spec, { SCENARIO: 'arrival', RATE: '1000' }), spec.read_apis).map((t) => t.name);
+    const names = k6Settings
+      .thresholdsOf(k6Settings.resolveSettings(spec, { SCENARIO: 'arrival', RATE: '1000' }), spec.read_apis)
+      .map((t) => t.name);
     assert.ok(names.includes('fastify p95_ms < 100'));
     assert.ok(names.includes('send rps > 90'), 'sends: 10 % of 1000/s, at 90 %');
     assert.ok(names.includes('hapi rps > 270'), 'reads: a third of 90 % of 1000/s, at 90 %');

@@ -33,7 +33,10 @@ describe('many-clients.so', () => {
     seen.clear();
     await wrk(manyClientsEnv());
     assert.equal(seen.size, 8, [...seen].join(' '));
-    assert.ok([...seen].every((address) => /^127\.1\.\d+\.\d+$/.test(address)), [...seen].join(' '));
+    assert.ok(
+      [...seen].every((address) => /^127\.1\.\d+\.\d+$/.test(address)),
+      [...seen].join(' '),
+    );
   });
 
   it('does the same for Locust’s HTTP client (gevent, from Python)', async () => {
@@ -50,7 +53,10 @@ describe('many-clients.so', () => {
     ].join('\n');
     await run(LOCUST_PYTHON, ['-c', script, url], { env: manyClientsEnv() });
     assert.equal(seen.size, 5, [...seen].join(' '));
-    assert.ok([...seen].every((address) => address.startsWith('127.1.')), [...seen].join(' '));
+    assert.ok(
+      [...seen].every((address) => address.startsWith('127.1.')),
+      [...seen].join(' '),
+    );
   });
 
   it('without it, every connection comes from 127.0.0.1 (the check above can fail)', async () => {

@@ -9,7 +9,10 @@ describe('seedBlocks', () => {
 
   it('makes exactly the messages asked for, in blocks of at most blockRows', () => {
     assert.equal(rows.length, 5000);
-    assert.deepEqual(blocks.map((block) => block.length), [1000, 1000, 1000, 1000, 1000]);
+    assert.deepEqual(
+      blocks.map((block) => block.length),
+      [1000, 1000, 1000, 1000, 1000],
+    );
   });
 
   it('gives every group orders 1..n, dated in order, in sort-key order', () => {
@@ -32,7 +35,10 @@ describe('seedBlocks', () => {
   it('puts every row in a partition no topic has, with offsets unique within it', () => {
     assert.ok(rows.every((row) => row.kafka_partition === SEED_PARTITION));
     assert.ok(SEED_PARTITION > 2 ** 31 - 1 && SEED_PARTITION <= 2 ** 32 - 1, 'above int32, within the UInt32 column');
-    assert.deepEqual(rows.map((row) => row.kafka_offset), rows.map((_, i) => i));
+    assert.deepEqual(
+      rows.map((row) => row.kafka_offset),
+      rows.map((_, i) => i),
+    );
   });
 
   it('is reproducible from its seed', () => {

@@ -21,12 +21,27 @@ const DATABASE = 'default';
  * How the stack's own tools and the test harness reach a private instance: its default user (the administrator, from
  * 127.0.0.1 only, no password), the default database. The services log in as their roles instead (roleClickHouse).
  */
-export function localClickHouse(url: string, limits: Partial<Pick<ClickHouseConnection, 'requestTimeoutMs' | 'maxOpenConnections'>> = {}): ClickHouseConnection {
-  return { url, username: 'default', password: '', database: DATABASE, requestTimeoutMs: 30_000, maxOpenConnections: 4, ...limits };
+export function localClickHouse(
+  url: string,
+  limits: Partial<Pick<ClickHouseConnection, 'requestTimeoutMs' | 'maxOpenConnections'>> = {},
+): ClickHouseConnection {
+  return {
+    url,
+    username: 'default',
+    password: '',
+    database: DATABASE,
+    requestTimeoutMs: 30_000,
+    maxOpenConnections: 4,
+    ...limits,
+  };
 }
 
 /** The same instance as a role sees it (pipeline/src/clickhouse/roles.ts), with the password the stack made for it. */
-export function roleClickHouse(admin: ClickHouseConnection, role: ClickHouseRole, secrets: StackSecrets): ClickHouseConnection {
+export function roleClickHouse(
+  admin: ClickHouseConnection,
+  role: ClickHouseRole,
+  secrets: StackSecrets,
+): ClickHouseConnection {
   return { ...admin, username: clickhouseUser(role), password: secrets.value(clickhousePasswordSecret(role)) };
 }
 
@@ -96,7 +111,9 @@ export async function startClickHouse(options: ClickHouseOptions): Promise<Manag
     cwd: dir,
     logFile: join(options.dataDir, 'logs/clickhouse.log'),
   }).start();
-  return server.ready(`ClickHouse on port ${options.httpPort}`, () => httpOk(`http://127.0.0.1:${options.httpPort}/ping`));
+  return server.ready(`ClickHouse on port ${options.httpPort}`, () =>
+    httpOk(`http://127.0.0.1:${options.httpPort}/ping`),
+  );
 }
 
 /** What the roles file reads its passwords from: each role's SHA-256, as deployment/clickhouse/entrypoint.sh exports in Docker. */
@@ -104,7 +121,9 @@ function passwordHashes(secrets: StackSecrets): Record<string, string> {
   return Object.fromEntries(
     CLICKHOUSE_ROLE_NAMES.map((role) => [
       clickhousePasswordHashVariable(role),
-      createHash('sha256').update(secrets.value(clickhousePasswordSecret(role))).digest('hex'),
+      createHash('sha256')
+        .update(secrets.value(clickhousePasswordSecret(role)))
+        .digest('hex'),
     ]),
   );
 }

@@ -34,7 +34,9 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const dir = join(options.dataDir, 'gateway');
   mkdirSync(dir, { recursive: true });
   const configFile = join(dir, 'haproxy.cfg');
-  const servers = new Map([...options.services].map(([service, ports]) => [service, ports.map((port) => `127.0.0.1:${port}`)]));
+  const servers = new Map(
+    [...options.services].map(([service, ports]) => [service, ports.map((port) => `127.0.0.1:${port}`)]),
+  );
   const table = options.routes ?? loadRouteTable();
   const { port, metricsPort, clientRateLimit } = options;
   writeFileSync(configFile, renderHaproxyConfig(table, { port, metricsPort, servers, clientRateLimit }));

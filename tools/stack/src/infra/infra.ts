@@ -54,7 +54,11 @@ export async function startInfra(options: InfraOptions): Promise<Infra> {
       tcpPort: options.clickhouseTcpPort,
       secrets,
     }),
-    startReadModelStore({ dataDir: options.dataDir, port: options.readModelPort, password: secrets.value(READ_MODEL_PASSWORD_SECRET) }),
+    startReadModelStore({
+      dataDir: options.dataDir,
+      port: options.readModelPort,
+      password: secrets.value(READ_MODEL_PASSWORD_SECRET),
+    }),
   ]);
   // One that started must not outlive the other's failure: it would keep the caller (a test file) from exiting.
   const failed = started.find((result) => result.status === 'rejected');
@@ -62,11 +66,9 @@ export async function startInfra(options: InfraOptions): Promise<Infra> {
     await Promise.all(started.map((result) => (result.status === 'fulfilled' ? result.value.stop() : undefined)));
     throw failed.reason;
   }
-  const [broker, database, readModelStore] = started.map((result) => (result as PromiseFulfilledResult<ManagedProcess>).value) as [
-    ManagedProcess,
-    ManagedProcess,
-    ManagedProcess,
-  ];
+  const [broker, database, readModelStore] = started.map(
+    (result) => (result as PromiseFulfilledResult<ManagedProcess>).value,
+  ) as [ManagedProcess, ManagedProcess, ManagedProcess];
   const kafka: KafkaConnection = { brokers: [`127.0.0.1:${options.kafkaPort}`], clientId: 'badam-stack' };
   const clickhouse = localClickHouse(`http://127.0.0.1:${options.clickhouseHttpPort}`);
   return {

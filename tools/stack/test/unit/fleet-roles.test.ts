@@ -19,7 +19,12 @@ describe('the fleet’s services', () => {
   };
 
   it('log in to ClickHouse as their role, with the file of that role’s password (as in Docker)', () => {
-    for (const [service, role] of [['fastify', 'reader'], ['hapi', 'reader'], ['restify', 'reader'], ['consumer', 'writer']] as const) {
+    for (const [service, role] of [
+      ['fastify', 'reader'],
+      ['hapi', 'reader'],
+      ['restify', 'reader'],
+      ['consumer', 'writer'],
+    ] as const) {
       const env = serviceEnvironment(options, service, 0, 4001);
       assert.equal(env.CLICKHOUSE_USER, role, service);
       assert.equal(env.CLICKHOUSE_PASSWORD_FILE, secrets.path(`clickhouse_${role}_password`), service);
@@ -30,6 +35,9 @@ describe('the fleet’s services', () => {
 
   it('give the producer, which never reaches ClickHouse or the store, no credentials', () => {
     const env = serviceEnvironment(options, 'producer', 0, 4001);
-    assert.deepEqual(Object.keys(env).filter((key) => /CLICKHOUSE|READ_MODEL/.test(key)), []);
+    assert.deepEqual(
+      Object.keys(env).filter((key) => /CLICKHOUSE|READ_MODEL/.test(key)),
+      [],
+    );
   });
 });

@@ -21,29 +21,40 @@ describe('the import layer check reports', () => {
   symlinkSync(resolve(repoRoot, 'node_modules'), join(scratch, 'node_modules'), 'dir');
   const files: Record<string, string> = {
     // Domain to domain and to Node's built-ins: allowed.
-    'pipeline/src/contract/ids.ts': "import { createHash } from 'node:crypto';\nimport type { Row } from '../table/rows.js';\nexport const ids = (row: Row) => createHash('sha256').update(String(row)).digest();\n",
+    'pipeline/src/contract/ids.ts':
+      "import { createHash } from 'node:crypto';\nimport type { Row } from '../table/rows.js';\nexport const ids = (row: Row) => createHash('sha256').update(String(row)).digest();\n",
     // Domain to a client's types and to a metrics library.
-    'pipeline/src/table/rows.ts': "import type { ClickHouseClient } from '@clickhouse/client';\nimport { Registry } from 'prom-client';\nexport type Row = { client: ClickHouseClient; registry: Registry };\nexport const registry = new Registry();\n",
+    'pipeline/src/table/rows.ts':
+      "import type { ClickHouseClient } from '@clickhouse/client';\nimport { Registry } from 'prom-client';\nexport type Row = { client: ClickHouseClient; registry: Registry };\nexport const registry = new Registry();\n",
     // Domain to a Node built-in that does I/O.
-    'pipeline/src/table/dump.ts': "import { writeFileSync } from 'node:fs';\nexport const dump = (text: string) => writeFileSync('rows', text);\n",
+    'pipeline/src/table/dump.ts':
+      "import { writeFileSync } from 'node:fs';\nexport const dump = (text: string) => writeFileSync('rows', text);\n",
     // Domain to runtime.
     'pipeline/src/ordering/plan.ts': "import { query } from '../clickhouse/query.js';\nexport const plan = query;\n",
     // Two runtime folders importing each other through different modules: a cycle of folders, not of modules.
-    'pipeline/src/clickhouse/query.ts': "import { cache } from '../read-model/cache.js';\nexport const query = cache;\n",
+    'pipeline/src/clickhouse/query.ts':
+      "import { cache } from '../read-model/cache.js';\nexport const query = cache;\n",
     'pipeline/src/clickhouse/client.ts': 'export const client = 1;\n',
-    'pipeline/src/read-model/cache.ts': "import { client } from '../clickhouse/client.js';\nexport const cache = client;\n",
+    'pipeline/src/read-model/cache.ts':
+      "import { client } from '../clickhouse/client.js';\nexport const cache = client;\n",
     // The shared package importing a service.
-    'pipeline/src/runtime/app.ts': "import { server } from '../../../services/chat/src/server.js';\nexport const app = server;\n",
+    'pipeline/src/runtime/app.ts':
+      "import { server } from '../../../services/chat/src/server.js';\nexport const app = server;\n",
     // A cycle of modules; a service importing another service; an import that resolves to nothing.
-    'services/chat/src/server.ts': "import { routes } from './routes.js';\nimport { other } from '../../other/src/other.js';\nexport const server = () => [routes, other];\n",
-    'services/chat/src/routes.ts': "import { server } from './server.js';\nimport { missing } from './missing.js';\nexport const routes = () => [server, missing];\n",
+    'services/chat/src/server.ts':
+      "import { routes } from './routes.js';\nimport { other } from '../../other/src/other.js';\nexport const server = () => [routes, other];\n",
+    'services/chat/src/routes.ts':
+      "import { server } from './server.js';\nimport { missing } from './missing.js';\nexport const routes = () => [server, missing];\n",
     'services/other/src/other.ts': 'export const other = 1;\n',
     // The native stack importing the test kit (up the ladder); the gateway importing a tool; a tool importing a test.
-    'tools/stack/src/fleet.ts': "import { fixture } from '../../test-kit/src/fixture.js';\nexport const fleet = fixture;\n",
-    'tools/test-kit/src/fixture.ts': "import { check } from '../../../tests/integration/check.test.js';\nexport const fixture = check;\n",
+    'tools/stack/src/fleet.ts':
+      "import { fixture } from '../../test-kit/src/fixture.js';\nexport const fleet = fixture;\n",
+    'tools/test-kit/src/fixture.ts':
+      "import { check } from '../../../tests/integration/check.test.js';\nexport const fixture = check;\n",
     'envoy/src/routes.ts': "import { fleet } from '../../tools/stack/src/fleet.js';\nexport const routes = fleet;\n",
     // Down the ladder and into the product: allowed.
-    'tools/load/src/seed.ts': "import { fixture } from '../../test-kit/src/fixture.js';\nimport { ids } from '../../../pipeline/src/contract/ids.js';\nexport const seed = [fixture, ids];\n",
+    'tools/load/src/seed.ts':
+      "import { fixture } from '../../test-kit/src/fixture.js';\nimport { ids } from '../../../pipeline/src/contract/ids.js';\nexport const seed = [fixture, ids];\n",
     'tests/integration/check.test.ts': 'export const check = 1;\n',
   };
   for (const [path, text] of Object.entries(files)) {
