@@ -2,22 +2,22 @@
 // so `npm test` fails on an arrow running back up a layer. The root README says which workspace is which layer,
 // pipeline/README.md which folder of the shared library is which:
 //
-// - domain: what a message is and how it is ordered and stored, as data and pure functions (the table's queries as
+// - domain (pipeline/domain, @badam/domain): what a message is and how it is ordered and stored, as data and pure functions (the table's queries as
 //   SQL text). It imports other domain modules and Node's computing built-ins only: no framework, HTTP server,
 //   metrics, logging or client library, no file or network I/O, nothing of the runtime, so it reads (and tests)
 //   without any server.
-// - runtime (every other folder of pipeline/src): config, the HTTP server factory and limits, metrics, shutdown, and
+// - runtime (pipeline/runtime, @badam/pipeline): config, the HTTP server factory and limits, metrics, shutdown, and
 //   the readers and writers wired to real clients (Kafka, ClickHouse, the read model), built on the domain.
 // - services/*: the deployables, built on both through @badam/pipeline's entries; nothing in pipeline imports them.
 // - envoy, observability: render the gateway's and the dashboards' files; they import no tool.
 // - tools/* and deployment: the developer tools and the Docker files' checks, on a ladder (TOOL_LADDER below).
 // - tests: the integration and fault suites, on top; nothing imports them.
 
-/** The domain folders of pipeline/src: the message contract (with record codec and error codes), ordering, table. */
-const DOMAIN = '^pipeline/src/(contract|ordering|table)/';
-const PIPELINE_SRC = '^pipeline/src/';
+/** The domain package: the message contract (with record codec and error codes), ordering, the table. */
+const DOMAIN = '^pipeline/domain/';
+const PIPELINE = '^pipeline/';
 /** Every workspace's code (sources and tests), the product's and the tools'. */
-const WORKSPACE_CODE = '^(pipeline|services/[^/]+|envoy|observability|deployment|tools/[^/]+|tests)/';
+const WORKSPACE_CODE = '^(pipeline/[^/]+|services/[^/]+|envoy|observability|deployment|tools/[^/]+|tests)/';
 const OTHER_WORKSPACES = '^(services|envoy|observability|deployment|tools|tests)/';
 /**
  * The tools in the order they build on one another: each imports those on the rungs before it (and the product and
@@ -70,7 +70,7 @@ module.exports = {
       severity: 'error',
       comment: 'The domain imports no runtime module (nor the package entries core.ts and index.ts).',
       from: { path: DOMAIN },
-      to: { path: PIPELINE_SRC, pathNot: DOMAIN },
+      to: { path: PIPELINE, pathNot: DOMAIN },
     },
     {
       name: 'domain-not-to-runtime-libraries',

@@ -9,7 +9,7 @@ npx turbo run build --output-logs=errors-only
 npm prune --omit=dev --no-audit --no-fund
 mkdir -p "$out"
 cp -a package.json node_modules "$out/"
-for workspace in pipeline services/*; do
+for workspace in pipeline/* services/*; do
   mkdir -p "$out/$workspace/dist"
   cp -a "$workspace/package.json" "$out/$workspace/"
   cp -a "$workspace/dist/src" "$out/$workspace/dist/"

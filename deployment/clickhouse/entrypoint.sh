@@ -1,7 +1,7 @@
 #!/bin/bash
 # The clickhouse service's entrypoint in docker-compose.yml and swarm-stack.yml. For each role's Docker secret
 # clickhouse_<role>_password it exports the password's SHA-256 as CLICKHOUSE_<ROLE>_PASSWORD_SHA256, which
-# users.d/badam-roles.xml reads (pipeline/src/clickhouse/roles.ts), then runs the image's own entrypoint. Only the
+# users.d/badam-roles.xml reads (pipeline/runtime/src/clickhouse/roles.ts), then runs the image's own entrypoint. Only the
 # hashes reach the server's environment; a role whose secret is missing gets no hash, and the server refuses the role.
 # The password is the file's content without its trailing newlines, as the services read it (*_FILE variables).
 set -euo pipefail

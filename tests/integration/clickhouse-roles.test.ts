@@ -17,7 +17,7 @@ import { READ_MODEL_PASSWORD_SECRET } from '@badam/stack/infra/stack-secrets';
 import { createTestClickHouse, createTestTable, testInfra, uniqueName, type Cleanup } from '@badam/test-kit/fixtures';
 
 /**
- * The ClickHouse roles (pipeline/src/clickhouse/roles.ts) as the test run's server has them, the same file the Docker
+ * The ClickHouse roles (pipeline/runtime/src/clickhouse/roles.ts) as the test run's server has them, the same file the Docker
  * images load: each service's user can do its work and is refused the rest. (18.16 has no grants: what is proved here
  * is the profiles' part, readonly and allow_ddl; docs/DEPLOY.md, "Security".)
  */

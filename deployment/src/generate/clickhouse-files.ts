@@ -4,7 +4,7 @@ import { repoRoot } from '@badam/stack/paths';
 
 /**
  * The files the Docker deployments give the clickhouse service (deployment/clickhouse/README.md): the roles, generated from
- * pipeline/src/clickhouse/roles.ts and checked in, and the entrypoint that turns the roles' secrets into the password
+ * pipeline/runtime/src/clickhouse/roles.ts and checked in, and the entrypoint that turns the roles' secrets into the password
  * hashes the roles file reads.
  */
 export const CLICKHOUSE_FILES = {

@@ -11,7 +11,7 @@ import {
 } from '@badam/pipeline';
 import { SERVICE_SETTINGS } from '@badam/stack/service-settings';
 
-/** The groups of settings several services share (pipeline/src/config/shared-settings.ts), in the order listed. */
+/** The groups of settings several services share (pipeline/runtime/src/config/shared-settings.ts), in the order listed. */
 const SHARED_GROUPS: readonly { title: string; note?: string; spec: EnvSpec }[] = [
   { title: 'HTTP', spec: httpSettings },
   { title: 'admission', spec: admissionSettings },

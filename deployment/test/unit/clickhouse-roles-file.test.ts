@@ -20,12 +20,12 @@ const run = promisify(execFile);
 describe('deployment/clickhouse/users.d/badam-roles.xml', () => {
   const checkedIn = readFileSync(CLICKHOUSE_FILES.roles.source, 'utf8');
 
-  it('is what pipeline/src/clickhouse/roles.ts renders (else: npm run generate)', () => {
+  it('is what pipeline/runtime/src/clickhouse/roles.ts renders (else: npm run generate)', () => {
     assert.equal(checkedIn, renderDeployedRoles());
   });
 
   it('says it is generated', () => {
-    assert.match(checkedIn.split('\n')[1] ?? '', /GENERATED from pipeline\/src\/clickhouse\/roles\.ts/);
+    assert.match(checkedIn.split('\n')[1] ?? '', /GENERATED from pipeline\/runtime\/src\/clickhouse\/roles\.ts/);
   });
 
   it('lets the default user in from localhost only, replacing the image’s “anywhere”', () => {

@@ -14,7 +14,8 @@ import {
 import { NODE_SERVICES } from '../../src/deployment-services.js';
 import { repoRoot } from '@badam/stack/paths';
 
-const pipelineDir = resolve(repoRoot, 'pipeline');
+const pipelineDir = resolve(repoRoot, 'pipeline/runtime');
+const domainDir = resolve(repoRoot, 'pipeline/domain');
 const pipeline = readManifest(pipelineDir);
 
 describe('each service image carries what its code loads, and only that', () => {
@@ -30,6 +31,12 @@ describe('each service image carries what its code loads, and only that', () => 
   it('@badam/pipeline: loads every dependency and optional peer it declares, and nothing else', () => {
     const loaded = loadedPackages(compiledFiles(pipelineDir), resolve(pipelineDir, 'package.json'));
     assert.deepEqual(dependencyProblems(pipeline, loaded, []), []);
+  });
+
+  it('@badam/domain: declares no dependency and loads no package', () => {
+    const domain = readManifest(domainDir);
+    assert.deepEqual(domain.dependencies ?? {}, {});
+    assert.deepEqual([...loadedPackages(compiledFiles(domainDir), resolve(domainDir, 'package.json')).keys()], []);
   });
 
   it('the producer, which has no ClickHouse client, Valkey client, hapi or restify, loads none of them', () => {

@@ -57,12 +57,12 @@ describe('the Node runtime check reports', () => {
   it('a workspace without engines.node, or with an open range', () => {
     const problems = nodeRuntimeProblems(
       broken((copy) => {
-        copy.engines['pipeline/package.json'] = undefined;
+        copy.engines['pipeline/runtime/package.json'] = undefined;
         copy.engines['services/hapi/package.json'] = '>=20';
       }),
     );
     assert.deepEqual(problems, [
-      'pipeline/package.json: no engines.node',
+      'pipeline/runtime/package.json: no engines.node',
       'services/hapi/package.json: engines.node >=20 is not a ^ range on one major',
     ]);
   });

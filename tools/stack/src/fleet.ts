@@ -18,7 +18,7 @@ import { httpAnswers, httpOk, waitFor } from './process/wait.js';
 export const READ_APPS = ['fastify', 'hapi', 'restify'] as const;
 
 /**
- * The ClickHouse role each service of the fleet logs in as (pipeline/src/clickhouse/roles.ts), here and in Docker;
+ * The ClickHouse role each service of the fleet logs in as (pipeline/runtime/src/clickhouse/roles.ts), here and in Docker;
  * the producer never reaches ClickHouse. (init, not part of the fleet, is the migrator.)
  */
 export const FLEET_ROLES: Readonly<Record<string, ClickHouseRole>> = {

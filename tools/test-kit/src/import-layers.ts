@@ -20,7 +20,7 @@ export function workspaceSources(root = repoRoot): string[] {
           .map((entry) => `${parent}/${entry.name}`)
       : [];
   const workspaces = [
-    'pipeline',
+    ...folders('pipeline'),
     ...folders('services'),
     'envoy',
     'observability',

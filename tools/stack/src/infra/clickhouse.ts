@@ -36,7 +36,7 @@ export function localClickHouse(
   };
 }
 
-/** The same instance as a role sees it (pipeline/src/clickhouse/roles.ts), with the password the stack made for it. */
+/** The same instance as a role sees it (pipeline/runtime/src/clickhouse/roles.ts), with the password the stack made for it. */
 export function roleClickHouse(
   admin: ClickHouseConnection,
   role: ClickHouseRole,

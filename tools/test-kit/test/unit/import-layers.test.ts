@@ -21,25 +21,25 @@ describe('the import layer check reports', () => {
   symlinkSync(resolve(repoRoot, 'node_modules'), join(scratch, 'node_modules'), 'dir');
   const files: Record<string, string> = {
     // Domain to domain and to Node's built-ins: allowed.
-    'pipeline/src/contract/ids.ts':
+    'pipeline/domain/src/contract/ids.ts':
       "import { createHash } from 'node:crypto';\nimport type { Row } from '../table/rows.js';\nexport const ids = (row: Row) => createHash('sha256').update(String(row)).digest();\n",
     // Domain to a client's types and to a metrics library.
-    'pipeline/src/table/rows.ts':
+    'pipeline/domain/src/table/rows.ts':
       "import type { ClickHouseClient } from '@clickhouse/client';\nimport { Registry } from 'prom-client';\nexport type Row = { client: ClickHouseClient; registry: Registry };\nexport const registry = new Registry();\n",
     // Domain to a Node built-in that does I/O.
-    'pipeline/src/table/dump.ts':
+    'pipeline/domain/src/table/dump.ts':
       "import { writeFileSync } from 'node:fs';\nexport const dump = (text: string) => writeFileSync('rows', text);\n",
     // Domain to runtime.
-    'pipeline/src/ordering/plan.ts': "import { query } from '../clickhouse/query.js';\nexport const plan = query;\n",
+    'pipeline/domain/src/ordering/plan.ts': "import { query } from '../../../runtime/src/clickhouse/query.js';\nexport const plan = query;\n",
     // Two runtime folders importing each other through different modules: a cycle of folders, not of modules.
-    'pipeline/src/clickhouse/query.ts':
+    'pipeline/runtime/src/clickhouse/query.ts':
       "import { cache } from '../read-model/cache.js';\nexport const query = cache;\n",
-    'pipeline/src/clickhouse/client.ts': 'export const client = 1;\n',
-    'pipeline/src/read-model/cache.ts':
+    'pipeline/runtime/src/clickhouse/client.ts': 'export const client = 1;\n',
+    'pipeline/runtime/src/read-model/cache.ts':
       "import { client } from '../clickhouse/client.js';\nexport const cache = client;\n",
     // The shared package importing a service.
-    'pipeline/src/runtime/app.ts':
-      "import { server } from '../../../services/chat/src/server.js';\nexport const app = server;\n",
+    'pipeline/runtime/src/runtime/app.ts':
+      "import { server } from '../../../../services/chat/src/server.js';\nexport const app = server;\n",
     // A cycle of modules; a service importing another service; an import that resolves to nothing.
     'services/chat/src/server.ts':
       "import { routes } from './routes.js';\nimport { other } from '../../other/src/other.js';\nexport const server = () => [routes, other];\n",
@@ -54,7 +54,7 @@ describe('the import layer check reports', () => {
     'envoy/src/routes.ts': "import { fleet } from '../../tools/stack/src/fleet.js';\nexport const routes = fleet;\n",
     // Down the ladder and into the product: allowed.
     'tools/load/src/seed.ts':
-      "import { fixture } from '../../test-kit/src/fixture.js';\nimport { ids } from '../../../pipeline/src/contract/ids.js';\nexport const seed = [fixture, ids];\n",
+      "import { fixture } from '../../test-kit/src/fixture.js';\nimport { ids } from '../../../pipeline/domain/src/contract/ids.js';\nexport const seed = [fixture, ids];\n",
     'tests/integration/check.test.ts': 'export const check = 1;\n',
   };
   for (const [path, text] of Object.entries(files)) {
@@ -67,17 +67,17 @@ describe('the import layer check reports', () => {
     assert.deepEqual(report.violations.sort(), [
       'deployment-part-not-to-tools: envoy/src/routes.ts → tools/stack/src/fleet.ts',
       // A built-in is named without its node: prefix.
-      'domain-not-to-io-builtins: pipeline/src/table/dump.ts → fs',
-      'domain-not-to-runtime-libraries: pipeline/src/table/rows.ts → @clickhouse/client',
-      'domain-not-to-runtime-libraries: pipeline/src/table/rows.ts → prom-client',
-      'domain-not-to-runtime: pipeline/src/ordering/plan.ts → pipeline/src/clickhouse/query.ts',
-      'no-circular-folders: pipeline/src/clickhouse → pipeline/src/read-model → pipeline/src/clickhouse',
-      'no-circular-folders: pipeline/src/read-model → pipeline/src/clickhouse → pipeline/src/read-model',
+      'domain-not-to-io-builtins: pipeline/domain/src/table/dump.ts → fs',
+      'domain-not-to-runtime-libraries: pipeline/domain/src/table/rows.ts → @clickhouse/client',
+      'domain-not-to-runtime-libraries: pipeline/domain/src/table/rows.ts → prom-client',
+      'domain-not-to-runtime: pipeline/domain/src/ordering/plan.ts → pipeline/runtime/src/clickhouse/query.ts',
+      'no-circular-folders: pipeline/runtime/src/clickhouse → pipeline/runtime/src/read-model → pipeline/runtime/src/clickhouse',
+      'no-circular-folders: pipeline/runtime/src/read-model → pipeline/runtime/src/clickhouse → pipeline/runtime/src/read-model',
       // A cycle of modules is reported once, from one of its modules.
       'no-circular: services/chat/src/routes.ts → services/chat/src/server.ts → services/chat/src/routes.ts',
       'not-to-unresolvable: services/chat/src/routes.ts → ./missing.js',
       'nothing-imports-the-system-tests: tools/test-kit/src/fixture.ts → tests/integration/check.test.ts',
-      'pipeline-imports-no-other-workspace: pipeline/src/runtime/app.ts → services/chat/src/server.ts',
+      'pipeline-imports-no-other-workspace: pipeline/runtime/src/runtime/app.ts → services/chat/src/server.ts',
       'service-imports-only-pipeline: services/chat/src/server.ts → services/other/src/other.ts',
       'tools-import-down-the-ladder: tools/stack/src/fleet.ts → tools/test-kit/src/fixture.ts',
       'tools-import-down-the-ladder: tools/test-kit/src/fixture.ts → tests/integration/check.test.ts',
