@@ -17,7 +17,11 @@ export interface GeneratedFile {
 
 export const GENERATED_FILES: readonly GeneratedFile[] = [
   { path: envoyYamlPath, source: 'envoy/routes.json and envoy/src/', render: () => renderEnvoyYaml(loadRouteTable()) },
-  { path: CLICKHOUSE_FILES.roles.source, source: 'pipeline/runtime/src/clickhouse/roles.ts', render: renderDeployedRoles },
+  {
+    path: CLICKHOUSE_FILES.roles.source,
+    source: 'pipeline/runtime/src/clickhouse/roles.ts',
+    render: renderDeployedRoles,
+  },
   { path: resolve(repoRoot, '.env.example'), source: 'the settings specs', render: () => renderEnvExample() },
   {
     path: resolve(repoRoot, 'docker-compose.yml'),

@@ -28,7 +28,14 @@ const settings = readConfig({
 
 const inFolder = (folder: string) => readdirSync(join(repoRoot, folder)).map((name) => `${folder}/${name}`);
 /** The workspaces with unit tests of their own (dist/test/unit); the system tests are in tests/ (integration, faults). */
-const WORKSPACES = [...inFolder('pipeline'), ...inFolder('services'), 'envoy', 'observability', 'deployment', ...inFolder('tools')];
+const WORKSPACES = [
+  ...inFolder('pipeline'),
+  ...inFolder('services'),
+  'envoy',
+  'observability',
+  'deployment',
+  ...inFolder('tools'),
+];
 
 function testFiles(kind: 'unit' | 'integration' | 'faults'): string[] {
   if (kind !== 'unit') return findTests(join(repoRoot, 'tests/dist', kind));

@@ -2,7 +2,14 @@ import type { ClickHouseClient, ClickHouseSettings } from '@clickhouse/client';
 import { BadamError } from '@badam/domain/contract/errors';
 import type { ClickHouseMetrics } from '../metrics/pipeline-metrics.js';
 import { secondsSince } from '../metrics/service-metrics.js';
-import { afterProbe, chunkGroups, emptyHeads, foldKeys, foldWindows, splitByWatermark } from '@badam/domain/table/group-heads';
+import {
+  afterProbe,
+  chunkGroups,
+  emptyHeads,
+  foldKeys,
+  foldWindows,
+  splitByWatermark,
+} from '@badam/domain/table/group-heads';
 import { quoteIdentifier } from '@badam/domain/table/identifiers';
 import {
   keysQuery,
@@ -12,7 +19,13 @@ import {
   type KeyRow,
   type WindowRow,
 } from '@badam/domain/table/heads-queries';
-import { groupIdsAfterQuery, latestPagesQueries, readPageQuery, toPage, toPages } from '@badam/domain/table/page-queries';
+import {
+  groupIdsAfterQuery,
+  latestPagesQueries,
+  readPageQuery,
+  toPage,
+  toPages,
+} from '@badam/domain/table/page-queries';
 import { HEADS_PER_QUERY } from '@badam/domain/table/query-limits';
 import type { MessagesRepository } from '@badam/domain/table/repository';
 import type { IndexedKey, MessageRow, StoredRow } from '@badam/domain/table/rows';

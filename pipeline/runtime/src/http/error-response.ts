@@ -1,4 +1,10 @@
-import { BadamError, RETRY_AFTER_SECONDS, errorBody, toBadamError, type ErrorBody } from '@badam/domain/contract/errors';
+import {
+  BadamError,
+  RETRY_AFTER_SECONDS,
+  errorBody,
+  toBadamError,
+  type ErrorBody,
+} from '@badam/domain/contract/errors';
 
 export interface ErrorResponse {
   status: number;

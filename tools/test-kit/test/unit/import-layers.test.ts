@@ -30,7 +30,8 @@ describe('the import layer check reports', () => {
     'pipeline/domain/src/table/dump.ts':
       "import { writeFileSync } from 'node:fs';\nexport const dump = (text: string) => writeFileSync('rows', text);\n",
     // Domain to runtime.
-    'pipeline/domain/src/ordering/plan.ts': "import { query } from '../../../runtime/src/clickhouse/query.js';\nexport const plan = query;\n",
+    'pipeline/domain/src/ordering/plan.ts':
+      "import { query } from '../../../runtime/src/clickhouse/query.js';\nexport const plan = query;\n",
     // Two runtime folders importing each other through different modules: a cycle of folders, not of modules.
     'pipeline/runtime/src/clickhouse/query.ts':
       "import { cache } from '../read-model/cache.js';\nexport const query = cache;\n",
