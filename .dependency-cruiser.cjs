@@ -128,7 +128,8 @@ module.exports = {
   options: {
     // Type-only imports count: a domain type naming a client's type still ties the domain to that client.
     tsPreCompilationDeps: true,
-    // @badam/pipeline resolves through its package.json exports to pipeline/dist: an arrow, not a module to cruise.
+    // A workspace package resolves through its package.json exports to its dist/ (@badam/pipeline to
+    // pipeline/runtime/dist): an arrow, not a module to cruise.
     doNotFollow: { path: ['(^|/)node_modules/', '(^|/)dist/'] },
     enhancedResolveOptions: {
       exportsFields: ['exports'],
