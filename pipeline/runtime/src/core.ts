@@ -65,7 +65,7 @@ export { createMessagesRepository } from './clickhouse/messages-repository.js';
 // read-model/: the refresher that keeps the latest pages in a page store passed in
 export { createPageRefresher, rebuildReadModel, type PageRefresher } from './read-model/page-refresher.js';
 
-// runtime/: the process around a service: logger, shutdown, the admission bound
-export { createLogger, type Logger } from './runtime/logger.js';
-export { backoffDelays, onShutdown } from './runtime/shutdown.js';
-export { createAdmission } from './runtime/admission.js';
+// service/: the process around a service: logger, shutdown, the admission bound
+export { createLogger, type Logger } from './service/logger.js';
+export { backoffDelays, onShutdown } from './service/shutdown.js';
+export { createAdmission } from './service/admission.js';

@@ -76,5 +76,5 @@ export { entryBody, entryVersion, pageVersion, toPageEntry } from './read-model/
 export { rebuildReadModel, refreshGroups } from './read-model/page-refresher.js';
 export { createPageStore, type PageStore } from './read-model/page-store.js';
 
-// runtime/: the process around a service: logger
-export { createLogger } from './runtime/logger.js';
+// service/: the process around a service: logger
+export { createLogger } from './service/logger.js';

@@ -3,8 +3,8 @@ import { describe, it, type TestContext } from 'node:test';
 import type { MessagePage } from '@badam/domain/table/repository';
 import { BadamError } from '@badam/domain/contract/errors';
 import { createServiceMetrics } from '../../src/metrics/service-metrics.js';
-import { createLogger } from '../../src/runtime/logger.js';
-import type { ReadAppOptions } from '../../src/runtime/read-app.js';
+import { createLogger } from '../../src/service/logger.js';
+import type { ReadAppOptions } from '../../src/service/read-app.js';
 import { BAD_READ_REQUESTS } from './bad-read-requests.js';
 import { createStubReader, stubPageBody } from './stub-reader.js';
 

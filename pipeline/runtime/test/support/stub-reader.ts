@@ -1,4 +1,4 @@
-import type { MessageReader } from '../../src/runtime/message-reader.js';
+import type { MessageReader } from '../../src/service/message-reader.js';
 import type { MessagePage } from '@badam/domain/table/repository';
 import { parseReadQuery, type ReadQuery } from '@badam/domain/contract/read-query';
 import { renderPage } from '../../src/read-model/page-entry.js';

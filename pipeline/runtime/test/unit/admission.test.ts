@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { isBadamError } from '@badam/domain/contract/errors';
-import { createAdmission } from '../../src/runtime/admission.js';
+import { createAdmission } from '../../src/service/admission.js';
 
 describe('admission', () => {
   it('runs up to its limit at once, refuses the next with overloaded, and frees a slot when work ends', async () => {

@@ -39,7 +39,7 @@ describe('the import layer check reports', () => {
     'pipeline/runtime/src/read-model/cache.ts':
       "import { client } from '../clickhouse/client.js';\nexport const cache = client;\n",
     // The shared package importing a service.
-    'pipeline/runtime/src/runtime/app.ts':
+    'pipeline/runtime/src/service/app.ts':
       "import { server } from '../../../../services/chat/src/server.js';\nexport const app = server;\n",
     // A cycle of modules; a service importing another service; an import that resolves to nothing.
     'services/chat/src/server.ts':
@@ -78,7 +78,7 @@ describe('the import layer check reports', () => {
       'no-circular: services/chat/src/routes.ts → services/chat/src/server.ts → services/chat/src/routes.ts',
       'not-to-unresolvable: services/chat/src/routes.ts → ./missing.js',
       'nothing-imports-the-system-tests: tools/test-kit/src/fixture.ts → tests/integration/check.test.ts',
-      'pipeline-imports-no-other-workspace: pipeline/runtime/src/runtime/app.ts → services/chat/src/server.ts',
+      'pipeline-imports-no-other-workspace: pipeline/runtime/src/service/app.ts → services/chat/src/server.ts',
       'service-imports-only-pipeline: services/chat/src/server.ts → services/other/src/other.ts',
       'tools-import-down-the-ladder: tools/stack/src/fleet.ts → tools/test-kit/src/fixture.ts',
       'tools-import-down-the-ladder: tools/test-kit/src/fixture.ts → tests/integration/check.test.ts',
