@@ -59,10 +59,7 @@ const topic = 'messages-bench';
 await infra.prepare(topic, 12, table);
 const fleet = await startFleet({
   dataDir,
-  kafka: infra.kafka,
-  clickhouse: infra.clickhouse,
-  readModelUrl: infra.readModelUrl,
-  secrets: infra.secrets,
+  infra,
   topic,
   table,
   basePort: 38200,

@@ -50,10 +50,7 @@ async function up() {
     await infra.prepare(TOPIC, config.BADAM_PARTITIONS, TABLE);
     const fleet = launchFleet({
       dataDir: config.BADAM_DATA_DIR,
-      kafka: infra.kafka,
-      clickhouse: infra.clickhouse,
-      readModelUrl: infra.readModelUrl,
-      secrets: infra.secrets,
+      infra,
       topic: TOPIC,
       table: TABLE,
       basePort: config.BADAM_SERVICE_BASE_PORT,

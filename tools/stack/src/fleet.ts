@@ -36,8 +36,8 @@ export function servicePorts(basePort: number, service: ServiceName, count: numb
   return Array.from({ length: count }, (_, i) => basePort + PORT_OFFSETS[service] + i);
 }
 
-export interface FleetOptions {
-  dataDir: string;
+/** Where the fleet's services find the broker, the database and the read model: what startInfra (or a test run) gives. */
+export interface FleetInfra {
   kafka: KafkaConnection;
   /** The server and database; each service logs in as its role (FLEET_ROLES), with the password from `secrets`. */
   clickhouse: Pick<ClickHouseConnection, 'url' | 'database'>;
@@ -45,6 +45,11 @@ export interface FleetOptions {
   readModelUrl: string;
   /** The files holding the roles' and the store's passwords: each service is given the paths, as in Docker. */
   secrets: StackSecrets;
+}
+
+export interface FleetOptions {
+  dataDir: string;
+  infra: FleetInfra;
   topic: string;
   table: string;
   basePort: number;
@@ -85,17 +90,17 @@ export function serviceEnvironment(
     HOST: '127.0.0.1',
     PORT: String(port),
     LOG_LEVEL: options.logLevel ?? 'info',
-    KAFKA_BROKERS: options.kafka.brokers.join(','),
+    KAFKA_BROKERS: options.infra.kafka.brokers.join(','),
     KAFKA_TOPIC: options.topic,
     KAFKA_CLIENT_ID: `${service}-${replica + 1}`,
-    CLICKHOUSE_URL: options.clickhouse.url,
+    CLICKHOUSE_URL: options.infra.clickhouse.url,
     CLICKHOUSE_USER: role === undefined ? undefined : clickhouseUser(role),
     CLICKHOUSE_PASSWORD:
-      role === undefined ? undefined : { file: options.secrets.path(clickhousePasswordSecret(role)) },
-    CLICKHOUSE_DATABASE: options.clickhouse.database,
+      role === undefined ? undefined : { file: options.infra.secrets.path(clickhousePasswordSecret(role)) },
+    CLICKHOUSE_DATABASE: options.infra.clickhouse.database,
     CLICKHOUSE_TABLE: options.table,
-    READ_MODEL_URL: options.readModelUrl,
-    READ_MODEL_PASSWORD: { file: options.secrets.path(READ_MODEL_PASSWORD_SECRET) },
+    READ_MODEL_URL: options.infra.readModelUrl,
+    READ_MODEL_PASSWORD: { file: options.infra.secrets.path(READ_MODEL_PASSWORD_SECRET) },
   };
   return { ...environmentOf(SERVICE_SETTINGS[service], values), ...options.env };
 }

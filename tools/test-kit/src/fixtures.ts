@@ -141,7 +141,7 @@ function portFree(port: number): Promise<boolean> {
   });
 }
 
-export type TestFleetOptions = Partial<Omit<FleetOptions, 'kafka' | 'clickhouse' | 'readModelUrl' | 'secrets'>> & {
+export type TestFleetOptions = Partial<Omit<FleetOptions, 'infra'>> & {
   topic: string;
   table: string;
 };
@@ -151,10 +151,7 @@ export async function startTestFleet(t: Cleanup, options: TestFleetOptions): Pro
   const infra = testInfra();
   const fleet = await startFleet({
     dataDir: join(infra.dataDir, uniqueName('fleet')),
-    kafka: infra.kafka,
-    clickhouse: infra.clickhouse,
-    readModelUrl: infra.readModelUrl,
-    secrets: infra.secrets,
+    infra,
     basePort: await freeBasePort(),
     replicas: 1,
     consumers: 1,

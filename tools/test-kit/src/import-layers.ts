@@ -1,7 +1,8 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { repoRoot } from '@badam/stack/paths';
+import { workspaceFolders } from './workspaces.js';
 
 /**
  * The import layers (.dependency-cruiser.cjs at the root, explained in pipeline/README.md), checked by
@@ -13,22 +14,7 @@ export const IMPORT_LAYERS_CONFIG = resolve(repoRoot, '.dependency-cruiser.cjs')
 
 /** The code the layers govern: every workspace's sources and tests, under a root laid out like the repository. */
 export function workspaceSources(root = repoRoot): string[] {
-  const folders = (parent: string) =>
-    existsSync(resolve(root, parent))
-      ? readdirSync(resolve(root, parent), { withFileTypes: true })
-          .filter((entry) => entry.isDirectory())
-          .map((entry) => `${parent}/${entry.name}`)
-      : [];
-  const workspaces = [
-    ...folders('pipeline'),
-    ...folders('services'),
-    'envoy',
-    'observability',
-    'deployment',
-    ...folders('tools'),
-    'tests',
-  ];
-  const codeFolders = workspaces.flatMap((workspace) =>
+  const codeFolders = workspaceFolders(root).flatMap((workspace) =>
     ['src', 'test', 'integration', 'faults'].map((sub) => `${workspace}/${sub}`),
   );
   return codeFolders.filter((folder) => existsSync(resolve(root, folder)));

@@ -42,10 +42,7 @@ export async function startPrivateStack(t: Cleanup, options: PrivateStackOptions
 
   const fleet = launchFleet({
     dataDir,
-    kafka: infra.kafka,
-    clickhouse: infra.clickhouse,
-    readModelUrl: infra.readModelUrl,
-    secrets: infra.secrets,
+    infra,
     topic,
     table,
     basePort: await freeBasePort(),

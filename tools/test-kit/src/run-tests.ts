@@ -5,6 +5,7 @@ import { readConfig, int } from '@badam/pipeline';
 import { startInfra } from '@badam/stack/infra/infra';
 import { repoRoot } from '@badam/stack/paths';
 import { TEST_ENV } from './test-env.js';
+import { workspaceFolders } from './workspaces.js';
 
 /**
  * Runs every workspace's compiled tests in one node:test run (one summary), with a broker and a database started
@@ -26,16 +27,8 @@ const settings = readConfig({
   }),
 });
 
-const inFolder = (folder: string) => readdirSync(join(repoRoot, folder)).map((name) => `${folder}/${name}`);
 /** The workspaces with unit tests of their own (dist/test/unit); the system tests are in tests/ (integration, faults). */
-const WORKSPACES = [
-  ...inFolder('pipeline'),
-  ...inFolder('services'),
-  'envoy',
-  'observability',
-  'deployment',
-  ...inFolder('tools'),
-];
+const WORKSPACES = workspaceFolders().filter((workspace) => workspace !== 'tests');
 
 function testFiles(kind: 'unit' | 'integration' | 'faults'): string[] {
   if (kind !== 'unit') return findTests(join(repoRoot, 'tests/dist', kind));

@@ -7,10 +7,12 @@ describe('the fleet’s services', () => {
   const secrets = stackSecrets('/stack-data');
   const options: FleetOptions = {
     dataDir: '/stack-data',
-    kafka: { brokers: ['127.0.0.1:1'], clientId: 'x' },
-    clickhouse: { url: 'http://127.0.0.1:2', database: 'default' },
-    readModelUrl: 'redis://127.0.0.1:3',
-    secrets,
+    infra: {
+      kafka: { brokers: ['127.0.0.1:1'], clientId: 'x' },
+      clickhouse: { url: 'http://127.0.0.1:2', database: 'default' },
+      readModelUrl: 'redis://127.0.0.1:3',
+      secrets,
+    },
     topic: 'messages',
     table: 'messages',
     basePort: 4000,

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -19,6 +19,7 @@ describe('the import layer check reports', () => {
   const scratch = mkdtempSync(join(tmpdir(), 'import-layers-'));
   after(() => rmSync(scratch, { recursive: true, force: true }));
   symlinkSync(resolve(repoRoot, 'node_modules'), join(scratch, 'node_modules'), 'dir');
+  copyFileSync(resolve(repoRoot, 'package.json'), join(scratch, 'package.json'));
   const files: Record<string, string> = {
     // Domain to domain and to Node's built-ins: allowed.
     'pipeline/domain/src/contract/ids.ts':
