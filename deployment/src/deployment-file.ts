@@ -7,6 +7,17 @@ import { LOAD_RUNNER } from './deployment-services.js';
 
 const run = promisify(execFile);
 
+/** Where Docker gives a container each secret it mounts, as a file named after the secret (unless a target says). */
+export const SECRETS_DIR = '/run/secrets';
+
+/** The brokers a service's KAFKA_BROKERS lists, trimmed. */
+export function brokersOf(env: Readonly<Record<string, string | undefined>>): string[] {
+  return (env.KAFKA_BROKERS ?? '')
+    .split(',')
+    .map((broker) => broker.trim())
+    .filter((broker) => broker !== '');
+}
+
 /** The part of a compose / stack service the deployment checks read, as the Docker tools print it (normalised). */
 export interface DeployedService {
   image?: string;

@@ -4,7 +4,8 @@ import { envoyYamlPath, loadRouteTable, servicesOf } from '@badam/gateway';
 import { dashboardsDir, observabilityRoot, rulesDir, swarmConfigPath } from '@badam/observability';
 import { DEFAULT_PARTITIONS } from '@badam/pipeline';
 import { parse } from 'yaml';
-import { READ_APPS } from '@badam/stack/fleet';
+import { FLEET_SERVICES } from '@badam/stack/fleet';
+import { NODE_SERVICES } from '@badam/stack/service-settings';
 import { READ_MODEL_PASSWORD_SECRET } from '@badam/stack/infra/stack-secrets';
 import { repoRoot } from '@badam/stack/paths';
 import { CLICKHOUSE_FILES } from './generate/clickhouse-files.js';
@@ -13,12 +14,7 @@ import { filesUnder } from './checks/file-checks.js';
 import { gatewayPort } from './checks/gateway-checks.js';
 import type { LoadRunnerTarget } from './checks/load-runner-checks.js';
 import type { SecretExpectations } from './checks/secret-checks.js';
-import {
-  GRAFANA_ADMIN_PASSWORD_SECRET,
-  NODE_SERVICES,
-  READ_MODEL_STORE,
-  SERVICE_ROLES,
-} from './deployment-services.js';
+import { GRAFANA_ADMIN_PASSWORD_SECRET, READ_MODEL_STORE, SERVICE_ROLES } from './deployment-services.js';
 
 /** Everything the deployment checks compare: both files as Docker reads them, and what the repository says. */
 export interface DeploymentInputs {
@@ -50,7 +46,7 @@ export async function loadDeploymentInputs(): Promise<DeploymentInputs> {
     swarm,
     envoy,
     prometheus: parse(readFileSync(swarmConfigPath, 'utf8')),
-    fleet: ['producer', 'consumer', ...READ_APPS],
+    fleet: FLEET_SERVICES,
     ownImages: Object.fromEntries(
       NODE_SERVICES.map((service) => [service, `badam/${service}:${packageVersion(service)}`]),
     ),

@@ -1,8 +1,5 @@
 import type { ClickHouseRole } from '@badam/pipeline';
-import { FLEET_ROLES, READ_APPS } from '@badam/stack/fleet';
-
-/** The services the deployments run from this repository's images. */
-export const NODE_SERVICES = ['init', 'producer', 'consumer', ...READ_APPS] as const;
+import { FLEET_ROLES } from '@badam/stack/fleet';
 
 /**
  * The load runner: k6 (AGPL) only from its official image, never fetched or built on our machines. It runs the

@@ -1,4 +1,4 @@
-import type { DeploymentFile } from '../deployment-file.js';
+import { brokersOf, type DeploymentFile } from '../deployment-file.js';
 import { serviceEnvironment } from './service-checks.js';
 
 /**
@@ -27,8 +27,7 @@ function knownHosts(file: DeploymentFile): Set<string> {
 }
 
 function dependencyHosts(env: Record<string, string | undefined>): string[] {
-  const brokers = (env.KAFKA_BROKERS ?? '').split(',').filter((broker) => broker.trim() !== '');
-  const hosts = brokers.map((broker) => broker.trim().slice(0, broker.trim().lastIndexOf(':')));
+  const hosts = brokersOf(env).map((broker) => broker.slice(0, broker.lastIndexOf(':')));
   for (const url of [env.CLICKHOUSE_URL, env.READ_MODEL_URL]) {
     if (url !== undefined && URL.canParse(url)) hosts.push(new URL(url).hostname);
   }

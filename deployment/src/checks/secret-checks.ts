@@ -1,6 +1,6 @@
 import { posix } from 'node:path';
 import { clickhousePasswordSecret, type ClickHouseRole } from '@badam/pipeline';
-import type { DeployedService, DeploymentFile } from '../deployment-file.js';
+import { SECRETS_DIR, type DeployedService, type DeploymentFile } from '../deployment-file.js';
 import { mountsOf } from './file-checks.js';
 import { commandArgs, serviceEnvironment } from './service-checks.js';
 
@@ -26,8 +26,6 @@ export interface SecretExpectations {
   /** compose: the folder the secrets' files must be in (git-ignored). */
   composeSecretsDir: string;
 }
-
-const SECRETS_DIR = '/run/secrets';
 
 /** A variable that would hold a secret itself rather than name its file. */
 const SECRET_NAME = /PASSWORD|SECRET|TOKEN/i;

@@ -1,4 +1,4 @@
-import type { DeployedService, DeploymentFile } from '../deployment-file.js';
+import { brokersOf, type DeployedService, type DeploymentFile } from '../deployment-file.js';
 
 /**
  * Checks over a rendered deployment file (docker-compose.yml or swarm-stack.yml). Each returns the problems it
@@ -97,7 +97,7 @@ export function topicProblems(file: DeploymentFile, expected: { partitions: numb
   if (env.KAFKA_TOPIC_REPLICATION !== String(expected.replication)) {
     problems.push(`init: KAFKA_TOPIC_REPLICATION is ${env.KAFKA_TOPIC_REPLICATION}, expected ${expected.replication}`);
   }
-  const brokers = (env.KAFKA_BROKERS ?? '').split(',').filter((broker) => broker !== '').length;
+  const brokers = brokersOf(env).length;
   if (brokers < expected.replication) {
     problems.push(`init: KAFKA_BROKERS lists ${brokers} brokers, fewer than ${expected.replication} replicas`);
   }

@@ -2,6 +2,7 @@ import { clickhousePasswordSecret, clickhouseUser, type SettingValue } from '@ba
 import { READ_MODEL_PASSWORD_SECRET } from '@badam/stack/infra/stack-secrets';
 import { DEPLOYED_DATABASE } from './clickhouse-files.js';
 import { READ_MODEL_STORE, SERVICE_ROLES } from '../deployment-services.js';
+import { SECRETS_DIR } from '../deployment-file.js';
 
 /**
  * The values the Docker deployments give the services' settings where a container needs other than the spec's
@@ -19,9 +20,9 @@ export interface DeployedValue {
 
 type Values = Readonly<Record<string, SettingValue | DeployedValue>>;
 
-/** Docker gives a container each secret it mounts as a file here. */
-export function secretFile(name: string): { file: string } {
-  return { file: `/run/secrets/${name}` };
+/** Where the container finds a secret it mounts. */
+function secretFile(name: string): { file: string } {
+  return { file: `${SECRETS_DIR}/${name}` };
 }
 
 /** The same in both files: containers listen on every interface, at the port the gateway and Prometheus use. */

@@ -1,10 +1,7 @@
 import { ConfigError, environmentOf, readConfig, secretFileVariable } from '@badam/pipeline';
-import { SERVICE_SETTINGS, type ServiceWithSettings } from '@badam/stack/service-settings';
+import { NODE_SERVICES, SERVICE_SETTINGS, type ServiceWithSettings } from '@badam/stack/service-settings';
 import { parseDocument, type Scalar, type YAMLMap } from 'yaml';
 import { deploymentValues, type DeployedValue, type Deployment } from './deployment-values.js';
-
-/** The services whose environment the generator writes: every one built from this repository. */
-export const GENERATED_ENVIRONMENTS = Object.keys(SERVICE_SETTINGS) as ServiceWithSettings[];
 
 /** One service's generated environment, and the notes to write above some of its variables. */
 export interface ServiceEnvironment {
@@ -52,7 +49,7 @@ const HEADER =
  */
 export function withGeneratedEnvironments(text: string, deployment: Deployment): string {
   const doc = parseDocument(text);
-  for (const service of GENERATED_ENVIRONMENTS) {
+  for (const service of NODE_SERVICES) {
     if (!doc.hasIn(['services', service]))
       throw new Error(`${deployment}: no service ${service} to write the environment of`);
     const { env, notes } = generatedEnvironment(deployment, service);

@@ -11,7 +11,7 @@ import {
   providedByWorkspaces,
   readManifest,
 } from '../../src/checks/image-dependency-checks.js';
-import { NODE_SERVICES } from '../../src/deployment-services.js';
+import { NODE_SERVICES } from '@badam/stack/service-settings';
 import { repoRoot } from '@badam/stack/paths';
 
 const pipelineDir = resolve(repoRoot, 'pipeline/runtime');

@@ -30,6 +30,8 @@ export const FLEET_ROLES: Readonly<Record<string, ClickHouseRole>> = {
 const PORT_OFFSETS = { producer: 1, fastify: 11, hapi: 21, restify: 31, consumer: 41 } as const;
 
 export type ServiceName = keyof typeof PORT_OFFSETS;
+/** The services the fleet runs (the one-shot init aside). */
+export const FLEET_SERVICES = Object.keys(PORT_OFFSETS) as ServiceName[];
 
 /** The ports of a service's replicas in a fleet started at basePort. */
 export function servicePorts(basePort: number, service: ServiceName, count: number): number[] {

@@ -18,3 +18,6 @@ export const SERVICE_SETTINGS = {
 } as const satisfies Record<string, EnvSpec>;
 
 export type ServiceWithSettings = keyof typeof SERVICE_SETTINGS;
+
+/** Every service built from this repository, in the order above. */
+export const NODE_SERVICES = Object.keys(SERVICE_SETTINGS) as ServiceWithSettings[];
