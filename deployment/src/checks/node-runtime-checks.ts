@@ -1,5 +1,6 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { workspaceFolders } from '@badam/stack/paths';
 
 /**
  * One Node everywhere: scripts/setup.sh pins the version the scripts, tests and benchmarks run on (.tools/node), the
@@ -18,7 +19,6 @@ export interface NodePins {
 }
 
 interface PackageJson {
-  workspaces?: string[];
   engines?: { node?: string };
   dependencies?: Record<string, string>;
   devDependencies?: Record<string, string>;
@@ -43,12 +43,7 @@ export function readNodePins(root: string): NodePins {
 
 /** package.json and the package.json of every workspace it lists ('services/*' included). */
 function manifestPaths(root: string): string[] {
-  const { workspaces = [] } = JSON.parse(readFileSync(resolve(root, 'package.json'), 'utf8')) as PackageJson;
-  const dirs = workspaces.flatMap((pattern) =>
-    pattern.endsWith('/*')
-      ? readdirSync(resolve(root, pattern.slice(0, -2))).map((name) => join(pattern.slice(0, -2), name))
-      : [pattern],
-  );
+  const dirs = workspaceFolders(root);
   return [
     'package.json',
     ...dirs.map((dir) => join(dir, 'package.json')).filter((path) => existsSync(resolve(root, path))),

@@ -1,3 +1,4 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -11,4 +12,21 @@ export const kafkaLibsDir = resolve(toolsDir, 'kafka/libs');
 
 export function serviceEntry(service: string): string {
   return resolve(repoRoot, 'services', service, 'dist/src/server.js');
+}
+
+/**
+ * The workspaces of the repository at `root`, as its package.json lists them ("workspaces"; a trailing `/*` is every
+ * folder under it), so the test runner, the layer check and the
+ * deployment checks follow that one list.
+ */
+export function workspaceFolders(root = repoRoot): string[] {
+  const { workspaces } = JSON.parse(readFileSync(resolve(root, 'package.json'), 'utf8')) as { workspaces: string[] };
+  return workspaces.flatMap((pattern) => {
+    if (!pattern.endsWith('/*')) return existsSync(resolve(root, pattern)) ? [pattern] : [];
+    const parent = pattern.slice(0, -2);
+    if (!existsSync(resolve(root, parent))) return [];
+    return readdirSync(resolve(root, parent), { withFileTypes: true })
+      .filter((entry) => entry.isDirectory())
+      .map((entry) => `${parent}/${entry.name}`);
+  });
 }

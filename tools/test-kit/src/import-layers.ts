@@ -1,8 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { repoRoot } from '@badam/stack/paths';
-import { workspaceFolders } from './workspaces.js';
+import { repoRoot, workspaceFolders } from '@badam/stack/paths';
 
 /**
  * The import layers (.dependency-cruiser.cjs at the root, explained in pipeline/README.md), checked by

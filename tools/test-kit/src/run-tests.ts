@@ -3,9 +3,8 @@ import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { readConfig, int } from '@badam/pipeline';
 import { startInfra } from '@badam/stack/infra/infra';
-import { repoRoot } from '@badam/stack/paths';
+import { repoRoot, workspaceFolders } from '@badam/stack/paths';
 import { TEST_ENV } from './test-env.js';
-import { workspaceFolders } from './workspaces.js';
 
 /**
  * Runs every workspace's compiled tests in one node:test run (one summary), with a broker and a database started
