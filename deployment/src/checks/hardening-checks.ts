@@ -6,19 +6,19 @@ import { publishedPorts, type DeploymentFile } from '../deployment-file.js';
  * and step down to their own user in the entrypoint need the capabilities dropped here to do so, so they are started
  * as that user directly (START_AS).
  */
-export const WRITABLE_ROOT: Readonly<Record<string, string>> = {
+const WRITABLE_ROOT: Readonly<Record<string, string>> = {
   redpanda: 'rpk rewrites /etc/redpanda/redpanda.yaml from its flags at every start',
 };
 
 /** Official images whose entrypoint starts as root: the user each is started as instead (the image's own user). */
-export const START_AS: Readonly<Record<string, string>> = {
+const START_AS: Readonly<Record<string, string>> = {
   clickhouse: '101:101',
   valkey: '999:999',
   envoy: '101:101',
 };
 
 /** The services that may publish a port to every address, and which: the public gateway, and Grafana behind its login. */
-export const PUBLIC_PORTS: Readonly<Record<string, readonly number[]>> = {
+const PUBLIC_PORTS: Readonly<Record<string, readonly number[]>> = {
   envoy: [8080],
   grafana: [3000],
 };

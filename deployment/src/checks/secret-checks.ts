@@ -31,7 +31,7 @@ export interface SecretExpectations {
 const SECRET_NAME = /PASSWORD|SECRET|TOKEN/i;
 
 /** Where each secret of a service appears in its containers. */
-export function secretMounts(service: DeployedService): { source: string; target: string }[] {
+function secretMounts(service: DeployedService): { source: string; target: string }[] {
   return (service.secrets ?? []).map(({ source, target }) => ({
     source,
     target: posix.resolve(SECRETS_DIR, target ?? source),

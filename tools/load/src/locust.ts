@@ -7,8 +7,8 @@ import { repoRoot, toolsDir } from '@badam/stack/paths';
 import { manyClientsEnv } from './many-clients.js';
 
 /** Installed by scripts/setup.sh from PyPI (k6/locust/requirements.txt) into its own virtual environment. */
-export const LOCUST_BIN = join(toolsDir, 'locust/bin/locust');
-export const LOCUSTFILE = join(repoRoot, 'k6/locust/locustfile.py');
+const LOCUST_BIN = join(toolsDir, 'locust/bin/locust');
+const LOCUSTFILE = join(repoRoot, 'k6/locust/locustfile.py');
 export const LOCUST_PYTHON = join(toolsDir, 'locust/bin/python');
 
 export type ApiName = 'fastify' | 'hapi' | 'restify' | 'send';

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { toolsDir } from '@badam/stack/paths';
 
 /** Built by scripts/setup.sh from tools/load/many-clients.c. */
-export const MANY_CLIENTS_LIB = join(toolsDir, 'lib/many-clients.so');
+const MANY_CLIENTS_LIB = join(toolsDir, 'lib/many-clients.so');
 
 /**
  * The environment for a load generator (Locust, wrk) to connect from many loopback addresses, one per connection

@@ -22,7 +22,7 @@ export interface ScenarioThreshold {
   name: string;
 }
 
-export const SCENARIO_DIR = join(repoRoot, 'k6');
+const SCENARIO_DIR = join(repoRoot, 'k6');
 
 export function loadScenarioSpec(): ScenarioSpec {
   return JSON.parse(readFileSync(join(SCENARIO_DIR, 'scenario.json'), 'utf8')) as ScenarioSpec;

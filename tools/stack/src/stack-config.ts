@@ -5,7 +5,7 @@ import { localClickHouse } from './infra/clickhouse.js';
 import { repoRoot } from './paths.js';
 
 /** Ports default to ranges well away from the usual services of a developer machine (8080, 9000, 9092, 5432...). */
-export const stackSettings = {
+const stackSettings = {
   BADAM_DATA_DIR: str('folder holding all native stack state; `reset` wipes it', { default: '.data' }),
   BADAM_GATEWAY_PORT: int('gateway (HAProxy) port', { default: 18000, min: 1, max: 65535 }),
   BADAM_GATEWAY_METRICS_PORT: int('gateway Prometheus exporter (/metrics) and stats page (/stats)', {

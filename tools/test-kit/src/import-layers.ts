@@ -9,7 +9,7 @@ import { repoRoot, workspaceFolders } from '@badam/stack/paths';
  * laid out the same way.
  */
 const DEPCRUISE = resolve(repoRoot, 'node_modules/dependency-cruiser/bin/dependency-cruiser.mjs');
-export const IMPORT_LAYERS_CONFIG = resolve(repoRoot, '.dependency-cruiser.cjs');
+const IMPORT_LAYERS_CONFIG = resolve(repoRoot, '.dependency-cruiser.cjs');
 
 /** The code the layers govern: every workspace's sources and tests, under a root laid out like the repository. */
 export function workspaceSources(root = repoRoot): string[] {

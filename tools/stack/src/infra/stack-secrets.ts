@@ -7,7 +7,7 @@ import { CLICKHOUSE_ROLE_NAMES, clickhousePasswordSecret } from '@badam/pipeline
 export const READ_MODEL_PASSWORD_SECRET = 'read_model_password';
 
 /** Every password the native stack runs with, by the names the Docker deployments give their secrets. */
-export const STACK_SECRET_NAMES = [
+const STACK_SECRET_NAMES = [
   ...CLICKHOUSE_ROLE_NAMES.map(clickhousePasswordSecret),
   READ_MODEL_PASSWORD_SECRET,
 ] as const;
