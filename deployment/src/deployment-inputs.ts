@@ -11,7 +11,7 @@ import { repoRoot } from '@badam/stack/paths';
 import { CLICKHOUSE_FILES } from './generate/clickhouse-files.js';
 import { renderComposeFile, renderSwarmFile, type DeploymentFile } from './deployment-file.js';
 import { filesUnder } from './checks/file-checks.js';
-import { gatewayPort } from './checks/gateway-checks.js';
+import { listenerPort } from './checks/envoy-bootstrap.js';
 import type { LoadRunnerTarget } from './checks/load-runner-checks.js';
 import type { SecretExpectations } from './checks/secret-checks.js';
 import { GRAFANA_ADMIN_PASSWORD_SECRET, READ_MODEL_STORE, SERVICE_ROLES } from './deployment-services.js';
@@ -61,7 +61,7 @@ export async function loadDeploymentInputs(): Promise<DeploymentInputs> {
       CLICKHOUSE_FILES.entrypoint.source,
     ],
     partitions: DEFAULT_PARTITIONS,
-    loadRunner: { scriptsDir: resolve(repoRoot, 'k6'), gateway: 'envoy', gatewayPort: gatewayPort(envoy) },
+    loadRunner: { scriptsDir: resolve(repoRoot, 'k6'), gateway: 'envoy', gatewayPort: listenerPort(envoy, 'gateway') },
     secrets: {
       roles: SERVICE_ROLES,
       clickhouse: { service: 'clickhouse', ...CLICKHOUSE_FILES },

@@ -1,44 +1,25 @@
 import { KEEP_ALIVE_TIMEOUT_MS } from '@badam/pipeline';
 import type { DeploymentFile } from '../deployment-file.js';
+import { type EnvoyCluster, endpointsOf, envoyClusters } from './envoy-bootstrap.js';
 import { serviceEnvironment } from './service-checks.js';
-
-interface EnvoyCluster {
-  name?: string;
-  typed_extension_protocol_options?: Record<string, { common_http_protocol_options?: { idle_timeout?: string } }>;
-  load_assignment?: {
-    endpoints?: {
-      lb_endpoints?: { endpoint?: { address?: { socket_address?: { address?: string; port_value?: number } } } }[];
-    }[];
-  };
-}
-
-function endpointsOf(cluster: EnvoyCluster): string[] {
-  return (cluster.load_assignment?.endpoints ?? [])
-    .flatMap((locality) => locality.lb_endpoints ?? [])
-    .map(
-      ({ endpoint }) =>
-        `${endpoint?.address?.socket_address?.address}:${endpoint?.address?.socket_address?.port_value}`,
-    );
-}
 
 /**
  * The clusters of envoy/envoy.yaml that reach services: all but those on the container's loopback (Envoy's own
  * admin interface, behind the stats listener; gateway-exposure-checks.ts).
  */
 function serviceClusters(envoy: unknown): EnvoyCluster[] {
-  const bootstrap = envoy as { static_resources?: { clusters?: EnvoyCluster[] } };
   const onLoopback = (cluster: EnvoyCluster) => {
     const endpoints = endpointsOf(cluster);
     return endpoints.length > 0 && endpoints.every((endpoint) => endpoint.startsWith('127.0.0.1:'));
   };
-  return (bootstrap.static_resources?.clusters ?? []).filter((cluster) => !onLoopback(cluster));
+  return envoyClusters(envoy).filter((cluster) => !onLoopback(cluster));
 }
 
 /**
  * The service cluster names and endpoints of envoy/envoy.yaml. That every route sends to a cluster that exists is
  * Envoy's own check (envoy/validate, run by the gateway tests).
  */
-function envoyClusters(envoy: unknown): Map<string, string[]> {
+function serviceEndpoints(envoy: unknown): Map<string, string[]> {
   return new Map(serviceClusters(envoy).map((cluster) => [cluster.name ?? '', endpointsOf(cluster)]));
 }
 
@@ -62,7 +43,7 @@ function idleTimeouts(envoy: unknown): Map<string, number | undefined> {
  * compose needs the network alias.
  */
 export function gatewayProblems(envoy: unknown, file: DeploymentFile, routedServices: readonly string[]): string[] {
-  const clusters = envoyClusters(envoy);
+  const clusters = serviceEndpoints(envoy);
   const problems: string[] = [];
   const names = [...clusters.keys()].sort();
   if (names.join() !== [...routedServices].sort().join()) {
@@ -93,13 +74,4 @@ export function gatewayProblems(envoy: unknown, file: DeploymentFile, routedServ
     }
   }
   return problems;
-}
-
-/** The port of envoy.yaml's listener named "gateway": where clients, and the load runner, reach the gateway. */
-export function gatewayPort(envoy: unknown): number | undefined {
-  const bootstrap = envoy as {
-    static_resources?: { listeners?: { name?: string; address?: { socket_address?: { port_value?: number } } }[] };
-  };
-  const listener = bootstrap.static_resources?.listeners?.find(({ name }) => name === 'gateway');
-  return listener?.address?.socket_address?.port_value;
 }

@@ -1,6 +1,7 @@
 import { envoyOutcome } from '@badam/gateway';
 import { READ_APPS } from '@badam/stack/fleet';
 import { publishedPorts, type DeploymentFile } from '../deployment-file.js';
+import { type EnvoyBootstrap, endpointsOf, envoyClusters, listenerPort } from './envoy-bootstrap.js';
 
 /**
  * What the gateway lets clients reach, read from envoy.yaml and the deployment files: the public API and nothing
@@ -46,35 +47,13 @@ const ADMIN_PAGES: readonly [string, string][] = [
 
 const STATS_PATH = '/stats/prometheus';
 
-interface SocketAddress {
-  address?: string;
-  port_value?: number;
-}
-interface Bootstrap {
-  admin?: { address?: { socket_address?: SocketAddress } };
-  static_resources?: {
-    listeners?: { name?: string; address?: { socket_address?: SocketAddress } }[];
-    clusters?: {
-      name?: string;
-      load_assignment?: {
-        endpoints?: { lb_endpoints?: { endpoint?: { address?: { socket_address?: SocketAddress } } }[] }[];
-      };
-    }[];
-  };
-}
-
-function listenerPort(envoy: unknown, name: string): number | undefined {
-  return (envoy as Bootstrap).static_resources?.listeners?.find((l) => l.name === name)?.address?.socket_address
-    ?.port_value;
-}
-
 /**
  * envoy.yaml: the admin interface on loopback; the gateway listener forwarding the public API, each call to its
  * service, and nothing else; the stats listener forwarding GET /stats/prometheus to the admin interface and nothing else.
  */
 export function envoyExposureProblems(envoy: unknown, routedServices: readonly string[]): string[] {
   const problems: string[] = [];
-  const admin = (envoy as Bootstrap).admin?.address?.socket_address;
+  const admin = (envoy as EnvoyBootstrap).admin?.address?.socket_address;
   if (admin?.address !== '127.0.0.1') {
     problems.push(
       `envoy admin listens on ${admin?.address}:${admin?.port_value}, expected 127.0.0.1 (the container's loopback only)`,
@@ -92,7 +71,10 @@ export function envoyExposureProblems(envoy: unknown, routedServices: readonly s
       problems.push(`envoy gateway: ${method} ${path} is forwarded to ${outcome.forwardedTo}, not the public API`);
   }
   const statsTarget = envoyOutcome(envoy, 'stats', 'GET', STATS_PATH);
-  const adminCluster = 'forwardedTo' in statsTarget ? clusterEndpoints(envoy, statsTarget.forwardedTo) : [];
+  const adminCluster =
+    'forwardedTo' in statsTarget
+      ? endpointsOf(envoyClusters(envoy).find((cluster) => cluster.name === statsTarget.forwardedTo))
+      : [];
   if (admin === undefined || adminCluster.join() !== `${admin.address}:${admin.port_value}`) {
     problems.push(
       `envoy stats listener: GET ${STATS_PATH} is ${JSON.stringify(statsTarget)} (${adminCluster.join(', ')}), expected the admin interface`,
@@ -104,16 +86,6 @@ export function envoyExposureProblems(envoy: unknown, routedServices: readonly s
       problems.push(`envoy stats listener: ${method} ${path} is forwarded to ${outcome.forwardedTo}`);
   }
   return problems;
-}
-
-function clusterEndpoints(envoy: unknown, name: string): string[] {
-  const cluster = (envoy as Bootstrap).static_resources?.clusters?.find((c) => c.name === name);
-  return (cluster?.load_assignment?.endpoints ?? [])
-    .flatMap((locality) => locality.lb_endpoints ?? [])
-    .map(
-      ({ endpoint }) =>
-        `${endpoint?.address?.socket_address?.address}:${endpoint?.address?.socket_address?.port_value}`,
-    );
 }
 
 /**
