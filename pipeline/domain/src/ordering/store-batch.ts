@@ -24,19 +24,23 @@ export async function planBatch(
   repository: MessagesRepository,
   records: readonly ConsumedRecord[],
 ): Promise<BatchPlan> {
-  const hashesByGroup = new Map<number, number[]>();
+  // Sets, not arrays: a busy group's batch can carry thousands of keys, and an array's includes() per record is
+  // quadratic in them.
+  const hashesByGroup = new Map<number, Set<number>>();
   for (const { message } of records) {
-    const hashes = hashesByGroup.get(message.group_id) ?? [];
-    if (message.idempotency_hash !== undefined && !hashes.includes(message.idempotency_hash))
-      hashes.push(message.idempotency_hash);
+    const hashes = hashesByGroup.get(message.group_id) ?? new Set<number>();
+    if (message.idempotency_hash !== undefined) hashes.add(message.idempotency_hash);
     hashesByGroup.set(message.group_id, hashes);
   }
-  const { heads, unindexedHashes } = await repository.groupHeads(hashesByGroup);
+  const asked = new Map([...hashesByGroup].map(([groupId, hashes]) => [groupId, [...hashes]]));
+  const { heads, unindexedHashes } = await repository.groupHeads(asked);
   const assignment = assignOrders(records, heads);
   const newHashes = new Map<number, number[]>();
   for (const row of assignment.rows) {
-    if (row.idempotency_hash !== undefined)
-      newHashes.set(row.group_id, [...(newHashes.get(row.group_id) ?? []), row.idempotency_hash]);
+    if (row.idempotency_hash === undefined) continue;
+    const hashes = newHashes.get(row.group_id) ?? [];
+    hashes.push(row.idempotency_hash);
+    newHashes.set(row.group_id, hashes);
   }
   const keys: IndexedKey[] = [];
   for (const [groupId, maxOrder] of assignment.maxOrders) {

@@ -45,11 +45,12 @@ export function foldKeys(
   into: GroupHeads,
 ): Map<number, number> {
   const watermarks = new Map([...asked.keys()].map((groupId) => [groupId, 0]));
+  const wanted = askedSets(asked);
   for (const row of rows) {
     const groupId = Number(row.group_id);
     const hash = Number(row.idempotency_hash);
     if (hash === 0) watermarks.set(groupId, Number(row.order));
-    else if (asked.get(groupId)?.includes(hash)) headOf(into, groupId).storedIdempotencyHashes.add(hash);
+    else if (wanted.get(groupId)?.has(hash)) headOf(into, groupId).storedIdempotencyHashes.add(hash);
   }
   return watermarks;
 }
@@ -86,18 +87,27 @@ export function foldWindows(
   into: GroupHeads,
 ): Map<number, number> {
   const seen = new Map<number, number>();
+  const wantedByGroup = askedSets(asked);
   for (const row of rows) {
     const groupId = Number(row.group_id);
     seen.set(groupId, Math.max(Number(row.max_order), seen.get(groupId) ?? 0));
     const head = headOf(into, groupId);
     head.maxOrder = Math.max(head.maxOrder, Number(row.max_order));
     head.nextOffsets.set(sourceKey(row.kafka_topic_id, row.kafka_partition), Number(row.next_offset));
-    const hashes = row.hashes.map(Number);
-    const wanted = asked.get(groupId) ?? [];
-    for (const hash of hashes) if (wanted.includes(hash)) head.storedIdempotencyHashes.add(hash);
-    into.unindexedHashes.set(groupId, [...(into.unindexedHashes.get(groupId) ?? []), ...hashes]);
+    const wanted = wantedByGroup.get(groupId);
+    const unindexed = into.unindexedHashes.get(groupId) ?? [];
+    for (const hash of row.hashes.map(Number)) {
+      if (wanted?.has(hash)) head.storedIdempotencyHashes.add(hash);
+      unindexed.push(hash);
+    }
+    into.unindexedHashes.set(groupId, unindexed);
   }
   return seen;
+}
+
+/** The keys each group asked about, as sets: a lookup per stored key, not a scan of the asked list. */
+function askedSets(asked: ReadonlyMap<number, readonly number[]>): Map<number, Set<number>> {
+  return new Map([...asked].map(([groupId, hashes]) => [groupId, new Set(hashes)]));
 }
 
 type MutableHead = { maxOrder: number; nextOffsets: Map<string, number>; storedIdempotencyHashes: Set<number> };
