@@ -67,5 +67,5 @@ export { createPageRefresher, rebuildReadModel, type PageRefresher } from './rea
 
 // service/: the process around a service: logger, shutdown, the admission bound
 export { createLogger, type Logger } from './service/logger.js';
-export { backoffDelays, onShutdown } from './service/shutdown.js';
+export { backoffDelays, pause, onShutdown } from './service/shutdown.js';
 export { createAdmission } from './service/admission.js';

@@ -1,5 +1,4 @@
 import { once } from 'node:events';
-import { setTimeout } from 'node:timers/promises';
 import {
   backoffDelays,
   clickhouseConnection,
@@ -13,6 +12,7 @@ import {
   kafkaConnection,
   pageStoreConnection,
   onShutdown,
+  pause,
   storeBatch,
 } from '@badam/pipeline/core';
 import {
@@ -129,7 +129,7 @@ async function waitForClickHouse(client: ClickHouseClient): Promise<ServerVersio
     } catch (error) {
       const delay = nextDelay();
       logger.warn({ err: error, delayMs: delay }, 'ClickHouse not reachable yet, retrying');
-      await setTimeout(delay, undefined, { signal: starting.signal }).catch(() => undefined); // a stop ends the wait
+      await pause(delay, starting.signal);
     }
   }
   return undefined;

@@ -1,5 +1,4 @@
-import { setTimeout } from 'node:timers/promises';
-import type { ConsumerMetrics, Logger, PageRefresher } from '@badam/pipeline/core';
+import { pause, type ConsumerMetrics, type Logger, type PageRefresher } from '@badam/pipeline/core';
 import type { TopicIdentity } from '@badam/pipeline/topic-admin';
 import type { BatchStorer } from './batch-storer.js';
 import type { RecordSource, SourceRecord } from './record-source.js';
@@ -106,7 +105,7 @@ export function createStoreLoop(options: StoreLoopOptions): StoreLoop {
         delivered = await fillBatch();
       } catch (error) {
         logger.warn({ err: error }, 'consume failed');
-        await setTimeout(500, undefined, { signal: stopping.signal }).catch(() => undefined); // a stop ends the wait
+        await pause(500, stopping.signal);
         continue;
       }
       const { records: batch, moved, redelivered } = settleBatch(delivered, source.ownedPartitions());

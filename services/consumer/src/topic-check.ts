@@ -1,5 +1,4 @@
-import { setTimeout } from 'node:timers/promises';
-import { backoffDelays, type Logger } from '@badam/pipeline/core';
+import { backoffDelays, pause, type Logger } from '@badam/pipeline/core';
 import type { TopicIdentity } from '@badam/pipeline/topic-admin';
 
 export interface TopicCheck {
@@ -33,7 +32,7 @@ export async function confirmSameTopic(check: TopicCheck, onFatal: (error: Error
     } catch (error) {
       const delayMs = nextDelay();
       check.logger.warn({ err: error, delayMs }, 'cannot read the topic id, retrying');
-      await setTimeout(delayMs, undefined, { signal }).catch(() => undefined); // a stop ends the wait, and the check
+      await pause(delayMs, signal); // a stop ends the wait, and the check
     }
   }
   return false;

@@ -1,3 +1,4 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import type { Logger } from 'pino';
 
 /**
@@ -57,4 +58,18 @@ export function backoffDelays(initialMs: number, maxMs: number): () => number {
     next = Math.min(next * 2, maxMs);
     return delay;
   };
+}
+
+/**
+ * Waits `ms`, or less if `signal` aborts first: resolves either way (false when cut short), for the loops whose stop
+ * just ends the wait. A loop that must give up its work on a stop awaits node:timers/promises' rejecting setTimeout.
+ */
+export async function pause(ms: number, signal: AbortSignal): Promise<boolean> {
+  try {
+    await delay(ms, undefined, { signal });
+    return true;
+  } catch (error) {
+    if (signal.aborted) return false;
+    throw error;
+  }
 }
