@@ -17,14 +17,12 @@ export {
   messageKey,
 } from '@badam/domain/contract/topic';
 
-// table/: what the pipeline asks of the messages table
-export type { MessagesRepository } from '@badam/domain/table/repository';
-
 // ordering/: orders for a batch, and the consumer's unit of work that stores it
 export type { ConsumedRecord } from '@badam/domain/ordering/assign-orders';
 export { storeBatch, type StoredBatch } from '@badam/domain/ordering/store-batch';
 
 // config/: the environment, read once and checked, and the settings the services share
+// EnvVar, ConfigOf: the types of the services' settings specs and configs, which their declarations name.
 export { readConfig, type ConfigOf, type EnvVar } from './config/env.js';
 export { int, str } from './config/env-vars.js';
 export {

@@ -20,7 +20,7 @@ export type { ConsumedRecord } from '@badam/domain/ordering/assign-orders';
 export { planBatch, storeBatch, writeBatch, type StoredBatch } from '@badam/domain/ordering/store-batch';
 
 // config/: the environment, read once and checked, and the settings the services share
-export { ConfigError, readConfig, secretFileVariable, type EnvSpec, type EnvVar } from './config/env.js';
+export { ConfigError, readConfig, secretFileVariable, type EnvSpec } from './config/env.js';
 export { int, str } from './config/env-vars.js';
 export {
   admissionSettings,
