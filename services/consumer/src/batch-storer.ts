@@ -79,16 +79,19 @@ export function createBatchStorer(options: BatchStorerOptions): BatchStorer {
 
   /** How a batch is stored and its poison set aside; the dead letters carry the batch's own key and value bytes. */
   function resilienceFor(batch: readonly SourceRecord[], topicId: string, signal: AbortSignal): ResilientStoreOptions {
-    const byOffset = new Map(batch.map((record) => [`${record.partition}:${record.offset}`, record]));
+    // Built only when a batch has poison (rare), not for every batch.
+    let byOffset: Map<string, SourceRecord> | undefined;
     return {
       store: options.write,
-      deadLetter: (letters) =>
-        options.deadLetters.send(
+      deadLetter: (letters) => {
+        byOffset ??= new Map(batch.map((record) => [`${record.partition}:${record.offset}`, record]));
+        return options.deadLetters.send(
           letters.map((letter) => {
-            const record = byOffset.get(`${letter.partition}:${letter.offset}`);
+            const record = byOffset?.get(`${letter.partition}:${letter.offset}`);
             return { key: record?.key, value: record?.value, topicId, letter };
           }),
-        ),
+        );
+      },
       databaseAnswers: options.databaseAnswers,
       timeoutsBeforeSplit: options.timeoutsBeforeSplit,
       signal,
