@@ -1,3 +1,4 @@
+import { GATEWAY_POLICY } from '@badam/gateway';
 import { brokersOf, type DeployedService, type DeploymentFile } from '../deployment-file.js';
 
 /**
@@ -104,17 +105,32 @@ export function topicProblems(file: DeploymentFile, expected: { partitions: numb
   return problems;
 }
 
-/** Docker kills a container stop_grace_period (10 s unless set) after SIGTERM: it must outlast SHUTDOWN_GRACE_MS. */
+/** The longest the gateway takes to mark a replica down once its /health fails (GATEWAY_POLICY.healthCheck). */
+export const GATEWAY_DOWN_DETECTION_MS =
+  GATEWAY_POLICY.healthCheck.intervalMs * GATEWAY_POLICY.healthCheck.unhealthyThreshold +
+  GATEWAY_POLICY.healthCheck.timeoutMs;
+
+/**
+ * Docker kills a container stop_grace_period (10 s unless set) after SIGTERM: it must outlast SHUTDOWN_GRACE_MS. A
+ * service behind the gateway reports itself down for SHUTDOWN_DRAIN_MS before it closes: the gateway must have
+ * marked it down by then, or a send can reach a connection as it closes (pipeline/runtime/src/service/gateway-drain.ts).
+ */
 export function shutdownProblems(file: DeploymentFile): string[] {
   return Object.entries(file.services).flatMap(([name, service]) => {
-    const grace = serviceEnvironment(service).SHUTDOWN_GRACE_MS;
+    const { SHUTDOWN_GRACE_MS: grace, SHUTDOWN_DRAIN_MS: drain } = serviceEnvironment(service);
     if (grace === undefined) return [];
-    const stopMs = durationMs(service.stop_grace_period ?? '10s');
-    return stopMs > Number(grace)
-      ? []
-      : [
-          `${name}: stop_grace_period ${service.stop_grace_period ?? '10s (default)'} does not outlast SHUTDOWN_GRACE_MS ${grace}`,
-        ];
+    const problems: string[] = [];
+    if (durationMs(service.stop_grace_period ?? '10s') <= Number(grace)) {
+      problems.push(
+        `${name}: stop_grace_period ${service.stop_grace_period ?? '10s (default)'} does not outlast SHUTDOWN_GRACE_MS ${grace}`,
+      );
+    }
+    if (drain !== undefined && Number(drain) < GATEWAY_DOWN_DETECTION_MS) {
+      problems.push(
+        `${name}: SHUTDOWN_DRAIN_MS ${drain} is shorter than the gateway takes to mark a replica down (${GATEWAY_DOWN_DETECTION_MS} ms)`,
+      );
+    }
+    return problems;
   });
 }
 

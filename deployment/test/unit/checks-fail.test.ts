@@ -205,11 +205,15 @@ describe('the deployment checks report', () => {
     ]);
   });
 
-  it('a stop grace period Docker ends before the service has shut down', () => {
+  it('a stop grace period Docker ends before the service has shut down, a drain the gateway outlasts', () => {
     assert.equal(durationMs('1m30s'), 90_000);
     assert.equal(durationMs('500ms'), 500);
-    const file = broken('swarm', (f) => (service(f, 'restify').stop_grace_period = '10s'));
+    const file = broken('swarm', (f) => {
+      service(f, 'restify').stop_grace_period = '10s';
+      (service(f, 'producer').environment ?? {}).SHUTDOWN_DRAIN_MS = '1000';
+    });
     assert.deepEqual(shutdownProblems(file), [
+      'producer: SHUTDOWN_DRAIN_MS 1000 is shorter than the gateway takes to mark a replica down (3000 ms)',
       'restify: stop_grace_period 10s does not outlast SHUTDOWN_GRACE_MS 10000',
     ]);
   });

@@ -27,6 +27,7 @@ export { readConfig, type ConfigOf, type EnvVar } from './config/env.js';
 export { int, str } from './config/env-vars.js';
 export {
   admissionSettings,
+  gatewayMemberSettings,
   clickhouseConnection,
   clickhouseSettings,
   httpSettings,
@@ -66,4 +67,5 @@ export { createPageRefresher, rebuildReadModel, type PageRefresher } from './rea
 // service/: the process around a service: logger, shutdown, the admission bound
 export { createLogger, type Logger } from './service/logger.js';
 export { backoffDelays, pause, onShutdown } from './service/shutdown.js';
+export { createGatewayDrain, DRAINING_HEALTH, type GatewayDrain } from './service/gateway-drain.js';
 export { createAdmission } from './service/admission.js';

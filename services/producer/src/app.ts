@@ -3,6 +3,8 @@ import {
   BadamError,
   MAX_SEND_BODY_BYTES,
   createAdmission,
+  DRAINING_HEALTH,
+  type GatewayDrain,
   idempotencyHash,
   IDEMPOTENCY_KEY_HEADER,
   parseIdempotencyKey,
@@ -20,10 +22,18 @@ export interface ProducerAppOptions {
   metrics: ServiceMetrics;
   /** Sends waiting for the broker at once; more are refused with 503 (see createAdmission). */
   maxInFlight?: number;
+  /** While it is draining, /health answers 503 so the gateway stops sending here before the server closes. */
+  drain?: Pick<GatewayDrain, 'draining'>;
 }
 
 /** The producer's HTTP API, built without listening so tests can inject requests. */
-export function buildProducerApp({ sender, logger, metrics, maxInFlight = 1000 }: ProducerAppOptions): FastifyInstance {
+export function buildProducerApp({
+  sender,
+  logger,
+  metrics,
+  maxInFlight = 1000,
+  drain = { draining: false },
+}: ProducerAppOptions): FastifyInstance {
   const app = createFastifyServer(logger, metrics, { bodyLimit: MAX_SEND_BODY_BYTES });
   const admission = createAdmission(maxInFlight);
 
@@ -53,6 +63,7 @@ export function buildProducerApp({ sender, logger, metrics, maxInFlight = 1000 }
   // The read apps' shape (MessageReader.health): 503 takes the replica out of the gateway's rotation while it cannot
   // reach the broker (every send would be a 503 anyway), and for good once its Kafka client failed fatally.
   app.get('/health', async (_request, reply) => {
+    if (drain.draining) return reply.code(DRAINING_HEALTH.status).send(DRAINING_HEALTH.body);
     const reachable = await sender.isReachable();
     return reply.code(reachable ? 200 : 503).send({ status: reachable ? 'ok' : 'unavailable' });
   });

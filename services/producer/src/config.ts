@@ -1,8 +1,9 @@
-import { admissionSettings, httpSettings, int, kafkaSettings, readConfig } from '@badam/pipeline/core';
+import { admissionSettings, gatewayMemberSettings, httpSettings, int, kafkaSettings, readConfig } from '@badam/pipeline/core';
 
 export const producerSettings = {
   ...httpSettings,
   ...admissionSettings,
+  ...gatewayMemberSettings,
   ...kafkaSettings,
   PRODUCER_SEND_TIMEOUT_MS: int('how long a send waits for the broker before answering 503, ms', {
     default: 3000,

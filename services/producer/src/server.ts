@@ -3,6 +3,7 @@ import {
   createProducerMetrics,
   createServiceMetrics,
   kafkaConnection,
+  createGatewayDrain,
   onShutdown,
 } from '@badam/pipeline/core';
 import { buildProducerApp } from './app.js';
@@ -28,9 +29,11 @@ const sender = await createMessageSender({
     leave('fatal Kafka client error');
   },
 });
-const app = buildProducerApp({ sender, logger, metrics, maxInFlight: config.MAX_IN_FLIGHT });
+const drain = createGatewayDrain(config);
+const app = buildProducerApp({ sender, logger, metrics, maxInFlight: config.MAX_IN_FLIGHT, drain });
 
 leave = onShutdown(logger, config.SHUTDOWN_GRACE_MS, async () => {
+  await drain.leaveRotation();
   await app.close(); // stops accepting, waits for in-flight requests (and so their sends)
   await sender.close();
 });

@@ -59,6 +59,18 @@ export const admissionSettings = {
   }),
 } as const;
 
+/**
+ * For the services behind the gateway (producer, read apps): how long a stopping replica reports itself down before
+ * it closes (service/gateway-drain.ts). At least the gateway's time to mark it down (envoy/src/policy.ts healthCheck).
+ */
+export const gatewayMemberSettings = {
+  SHUTDOWN_DRAIN_MS: int('on SIGTERM, how long /health answers 503 before the server closes (part of the grace), ms', {
+    default: 3000,
+    min: 0,
+    max: 60000,
+  }),
+} as const;
+
 /** The hot read model: written by the consumers, read by the read apps (docs/ARCHITECTURE.md, "Read model"). */
 export const readModelSettings = {
   READ_MODEL_URL: url('Valkey/Redis server of the read model, redis://host:port[/db]', {
@@ -83,6 +95,7 @@ export const readModelSettings = {
 export const readAppSettings = {
   ...httpSettings,
   ...admissionSettings,
+  ...gatewayMemberSettings,
   ...clickhouseSettings,
   ...readModelSettings,
 } as const;

@@ -2,6 +2,7 @@ import { parseReadQuery } from '@badam/domain/contract/read-query';
 import { MODEL_PAGE_SIZE, entryBody, renderPage, shortenPage } from '../read-model/page-entry.js';
 import type { PageCache } from '../read-model/page-cache.js';
 import type { Admission } from './admission.js';
+import { DRAINING_HEALTH, type GatewayDrain } from './gateway-drain.js';
 import type { MessagePage, MessagesRepository } from '@badam/domain/table/repository';
 
 /**
@@ -13,15 +14,17 @@ export interface MessageReader {
   readPage(groupIdParam: string | undefined, query: Record<string, unknown>): Promise<Buffer>;
   /**
    * 200 `ok` with ClickHouse answering; 200 `degraded` with only the read model answering (latest pages are still
-   * served, so the gateway keeps the app in rotation); 503 `unavailable` with neither.
+   * served, so the gateway keeps the app in rotation); 503 `unavailable` with neither, and `draining` while the
+   * process leaves the gateway's rotation to stop.
    */
-  health(): Promise<{ status: 200 | 503; body: { status: 'ok' | 'degraded' | 'unavailable' } }>;
+  health(): Promise<{ status: 200 | 503; body: { status: 'ok' | 'degraded' | 'unavailable' | 'draining' } }>;
 }
 
 export function createMessageReader(
   repository: MessagesRepository,
   pages: PageCache,
   admission: Admission,
+  drain: Pick<GatewayDrain, 'draining'> = { draining: false },
 ): MessageReader {
   return {
     readPage: async (groupIdParam, query) => {
@@ -43,6 +46,7 @@ export function createMessageReader(
       });
     },
     async health() {
+      if (drain.draining) return DRAINING_HEALTH;
       const [database, readModel] = await Promise.all([repository.isReachable(), pages.isReachable()]);
       if (database) return { status: 200, body: { status: 'ok' } };
       return readModel

@@ -10,6 +10,7 @@ import { createServiceMetrics, type ServiceMetrics } from '../metrics/service-me
 import { createAdmission } from './admission.js';
 import { createLogger, type Logger } from './logger.js';
 import { onShutdown } from './shutdown.js';
+import { createGatewayDrain } from './gateway-drain.js';
 
 export type ReadAppConfig = ConfigOf<typeof readAppSettings>;
 
@@ -47,10 +48,12 @@ export async function runReadApp(name: string, start: (context: ReadAppContext) 
     retryAfterMs: config.READ_MODEL_RETRY_MS,
     metrics: createReadModelMetrics(metrics.registry),
   });
-  const reader = createMessageReader(repository, pages, createAdmission(config.MAX_IN_FLIGHT));
+  const drain = createGatewayDrain(config);
+  const reader = createMessageReader(repository, pages, createAdmission(config.MAX_IN_FLIGHT), drain);
   const server = await start({ reader, logger, metrics, config });
   logger.info({ host: config.HOST, port: config.PORT }, 'listening');
   onShutdown(logger, config.SHUTDOWN_GRACE_MS, async () => {
+    await drain.leaveRotation();
     await server.close();
     await Promise.all([clickhouse.close(), store.close()]);
   });

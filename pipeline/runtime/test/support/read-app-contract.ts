@@ -125,6 +125,7 @@ export function readAppContract(framework: string, build: BuildContractApp): voi
       [200, 'ok'],
       [200, 'degraded'],
       [503, 'unavailable'],
+      [503, 'draining'],
     ] as const) {
       it(`answers /health ${status} ${healthStatus} as the reader reports it`, async (t) => {
         const { app, reader } = await start(t);

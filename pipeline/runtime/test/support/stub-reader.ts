@@ -9,7 +9,7 @@ export interface StubReader extends MessageReader {
   readonly calls: { groupId: string | undefined; query: Record<string, unknown> }[];
   /** Thrown by readPage after validation while set, as the real reader throws when ClickHouse is unreachable. */
   failure: unknown;
-  healthStatus: 'ok' | 'degraded' | 'unavailable';
+  healthStatus: 'ok' | 'degraded' | 'unavailable' | 'draining';
 }
 
 export function createStubReader(): StubReader {
@@ -24,8 +24,8 @@ export function createStubReader(): StubReader {
       return stubPageBody(parsed);
     },
     async health() {
-      return reader.healthStatus === 'unavailable'
-        ? { status: 503, body: { status: 'unavailable' } }
+      return reader.healthStatus === 'unavailable' || reader.healthStatus === 'draining'
+        ? { status: 503, body: { status: reader.healthStatus } }
         : { status: 200, body: { status: reader.healthStatus } };
     },
   };

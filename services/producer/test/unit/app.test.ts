@@ -188,6 +188,23 @@ describe('producer HTTP API', () => {
     assert.match(String(down.headers['content-type']), /application\/json/);
   });
 
+  it('answers /health 503 draining once it leaves the rotation, and still takes the sends that arrive', async (t) => {
+    const drain = { draining: false };
+    const app = buildProducerApp({
+      sender: recordingSender(),
+      logger: createLogger('test', 'silent'),
+      metrics: createServiceMetrics('producer'),
+      drain,
+    });
+    t.after(() => app.close());
+    assert.equal((await app.inject({ method: 'GET', url: '/health' })).statusCode, 200);
+    drain.draining = true;
+    const draining = await app.inject({ method: 'GET', url: '/health' });
+    assert.deepEqual([draining.statusCode, draining.json()], [503, { status: 'draining' }]);
+    const sent = await app.inject(post('{"group_id":3,"sender_id":9,"text":"hi"}'));
+    assert.equal(sent.statusCode, 202);
+  });
+
   it('answers an unexpected sender failure with a 500 that hides its details', async (t) => {
     const sender: MessageSender = {
       ...recordingSender(),
