@@ -1,4 +1,11 @@
-import { admissionSettings, gatewayMemberSettings, httpSettings, int, kafkaSettings, readConfig } from '@badam/pipeline/core';
+import {
+  admissionSettings,
+  gatewayMemberSettings,
+  httpSettings,
+  int,
+  kafkaSettings,
+  readConfig,
+} from '@badam/pipeline/core';
 
 export const producerSettings = {
   ...httpSettings,
