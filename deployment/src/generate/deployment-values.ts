@@ -1,7 +1,8 @@
 import { clickhousePasswordSecret, clickhouseUser, type SettingValue } from '@badam/pipeline';
 import { READ_MODEL_PASSWORD_SECRET } from '@badam/stack/infra/stack-secrets';
 import { DEPLOYED_DATABASE } from './clickhouse-files.js';
-import { READ_MODEL_STORE, SERVICE_ROLES } from '../deployment-services.js';
+import { readModelUrlOf, SERVICE_ROLES } from '../deployment-services.js';
+import { CLICKHOUSE_CLUSTER } from '../swarm-topology.js';
 import { SECRETS_DIR } from '../deployment-file.js';
 
 /**
@@ -29,9 +30,9 @@ function secretFile(name: string): { file: string } {
 const SHARED: Values = {
   HOST: '0.0.0.0',
   PORT: '3000',
-  CLICKHOUSE_URL: 'http://clickhouse:8123',
+  // compose: the server's name; swarm: the alias all four servers of the cluster share (swarm-stack.yml says why).
+  CLICKHOUSE_URL: `http://${CLICKHOUSE_CLUSTER.alias}:${CLICKHOUSE_CLUSTER.httpPort}`,
   CLICKHOUSE_DATABASE: DEPLOYED_DATABASE,
-  READ_MODEL_URL: `redis://${READ_MODEL_STORE.service}:${READ_MODEL_STORE.port}`,
   READ_MODEL_PASSWORD: secretFile(READ_MODEL_PASSWORD_SECRET),
 };
 
@@ -39,6 +40,7 @@ const SHARED: Values = {
 const PER_DEPLOYMENT: Readonly<Record<Deployment, Values>> = {
   compose: {
     KAFKA_BROKERS: 'redpanda:9092',
+    READ_MODEL_URL: readModelUrlOf('compose'),
     KAFKA_TOPIC_REPLICATION: { value: '1', note: 'One broker.' },
     CONSUMER_INSTANCE_ID: {
       value: '',
@@ -48,6 +50,15 @@ const PER_DEPLOYMENT: Readonly<Record<Deployment, Values>> = {
   swarm: {
     KAFKA_BROKERS: 'redpanda-0:9092,redpanda-1:9092,redpanda-2:9092',
     KAFKA_TOPIC_REPLICATION: { value: '3', note: 'Each partition on all three brokers.' },
+    CLICKHOUSE_CLUSTER: {
+      value: CLICKHOUSE_CLUSTER.name,
+      note: 'Two shards of two replicas: replicated tables behind a Distributed one, created ON CLUSTER by init.',
+    },
+    READ_MODEL_URL: {
+      value: readModelUrlOf('swarm'),
+      note: 'Every node of the Valkey cluster as a seed: any one that answers gives the client the slot map.',
+    },
+    READ_MODEL_MODE: 'cluster',
     INIT_TIMEOUT_MS: {
       value: '300000',
       note: 'Swarm has no start order: three brokers and the database may come up slowly.',

@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import { envoyYamlPath, loadRouteTable, renderEnvoyYaml } from '@badam/gateway';
 import { repoRoot } from '@badam/stack/paths';
 import { CLICKHOUSE_FILES, renderDeployedRoles } from './clickhouse-files.js';
+import { CLUSTER_FILES, renderClickHouseClusterConfig, renderKeeperConfig } from './cluster-files.js';
 import { renderEnvExample } from './env-example.js';
 import { withGeneratedEnvironments } from './environment-blocks.js';
 
@@ -22,6 +23,8 @@ export const GENERATED_FILES: readonly GeneratedFile[] = [
     source: 'pipeline/runtime/src/clickhouse/roles.ts',
     render: renderDeployedRoles,
   },
+  { path: CLUSTER_FILES.clickhouse.source, source: 'deployment/src/swarm-topology.ts', render: renderClickHouseClusterConfig },
+  { path: CLUSTER_FILES.keeper.source, source: 'deployment/src/swarm-topology.ts', render: renderKeeperConfig },
   { path: resolve(repoRoot, '.env.example'), source: 'the settings specs', render: () => renderEnvExample() },
   {
     path: resolve(repoRoot, 'docker-compose.yml'),

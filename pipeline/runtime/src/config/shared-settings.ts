@@ -41,6 +41,10 @@ export const clickhouseSettings = {
     min: 1,
     max: 1024,
   }),
+  CLICKHOUSE_CLUSTER: str('ClickHouse cluster (remote_servers) the tables span; empty for a single server', {
+    default: '',
+    pattern: /^([A-Za-z_][A-Za-z0-9_]{0,63})?$/,
+  }),
 } as const;
 
 export const httpSettings = {
@@ -73,8 +77,14 @@ export const gatewayMemberSettings = {
 
 /** The hot read model: written by the consumers, read by the read apps (docs/ARCHITECTURE.md, "Read model"). */
 export const readModelSettings = {
-  READ_MODEL_URL: url('Valkey/Redis server of the read model, redis://host:port[/db]', {
+  // One URL for a standalone server; in cluster mode the seed nodes, comma-separated (any one answers with the map).
+  READ_MODEL_URL: str('Valkey/Redis server of the read model, redis://host:port[/db]; cluster: its seed nodes, comma-separated', {
     default: 'redis://127.0.0.1:16379',
+    pattern: /^redis:\/\/[^\s,]+(\s*,\s*redis:\/\/[^\s,]+)*$/,
+  }),
+  READ_MODEL_MODE: str('standalone: one server; cluster: a Valkey/Redis Cluster, READ_MODEL_URL its seed nodes', {
+    default: 'standalone',
+    pattern: /^(standalone|cluster)$/,
   }),
   READ_MODEL_PASSWORD: secret(
     'password of the read model store (its requirepass), or READ_MODEL_PASSWORD_FILE: a file holding it',

@@ -1,0 +1,122 @@
+import { resolve } from 'node:path';
+import { repoRoot } from '@badam/stack/paths';
+import { CLICKHOUSE_CLUSTER, KEEPER_ENSEMBLE } from '../swarm-topology.js';
+
+/**
+ * The swarm's ClickHouse cluster config and its Keeper config, rendered from the lists in swarm-topology.ts (one list,
+ * so the servers, the Keeper ensemble and the stack file cannot disagree). Every server and every Keeper node gets the
+ * same file; what differs per node (its macros, its raft id) comes from its environment (from_env).
+ */
+export const CLUSTER_FILES = {
+  clickhouse: {
+    source: resolve(repoRoot, 'deployment/clickhouse/config.d/badam-cluster.xml'),
+    target: '/etc/clickhouse-server/config.d/badam-cluster.xml',
+  },
+  keeper: {
+    source: resolve(repoRoot, 'deployment/clickhouse/keeper/keeper_config.xml'),
+    target: '/etc/clickhouse-keeper/keeper_config.xml',
+  },
+} as const;
+
+const GENERATED = '<!-- GENERATED from deployment/src/swarm-topology.ts: npm run generate. Do not edit. -->';
+
+export function renderClickHouseClusterConfig(): string {
+  const c = CLICKHOUSE_CLUSTER;
+  const keepers = KEEPER_ENSEMBLE.nodes.map(
+    (host) => `    <node><host>${host}</host><port>${KEEPER_ENSEMBLE.clientPort}</port></node>`,
+  );
+  const shards = c.shards.map((replicas) =>
+    [
+      '      <shard>',
+      '        <internal_replication>true</internal_replication>',
+      ...replicas.map((host) => `        <replica><host>${host}</host><port>${c.tcpPort}</port></replica>`),
+      '      </shard>',
+    ].join('\n'),
+  );
+  return `<?xml version="1.0"?>
+${GENERATED}
+<clickhouse>
+  <!-- Replicated tables keep their parts' list and the replication log in Keeper. -->
+  <zookeeper>
+${keepers.join('\n')}
+  </zookeeper>
+  <!-- This server's place in the cluster, from its service's environment: {shard} and {replica} in the
+       ReplicatedReplacingMergeTree path. -->
+  <macros>
+    <shard from_env="${c.shardVariable}"/>
+    <replica from_env="${c.replicaVariable}"/>
+  </macros>
+  <!-- The replicas fetch parts from each other at this name (the service's, as in remote_servers), and only with the
+       cluster's password: no one else on the network can download parts. -->
+  <interserver_http_host from_env="${c.replicaVariable}"/>
+  <interserver_http_credentials>
+    <user>interserver</user>
+    <password from_env="${c.interserverVariable}"/>
+  </interserver_http_credentials>
+  <!-- The cluster's shared secret: a server sends a query on to another shard as the user who asked (the reader
+       stays read-only everywhere) rather than as a user of its own in this file, and accepts forwarded queries only
+       from holders of the secret. internal_replication: a Distributed insert goes to one replica per shard, the
+       replicated table copies it to the other. Replaces the image's sample clusters. -->
+  <remote_servers replace="replace">
+    <${c.name}>
+      <secret from_env="${c.interserverVariable}"/>
+${shards.join('\n')}
+    </${c.name}>
+  </remote_servers>
+</clickhouse>
+`;
+}
+
+export function renderKeeperConfig(): string {
+  const k = KEEPER_ENSEMBLE;
+  const servers = k.nodes.map(
+    (host, index) => `      <server><id>${index + 1}</id><hostname>${host}</hostname><port>${k.raftPort}</port></server>`,
+  );
+  return `<?xml version="1.0"?>
+${GENERATED}
+<clickhouse>
+  <logger>
+    <level>information</level>
+    <console>1</console>
+  </logger>
+  <listen_host>0.0.0.0</listen_host>
+  <keeper_server>
+    <tcp_port>${k.clientPort}</tcp_port>
+    <!-- This node's raft id, from its service's environment: its position in raft_configuration. -->
+    <server_id from_env="${k.idVariable}"/>
+    <log_storage_path>${k.dataDir}/coordination/log</log_storage_path>
+    <snapshot_storage_path>${k.dataDir}/coordination/snapshots</snapshot_storage_path>
+    <coordination_settings>
+      <operation_timeout_ms>10000</operation_timeout_ms>
+      <session_timeout_ms>30000</session_timeout_ms>
+      <raft_logs_level>warning</raft_logs_level>
+    </coordination_settings>
+    <raft_configuration>
+${servers.join('\n')}
+    </raft_configuration>
+  </keeper_server>
+</clickhouse>
+`;
+}
+
+/** The replicas listed in a rendered remote_servers cluster, shard by shard (what the checks compare the stack to). */
+export function shardsOf(config: string, cluster: string): string[][] {
+  const body = new RegExp(`<${cluster}>([\\s\\S]*?)</${cluster}>`).exec(config)?.[1] ?? '';
+  return [...body.matchAll(/<shard>([\s\S]*?)<\/shard>/g)].map(([, shard]) =>
+    [...(shard ?? '').matchAll(/<host>([^<]*)<\/host>/g)].map(([, host]) => host ?? ''),
+  );
+}
+
+/** The raft servers listed in a rendered Keeper config, by id. */
+export function raftServersOf(config: string): { id: number; hostname: string }[] {
+  return [...config.matchAll(/<server><id>(\d+)<\/id><hostname>([^<]*)<\/hostname>/g)].map(([, id, hostname]) => ({
+    id: Number(id),
+    hostname: hostname ?? '',
+  }));
+}
+
+/** The Keeper nodes a rendered ClickHouse config points at. */
+export function keeperHostsOf(config: string): string[] {
+  const body = /<zookeeper>([\s\S]*?)<\/zookeeper>/.exec(config)?.[1] ?? '';
+  return [...body.matchAll(/<host>([^<]*)<\/host>/g)].map(([, host]) => host ?? '');
+}
