@@ -45,6 +45,8 @@ export interface DeployedService {
   deploy?: {
     mode?: string;
     replicas?: number;
+    endpoint_mode?: string;
+    placement?: { constraints?: string[] };
     update_config?: { order?: string };
     restart_policy?: { condition?: string };
     resources?: { limits?: { cpus?: string; memory?: string } };

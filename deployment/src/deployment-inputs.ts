@@ -14,7 +14,9 @@ import { filesUnder } from './checks/file-checks.js';
 import { listenerPort } from './checks/envoy-bootstrap.js';
 import type { LoadRunnerTarget } from './checks/load-runner-checks.js';
 import type { SecretExpectations } from './checks/secret-checks.js';
-import { GRAFANA_ADMIN_PASSWORD_SECRET, READ_MODEL_STORE, SERVICE_ROLES } from './deployment-services.js';
+import { GRAFANA_ADMIN_PASSWORD_SECRET, SERVICE_ROLES } from './deployment-services.js';
+import { CLICKHOUSE_CLUSTER } from './swarm-topology.js';
+import { CLUSTER_FILES, type ClusterFiles } from './generate/cluster-files.js';
 
 /** Everything the deployment checks compare: both files as Docker reads them, and what the repository says. */
 export interface DeploymentInputs {
@@ -36,6 +38,8 @@ export interface DeploymentInputs {
   loadRunner: LoadRunnerTarget;
   /** Who logs in as which ClickHouse role, and where each password comes from. */
   secrets: SecretExpectations;
+  /** The swarm's ClickHouse and Keeper configs (with their text) and the Valkey cluster's creation script. */
+  clusterFiles: ClusterFiles;
 }
 
 export async function loadDeploymentInputs(): Promise<DeploymentInputs> {
@@ -60,12 +64,17 @@ export async function loadDeploymentInputs(): Promise<DeploymentInputs> {
       CLICKHOUSE_FILES.roles.source,
       CLICKHOUSE_FILES.entrypoint.source,
     ],
+    clusterFiles: {
+      clickhouse: { ...CLUSTER_FILES.clickhouse, text: readFileSync(CLUSTER_FILES.clickhouse.source, 'utf8') },
+      keeper: { ...CLUSTER_FILES.keeper, text: readFileSync(CLUSTER_FILES.keeper.source, 'utf8') },
+      valkeyCreator: CLUSTER_FILES.valkeyCreator,
+    },
     partitions: DEFAULT_PARTITIONS,
     loadRunner: { scriptsDir: resolve(repoRoot, 'k6'), gateway: 'envoy', gatewayPort: listenerPort(envoy, 'gateway') },
     secrets: {
       roles: SERVICE_ROLES,
-      clickhouse: { service: 'clickhouse', ...CLICKHOUSE_FILES },
-      store: { service: READ_MODEL_STORE.service, passwordSecret: READ_MODEL_PASSWORD_SECRET },
+      clickhouse: { image: CLICKHOUSE_CLUSTER.image, ...CLICKHOUSE_FILES },
+      store: { passwordSecret: READ_MODEL_PASSWORD_SECRET },
       grafana: { service: 'grafana', passwordSecret: GRAFANA_ADMIN_PASSWORD_SECRET },
       composeSecretsDir: resolve(repoRoot, 'secrets'),
     },

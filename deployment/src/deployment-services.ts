@@ -26,7 +26,10 @@ export const READ_MODEL_STORE = {
 } as const;
 
 /** The store's servers in a deployment, and the READ_MODEL_MODE its clients use. */
-export function readModelStoreOf(kind: 'compose' | 'swarm'): { mode: 'standalone' | 'cluster'; nodes: readonly string[] } {
+export function readModelStoreOf(kind: 'compose' | 'swarm'): {
+  mode: 'standalone' | 'cluster';
+  nodes: readonly string[];
+} {
   return kind === 'swarm'
     ? { mode: 'cluster', nodes: VALKEY_CLUSTER.nodes }
     : { mode: 'standalone', nodes: [READ_MODEL_STORE.service] };

@@ -28,7 +28,9 @@ function knownHosts(file: DeploymentFile): Set<string> {
 
 function dependencyHosts(env: Record<string, string | undefined>): string[] {
   const hosts = brokersOf(env).map((broker) => broker.slice(0, broker.lastIndexOf(':')));
-  for (const url of [env.CLICKHOUSE_URL, env.READ_MODEL_URL]) {
+  // READ_MODEL_URL lists a cluster's seed nodes, comma-separated.
+  const seeds = (env.READ_MODEL_URL ?? '').split(',').map((seed) => seed.trim());
+  for (const url of [env.CLICKHOUSE_URL, ...seeds]) {
     if (url !== undefined && URL.canParse(url)) hosts.push(new URL(url).hostname);
   }
   return hosts;

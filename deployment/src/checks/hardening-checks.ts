@@ -1,4 +1,5 @@
 import { publishedPorts, type DeploymentFile } from '../deployment-file.js';
+import { repositoryOf } from './service-checks.js';
 
 /**
  * How each container is confined. Every service drops every Linux capability, asks for no-new-privileges and runs
@@ -10,11 +11,15 @@ const WRITABLE_ROOT: Readonly<Record<string, string>> = {
   redpanda: 'rpk rewrites /etc/redpanda/redpanda.yaml from its flags at every start',
 };
 
-/** Official images whose entrypoint starts as root: the user each is started as instead (the image's own user). */
+/**
+ * Official images whose entrypoint starts as root: the user each is started as instead (the image's own user). By
+ * image, so every ClickHouse server, Keeper node and Valkey node of the swarm's clusters is held to it.
+ */
 const START_AS: Readonly<Record<string, string>> = {
-  clickhouse: '101:101',
-  valkey: '999:999',
-  envoy: '101:101',
+  'clickhouse/clickhouse-server': '101:101',
+  'clickhouse/clickhouse-keeper': '101:101',
+  'valkey/valkey': '999:999',
+  'envoyproxy/envoy': '101:101',
 };
 
 /** The services that may publish a port to every address, and which: the public gateway, and Grafana behind its login. */
@@ -39,7 +44,7 @@ export function confinementProblems(file: DeploymentFile): string[] {
     if (service.read_only !== true && WRITABLE_ROOT[role(name)] === undefined) {
       problems.push(`${name}: root filesystem is writable (read_only: true, with a tmpfs where it must write)`);
     }
-    const user = START_AS[role(name)];
+    const user = START_AS[repositoryOf(service.image)];
     if (user !== undefined && service.user !== user) {
       problems.push(`${name}: must start as ${user} (its entrypoint would switch users with the dropped capabilities)`);
     }

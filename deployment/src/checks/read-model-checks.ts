@@ -1,32 +1,43 @@
 import type { DeployedService, DeploymentFile } from '../deployment-file.js';
 import { commandArgs, officialImageProblems, serviceEnvironment } from './service-checks.js';
-import { READ_MODEL_STORE } from '../deployment-services.js';
+import { READ_MODEL_STORE, readModelStoreOf, readModelUrlOf } from '../deployment-services.js';
 
 export type ReadModelStore = typeof READ_MODEL_STORE;
 
 /**
- * The read model's store in a deployment file: the official Valkey image pinned to a version; run as a cache (no
- * snapshots or append-only file, a memory ceiling, and an allkeys-* policy so a full store evicts pages instead of
- * refusing the consumers' writes); not published; in the swarm one task (two behind one name would each hold part
- * of the pages), replaced stop-first, its ceiling below its memory limit. Every service given a READ_MODEL_URL points
- * at it, and in compose none waits for it to be healthy: without the store, reads go to ClickHouse.
+ * The read model's store in a deployment file (compose: one server; swarm: each node of the Valkey cluster,
+ * readModelStoreOf): the official Valkey image pinned to a version; run as a cache (no snapshots or append-only file,
+ * a memory ceiling, and an allkeys-* policy so a full store evicts pages instead of refusing the consumers' writes);
+ * not published; in the swarm one task per server (two behind one name would each hold part of the pages), replaced
+ * stop-first, its ceiling below its memory limit. Every service given a READ_MODEL_URL names servers of the store
+ * (one in standalone mode) with the store's READ_MODEL_MODE, and in compose none waits for it to be healthy: without
+ * the store, reads go to ClickHouse. The cluster's own rules: valkey-cluster-checks.ts.
  */
 export function readModelStoreProblems(file: DeploymentFile, store: ReadModelStore = READ_MODEL_STORE): string[] {
-  const name = store.service;
-  const service = file.services[name];
+  const { mode, nodes } = readModelStoreOf(file.kind);
   const problems: string[] = [];
-  if (service === undefined) problems.push(`${name}: no such service`);
-  else problems.push(...storeServiceProblems(file, name, service, store));
+  for (const name of nodes) {
+    const service = file.services[name];
+    if (service === undefined) problems.push(`${name}: no such service`);
+    else problems.push(...storeServiceProblems(file, name, service, store));
+  }
 
-  const expected = `redis://${name}:${store.port}`;
+  const expected = readModelUrlOf(file.kind);
   for (const [reader, deployed] of Object.entries(file.services)) {
-    const value = serviceEnvironment(deployed).READ_MODEL_URL;
+    const env = serviceEnvironment(deployed);
+    const value = env.READ_MODEL_URL;
     if (value === undefined) continue;
-    if (!pointsAt(value, name, store.port))
+    const seeds = value.split(',').map((seed) => seed.trim());
+    const wrongCount = mode === 'standalone' && seeds.length !== 1;
+    if (wrongCount || !seeds.every((seed) => nodes.some((node) => pointsAt(seed, node, store.port))))
       problems.push(`${reader}: READ_MODEL_URL is ${value}, expected ${expected} (the store)`);
-    const condition = deployed.depends_on?.[name]?.condition;
-    if (file.kind === 'compose' && condition === 'service_healthy') {
-      problems.push(`${reader}: waits for ${name} to be healthy; it works without the store (service_started)`);
+    if ((env.READ_MODEL_MODE ?? 'standalone') !== mode)
+      problems.push(`${reader}: READ_MODEL_MODE is ${env.READ_MODEL_MODE ?? '(unset)'}, expected ${mode}`);
+    for (const name of nodes) {
+      const condition = deployed.depends_on?.[name]?.condition;
+      if (file.kind === 'compose' && condition === 'service_healthy') {
+        problems.push(`${reader}: waits for ${name} to be healthy; it works without the store (service_started)`);
+      }
     }
   }
   return problems;
@@ -84,7 +95,7 @@ function pointsAt(value: string | undefined, host: string, port: number): boolea
 }
 
 /** The argument after a flag, or undefined when the flag is not given. */
-function flagValue(args: readonly string[], flag: string): string | undefined {
+export function flagValue(args: readonly string[], flag: string): string | undefined {
   const index = args.indexOf(flag);
   return index === -1 ? undefined : args[index + 1];
 }

@@ -2,7 +2,8 @@ import { posix } from 'node:path';
 import { clickhousePasswordSecret, type ClickHouseRole } from '@badam/pipeline';
 import { SECRETS_DIR, type DeployedService, type DeploymentFile } from '../deployment-file.js';
 import { mountsOf } from './file-checks.js';
-import { commandArgs, serviceEnvironment } from './service-checks.js';
+import { commandArgs, serviceEnvironment, servicesRunning } from './service-checks.js';
+import { readModelStoreOf } from '../deployment-services.js';
 
 /**
  * Passwords in the deployment files: none written in them. Each is a Docker secret (swarm: created beforehand, so a
@@ -13,14 +14,14 @@ import { commandArgs, serviceEnvironment } from './service-checks.js';
 export interface SecretExpectations {
   /** The ClickHouse role of each service that reaches ClickHouse: the server needs each one's secret. */
   roles: Readonly<Record<string, ClickHouseRole>>;
-  /** Where the clickhouse service must have the roles file and the entrypoint that feeds it the passwords. */
+  /** Where every ClickHouse server (each service of the image) must have the roles file and the entrypoint. */
   clickhouse: {
-    service: string;
+    image: string;
     roles: { source: string; target: string };
     entrypoint: { source: string; target: string };
   };
-  /** The read model's store and its password's secret. */
-  store: { service: string; passwordSecret: string };
+  /** The read model store's password's secret (its servers: readModelStoreOf). */
+  store: { passwordSecret: string };
   /** Grafana and its admin password's secret. */
   grafana: { service: string; passwordSecret: string };
   /** compose: the folder the secrets' files must be in (git-ignored). */
@@ -89,58 +90,72 @@ function secretNamedBy(service: DeployedService, variable: string): string | und
 }
 
 /**
- * The clickhouse service loads the roles file through its entrypoint wrapper, has every role's secret, and is not
- * given CLICKHOUSE_USER or CLICKHOUSE_PASSWORD (with them the image would replace the default user by one open to the
- * network).
+ * Every ClickHouse server (compose: the one; swarm: each replica of the cluster) loads the roles file through its
+ * entrypoint wrapper, has every role's secret, and is not given CLICKHOUSE_USER or CLICKHOUSE_PASSWORD (with them the
+ * image would replace the default user by one open to the network).
  */
 export function clickhouseRoleProblems(
   file: DeploymentFile,
   expected: Pick<SecretExpectations, 'roles' | 'clickhouse'>,
 ): string[] {
-  const { service: serverName, roles, entrypoint } = expected.clickhouse;
-  const server = file.services[serverName];
-  if (server === undefined) return [`${serverName}: no such service`];
-  const problems: string[] = [];
-  const mounts = mountsOf(file, server);
-  for (const wanted of [roles, entrypoint]) {
-    if (!mounts.some(({ source, target }) => source === wanted.source && target === wanted.target)) {
-      problems.push(`${serverName}: ${wanted.source} is not mounted at ${wanted.target}`);
+  const { image, roles, entrypoint } = expected.clickhouse;
+  const servers = servicesRunning(file, image);
+  if (servers.length === 0) return [`no service runs ${image}`];
+  return servers.flatMap((serverName) => {
+    const server = file.services[serverName] ?? {};
+    const problems: string[] = [];
+    const mounts = mountsOf(file, server);
+    for (const wanted of [roles, entrypoint]) {
+      if (!mounts.some(({ source, target }) => source === wanted.source && target === wanted.target)) {
+        problems.push(`${serverName}: ${wanted.source} is not mounted at ${wanted.target}`);
+      }
     }
-  }
-  if (!commandArgs(server.entrypoint).includes(entrypoint.target)) {
-    problems.push(`${serverName}: entrypoint does not run ${entrypoint.target} (the roles would have no passwords)`);
-  }
-  const mounted = secretMounts(server).map(({ source }) => source);
-  for (const role of new Set(Object.values(expected.roles))) {
-    if (!mounted.includes(clickhousePasswordSecret(role)))
-      problems.push(`${serverName}: does not mount secret ${clickhousePasswordSecret(role)}`);
-  }
-  const env = serviceEnvironment(server);
-  for (const key of ['CLICKHOUSE_USER', 'CLICKHOUSE_PASSWORD']) {
-    if (env[key] !== undefined)
-      problems.push(
-        `${serverName}: ${key} is set: the image would replace the default user by one open to the network`,
-      );
-  }
-  return problems;
+    if (!commandArgs(server.entrypoint).includes(entrypoint.target)) {
+      problems.push(`${serverName}: entrypoint does not run ${entrypoint.target} (the roles would have no passwords)`);
+    }
+    const mounted = secretMounts(server).map(({ source }) => source);
+    for (const role of new Set(Object.values(expected.roles))) {
+      if (!mounted.includes(clickhousePasswordSecret(role)))
+        problems.push(`${serverName}: does not mount secret ${clickhousePasswordSecret(role)}`);
+    }
+    const env = serviceEnvironment(server);
+    for (const key of ['CLICKHOUSE_USER', 'CLICKHOUSE_PASSWORD']) {
+      if (env[key] !== undefined)
+        problems.push(
+          `${serverName}: ${key} is set: the image would replace the default user by one open to the network`,
+        );
+    }
+    return problems;
+  });
 }
 
-/** The read model's store asks for its password, read from its secret inside the container (never on the command line). */
+/**
+ * Each server of the read model's store asks for its password, read from its secret inside the container (never on
+ * the command line).
+ */
 export function storePasswordProblems(file: DeploymentFile, expected: Pick<SecretExpectations, 'store'>): string[] {
-  const { service: name, passwordSecret } = expected.store;
-  const store = file.services[name];
-  if (store === undefined) return [`${name}: no such service`];
-  const problems: string[] = [];
-  const mount = secretMounts(store).find(({ source }) => source === passwordSecret);
-  if (mount === undefined) problems.push(`${name}: does not mount secret ${passwordSecret}`);
-  const args = commandArgs(store.command);
-  if (args.includes('--requirepass'))
-    problems.push(`${name}: --requirepass on the command line shows the password to every process`);
-  const readsSecret =
-    mount !== undefined && args.some((arg) => arg.includes('requirepass') && arg.includes(mount.target));
-  if (!readsSecret)
-    problems.push(`${name}: its command does not set requirepass from ${mount?.target ?? `secret ${passwordSecret}`}`);
-  return problems;
+  const { passwordSecret } = expected.store;
+  return readModelStoreOf(file.kind).nodes.flatMap((name) => {
+    const store = file.services[name];
+    if (store === undefined) return [`${name}: no such service`];
+    const problems: string[] = [];
+    const mount = secretMounts(store).find(({ source }) => source === passwordSecret);
+    if (mount === undefined) problems.push(`${name}: does not mount secret ${passwordSecret}`);
+    const args = commandArgs(store.command);
+    if (args.includes('--requirepass'))
+      problems.push(`${name}: --requirepass on the command line shows the password to every process`);
+    if (!setsFromSecret(args, 'requirepass', mount?.target))
+      problems.push(
+        `${name}: its command does not set requirepass from ${mount?.target ?? `secret ${passwordSecret}`}`,
+      );
+    return problems;
+  });
+}
+
+/** A config line of the command sets `directive` from the secret's file (e.g. `requirepass $(cat /run/secrets/x)`). */
+export function setsFromSecret(args: readonly string[], directive: string, secretPath: string | undefined): boolean {
+  if (secretPath === undefined) return false;
+  return args.some((arg) => arg.split('\n').some((line) => line.includes(directive) && line.includes(secretPath)));
 }
 
 /** Grafana: everyone logs in (no anonymous viewers, who could run any query), the admin password from its secret. */

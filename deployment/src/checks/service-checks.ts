@@ -42,10 +42,22 @@ export function imagePinProblem(image: string | undefined): string | undefined {
   return undefined;
 }
 
+/** An image reference without its tag or digest, and without docker.io/(library/). */
+export function repositoryOf(image: string | undefined): string {
+  return (image ?? '').replace(/^docker\.io\/(library\/)?/, '').replace(/[:@].*$/, '');
+}
+
+/** The services of a file that run an image (official name, any tag). */
+export function servicesRunning(file: DeploymentFile, repository: string): string[] {
+  return Object.entries(file.services)
+    .filter(([, service]) => repositoryOf(service.image) === repository)
+    .map(([name]) => name);
+}
+
 /** A third-party service's image: the official one (Docker Hub's own name, with or without docker.io/), pinned. */
 export function officialImageProblems(name: string, image: string | undefined, official: string): string[] {
   const problems: string[] = [];
-  const repository = (image ?? '').replace(/^docker\.io\/(library\/)?/, '').replace(/[:@].*$/, '');
+  const repository = repositoryOf(image);
   if (repository !== official) problems.push(`${name}: image is ${image}, expected the official ${official}`);
   const pin = imagePinProblem(image);
   if (pin !== undefined) problems.push(`${name}: ${pin}`);

@@ -16,7 +16,25 @@ export const CLUSTER_FILES = {
     source: resolve(repoRoot, 'deployment/clickhouse/keeper/keeper_config.xml'),
     target: '/etc/clickhouse-keeper/keeper_config.xml',
   },
+  /** Not generated: the script of the one-shot that forms the Valkey cluster. */
+  valkeyCreator: {
+    source: resolve(repoRoot, 'deployment/valkey/cluster-create.sh'),
+    target: '/usr/local/bin/cluster-create.sh',
+  },
 } as const;
+
+/** A file a swarm service gets, and where; with its text where the checks read it. */
+export interface DeliveredFile {
+  source: string;
+  target: string;
+}
+
+/** What the cluster checks compare the stack file with. */
+export interface ClusterFiles {
+  clickhouse: DeliveredFile & { text: string };
+  keeper: DeliveredFile & { text: string };
+  valkeyCreator: DeliveredFile;
+}
 
 const GENERATED = '<!-- GENERATED from deployment/src/swarm-topology.ts: npm run generate. Do not edit. -->';
 
@@ -70,7 +88,8 @@ ${shards.join('\n')}
 export function renderKeeperConfig(): string {
   const k = KEEPER_ENSEMBLE;
   const servers = k.nodes.map(
-    (host, index) => `      <server><id>${index + 1}</id><hostname>${host}</hostname><port>${k.raftPort}</port></server>`,
+    (host, index) =>
+      `      <server><id>${index + 1}</id><hostname>${host}</hostname><port>${k.raftPort}</port></server>`,
   );
   return `<?xml version="1.0"?>
 ${GENERATED}

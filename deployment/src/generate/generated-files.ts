@@ -23,7 +23,11 @@ export const GENERATED_FILES: readonly GeneratedFile[] = [
     source: 'pipeline/runtime/src/clickhouse/roles.ts',
     render: renderDeployedRoles,
   },
-  { path: CLUSTER_FILES.clickhouse.source, source: 'deployment/src/swarm-topology.ts', render: renderClickHouseClusterConfig },
+  {
+    path: CLUSTER_FILES.clickhouse.source,
+    source: 'deployment/src/swarm-topology.ts',
+    render: renderClickHouseClusterConfig,
+  },
   { path: CLUSTER_FILES.keeper.source, source: 'deployment/src/swarm-topology.ts', render: renderKeeperConfig },
   { path: resolve(repoRoot, '.env.example'), source: 'the settings specs', render: () => renderEnvExample() },
   {

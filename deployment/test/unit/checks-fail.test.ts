@@ -36,7 +36,12 @@ import {
   shutdownProblems,
   topicProblems,
 } from '../../src/checks/service-checks.js';
-import { ONE_SHOT_SERVICES, READ_MODEL_STORE } from '../../src/deployment-services.js';
+import {
+  ONE_SHOT_SERVICES,
+  READ_MODEL_STORE,
+  readModelStoreOf,
+  readModelUrlOf,
+} from '../../src/deployment-services.js';
 import { repoRoot } from '@badam/stack/paths';
 import { SERVICE_SETTINGS } from '@badam/stack/service-settings';
 import { readFileSync } from 'node:fs';
@@ -152,39 +157,46 @@ describe('the deployment checks report', () => {
     assert.equal(valkeyBytes('1g'), 1e9);
     assert.equal(dockerBytes('2G'), 2 * 1024 ** 3);
     assert.equal(dockerBytes('2147483648'), 2 * 1024 ** 3);
-    const store = READ_MODEL_STORE.service;
+    const node = readModelStoreOf('swarm').nodes[0] ?? '';
+    const seeds = readModelUrlOf('swarm');
     const swarm = broken('swarm', (f) => {
-      const valkey = service(f, store);
+      const valkey = service(f, node);
       valkey.image = 'valkey/valkey';
       valkey.ports = [{ mode: 'ingress', target: 6379, published: 6379 }];
       valkey.command = ['valkey-server', '--appendonly', 'yes', '--maxmemory', '4gb'];
       valkey.deploy = { ...valkey.deploy, replicas: 2, update_config: { order: 'start-first' } };
-      (service(f, 'fastify').environment ?? {}).READ_MODEL_URL = 'redis://clickhouse:6379';
-      (service(f, 'consumer').environment ?? {}).READ_MODEL_URL = `redis://${store}:6380`;
+      const fastify = service(f, 'fastify').environment ?? {};
+      fastify.READ_MODEL_URL = 'redis://clickhouse:6379';
+      fastify.READ_MODEL_MODE = 'standalone';
+      (service(f, 'consumer').environment ?? {}).READ_MODEL_URL = `redis://${node}:6380`;
     });
     assert.deepEqual(readModelStoreProblems(swarm), [
-      `${store}: valkey/valkey has no tag (means latest)`,
-      `${store}: publishes a port; only the services on the network reach the store`,
-      `${store}: saves snapshots (--save ""): a cache rebuilt from ClickHouse keeps nothing on disk`,
-      `${store}: --appendonly yes, expected no (a cache keeps nothing on disk)`,
-      `${store}: --maxmemory-policy noeviction (default): a full store would refuse writes; expected allkeys-lru`,
-      `${store}: --maxmemory 4gb does not leave room below the memory limit ${service(inputs.swarm, store).deploy?.resources?.limits?.memory}`,
-      `${store}: deploy.replicas is 2, expected 1 (one store: several would each hold part of the pages)`,
-      `${store}: update_config.order is start-first, expected stop-first (never two stores at once)`,
-      `consumer: READ_MODEL_URL is redis://${store}:6380, expected redis://${store}:6379 (the store)`,
-      `fastify: READ_MODEL_URL is redis://clickhouse:6379, expected redis://${store}:6379 (the store)`,
+      `${node}: valkey/valkey has no tag (means latest)`,
+      `${node}: publishes a port; only the services on the network reach the store`,
+      `${node}: saves snapshots (--save ""): a cache rebuilt from ClickHouse keeps nothing on disk`,
+      `${node}: --appendonly yes, expected no (a cache keeps nothing on disk)`,
+      `${node}: --maxmemory-policy noeviction (default): a full store would refuse writes; expected allkeys-lru`,
+      `${node}: --maxmemory 4gb does not leave room below the memory limit ${service(inputs.swarm, node).deploy?.resources?.limits?.memory}`,
+      `${node}: deploy.replicas is 2, expected 1 (one store: several would each hold part of the pages)`,
+      `${node}: update_config.order is start-first, expected stop-first (never two stores at once)`,
+      `consumer: READ_MODEL_URL is redis://${node}:6380, expected ${seeds} (the store)`,
+      `fastify: READ_MODEL_URL is redis://clickhouse:6379, expected ${seeds} (the store)`,
+      'fastify: READ_MODEL_MODE is standalone, expected cluster',
     ]);
 
+    const store = READ_MODEL_STORE.service;
     const compose = broken('compose', (f) => {
       const valkey = service(f, store);
       valkey.image = 'redis:7.2.4';
       valkey.command = 'valkey-server --save "" --maxmemory-policy allkeys-lru';
       service(f, 'hapi').depends_on = { ...service(f, 'hapi').depends_on, [store]: { condition: 'service_healthy' } };
       (service(f, 'init').environment ?? {}).READ_MODEL_URL = 'redis://valkey:6380';
+      (service(f, 'consumer').environment ?? {}).READ_MODEL_URL = 'redis://valkey:6379,redis://valkey:6379';
     });
     assert.deepEqual(readModelStoreProblems(compose), [
       `${store}: image is redis:7.2.4, expected the official ${READ_MODEL_STORE.image}`,
       `${store}: no --maxmemory: the store would grow until the container is killed`,
+      `consumer: READ_MODEL_URL is redis://valkey:6379,redis://valkey:6379, expected redis://${store}:6379 (the store)`,
       `hapi: waits for ${store} to be healthy; it works without the store (service_started)`,
       `init: READ_MODEL_URL is redis://valkey:6380, expected redis://${store}:6379 (the store)`,
     ]);
@@ -439,8 +451,9 @@ describe('the deployment checks report', () => {
   });
 
   it('a ClickHouse server without its roles, their entrypoint or secrets, or given a user', () => {
+    const server = 'clickhouse-s2r1';
     const file = broken('swarm', (f) => {
-      const clickhouse = service(f, 'clickhouse');
+      const clickhouse = service(f, server);
       clickhouse.configs = (clickhouse.configs ?? []).filter(({ source }) => source !== 'clickhouse-roles');
       clickhouse.entrypoint = ['/entrypoint.sh'];
       clickhouse.secrets = (clickhouse.secrets ?? []).filter(({ source }) => source !== 'clickhouse_migrator_password');
@@ -448,10 +461,14 @@ describe('the deployment checks report', () => {
     });
     const { roles, entrypoint } = inputs.secrets.clickhouse;
     assert.deepEqual(clickhouseRoleProblems(file, inputs.secrets), [
-      `clickhouse: ${roles.source} is not mounted at ${roles.target}`,
-      `clickhouse: entrypoint does not run ${entrypoint.target} (the roles would have no passwords)`,
-      'clickhouse: does not mount secret clickhouse_migrator_password',
-      'clickhouse: CLICKHOUSE_USER is set: the image would replace the default user by one open to the network',
+      `${server}: ${roles.source} is not mounted at ${roles.target}`,
+      `${server}: entrypoint does not run ${entrypoint.target} (the roles would have no passwords)`,
+      `${server}: does not mount secret clickhouse_migrator_password`,
+      `${server}: CLICKHOUSE_USER is set: the image would replace the default user by one open to the network`,
+    ]);
+    const withoutServer = broken('compose', (f) => delete f.services.clickhouse);
+    assert.deepEqual(clickhouseRoleProblems(withoutServer, inputs.secrets), [
+      `no service runs ${inputs.secrets.clickhouse.image}`,
     ]);
   });
 

@@ -28,7 +28,11 @@ import {
   shutdownProblems,
   topicProblems,
 } from '../../src/checks/service-checks.js';
-import { ONE_SHOT_SERVICES, READ_MODEL_STORE } from '../../src/deployment-services.js';
+import { oneShotServicesOf, readModelStoreOf } from '../../src/deployment-services.js';
+import { clickhouseClusterProblems } from '../../src/checks/clickhouse-cluster-checks.js';
+import { keeperProblems } from '../../src/checks/keeper-checks.js';
+import { placementProblems } from '../../src/checks/placement-checks.js';
+import { valkeyClusterProblems } from '../../src/checks/valkey-cluster-checks.js';
 
 /**
  * docker-compose.yml and swarm-stack.yml, as `docker-compose config` and `docker stack config` read them (both
@@ -43,13 +47,14 @@ before(async () => {
 for (const kind of ['compose', 'swarm'] as const) {
   describe(`${kind === 'compose' ? 'docker-compose.yml' : 'swarm-stack.yml'}`, () => {
     const file = () => inputs[kind];
+    const oneShots = oneShotServicesOf(kind);
 
     it('runs every service of the native stack, the read model store, and the one-shots (init, k6)', () => {
-      assert.deepEqual(missingServices(file(), [...inputs.fleet, READ_MODEL_STORE.service, ...ONE_SHOT_SERVICES]), []);
+      assert.deepEqual(missingServices(file(), [...inputs.fleet, ...readModelStoreOf(kind).nodes, ...oneShots]), []);
     });
 
     it('gives every long-running service a healthcheck', () => {
-      assert.deepEqual(healthcheckProblems(file(), ONE_SHOT_SERVICES), []);
+      assert.deepEqual(healthcheckProblems(file(), oneShots), []);
     });
 
     it('pins every image to a version, ours to badam/<service>:<package version>', () => {
@@ -62,6 +67,10 @@ for (const kind of ['compose', 'swarm'] as const) {
 
     it('runs the read model store as an unpublished, pinned Valkey cache, the address of every READ_MODEL_URL', () => {
       assert.deepEqual(readModelStoreProblems(file()), []);
+    });
+
+    it('gives every ClickHouse client the cluster its tables span: none in compose, the swarm’s cluster there', () => {
+      assert.deepEqual(clickhouseClusterProblems(file(), inputs.clusterFiles), []);
     });
 
     it('lets every service finish its shutdown before Docker kills it', () => {
@@ -127,7 +136,7 @@ describe('docker-compose.yml', () => {
 
   it('starts the services after init succeeded, and waits only on health it can see', () => {
     assert.deepEqual(
-      composeOrderProblems(inputs.compose, { dependsOnInit: inputs.fleet, oneShot: ONE_SHOT_SERVICES }),
+      composeOrderProblems(inputs.compose, { dependsOnInit: inputs.fleet, oneShot: oneShotServicesOf('compose') }),
       [],
     );
   });
@@ -148,8 +157,24 @@ describe('swarm-stack.yml', () => {
     const problems = swarmRolloutProblems(inputs.swarm, {
       startFirst: inputs.fleet.filter((service) => service !== 'consumer'),
       staticMembers: ['consumer'],
-      oneShot: ONE_SHOT_SERVICES,
+      oneShot: oneShotServicesOf('swarm'),
     });
     assert.deepEqual(problems, []);
+  });
+
+  it('pins every service that keeps a volume to its labelled node, and shares no volume', () => {
+    assert.deepEqual(placementProblems(inputs.swarm), []);
+  });
+
+  it('runs three Keeper nodes, at the servers’ version, each its raft id, all three in the raft config', () => {
+    assert.deepEqual(keeperProblems(inputs.swarm, inputs.clusterFiles), []);
+  });
+
+  it('runs ClickHouse as 2 shards x 2 replicas: each in remote_servers, its own macros, volume and the secret', () => {
+    assert.deepEqual(clickhouseClusterProblems(inputs.swarm, inputs.clusterFiles), []);
+  });
+
+  it('runs the read model as a Valkey cluster of named nodes, formed once by its one-shot', () => {
+    assert.deepEqual(valkeyClusterProblems(inputs.swarm, inputs.clusterFiles), []);
   });
 });

@@ -78,10 +78,13 @@ export const gatewayMemberSettings = {
 /** The hot read model: written by the consumers, read by the read apps (docs/ARCHITECTURE.md, "Read model"). */
 export const readModelSettings = {
   // One URL for a standalone server; in cluster mode the seed nodes, comma-separated (any one answers with the map).
-  READ_MODEL_URL: str('Valkey/Redis server of the read model, redis://host:port[/db]; cluster: its seed nodes, comma-separated', {
-    default: 'redis://127.0.0.1:16379',
-    pattern: /^redis:\/\/[^\s,]+(\s*,\s*redis:\/\/[^\s,]+)*$/,
-  }),
+  READ_MODEL_URL: str(
+    'Valkey/Redis server of the read model, redis://host:port[/db]; cluster: its seed nodes, comma-separated',
+    {
+      default: 'redis://127.0.0.1:16379',
+      pattern: /^redis:\/\/[^\s,]+(\s*,\s*redis:\/\/[^\s,]+)*$/,
+    },
+  ),
   READ_MODEL_MODE: str('standalone: one server; cluster: a Valkey/Redis Cluster, READ_MODEL_URL its seed nodes', {
     default: 'standalone',
     pattern: /^(standalone|cluster)$/,
