@@ -4,6 +4,10 @@ import { before, describe, it } from 'node:test';
 import type { DeploymentFile } from '../../src/deployment-file.js';
 import { loadDeploymentInputs, type DeploymentInputs } from '../../src/deployment-inputs.js';
 import { addressProblems } from '../../src/checks/address-checks.js';
+import { clickhouseClusterProblems } from '../../src/checks/clickhouse-cluster-checks.js';
+import { keeperProblems } from '../../src/checks/keeper-checks.js';
+import { placementProblems } from '../../src/checks/placement-checks.js';
+import { valkeyClusterProblems } from '../../src/checks/valkey-cluster-checks.js';
 import { missingPaths, undeliveredFiles } from '../../src/checks/file-checks.js';
 import { gatewayProblems } from '../../src/checks/gateway-checks.js';
 import { confinementProblems, networkProblems, publishedPortProblems } from '../../src/checks/hardening-checks.js';
@@ -27,6 +31,7 @@ import {
   storePasswordProblems,
 } from '../../src/checks/secret-checks.js';
 import {
+  commandArgs,
   durationMs,
   healthcheckProblems,
   imagePinProblem,
@@ -150,6 +155,10 @@ describe('the deployment checks report', () => {
       'consumer: 127.0.0.1 is not a service of this file',
       'init: kafka is not a service of this file',
     ]);
+    const swarm = broken('swarm', (f) => {
+      (service(f, 'fastify').environment ?? {}).READ_MODEL_URL = 'redis://valkey-1:6379, redis://valkey-9:6379';
+    });
+    assert.deepEqual(addressProblems(swarm), ['fastify: valkey-9 is not a service of this file']);
   });
 
   it('a read model store unpinned, published, persisting, refusing writes when full, or several; a reader elsewhere', () => {
@@ -528,5 +537,111 @@ describe('the deployment checks report', () => {
     });
     assert.deepEqual(publishedPortProblems(swarm), ['prometheus: port 9090 is published to every address']);
     assert.deepEqual(networkProblems(swarm), ['network badam: overlay is not encrypted']);
+  });
+
+  it('a swarm volume kept by an unpinned service, or by two services', () => {
+    const file = broken('swarm', (f) => {
+      delete service(f, 'clickhouse-s1r2').deploy?.placement;
+      service(f, 'valkey-2').volumes = service(f, 'valkey-1').volumes;
+    });
+    assert.deepEqual(placementProblems(file).sort(), [
+      'clickhouse-s1r2: keeps a volume but is not pinned to its node (constraint node.labels.badam.clickhouse-s1r2 == true)',
+      'valkey-2: shares volume valkey-1-data with valkey-1',
+    ]);
+    assert.deepEqual(placementProblems(inputs.compose), [], 'compose runs on one host');
+  });
+
+  it('a Keeper node missing, at another version, without its volume, with another’s id; a raft config short of one', () => {
+    const file = broken('swarm', (f) => {
+      delete f.services['clickhouse-keeper-2'];
+      const first = service(f, 'clickhouse-keeper-1');
+      first.image = 'clickhouse/clickhouse-keeper:24.8.14.39';
+      first.volumes = (first.volumes ?? []).filter((volume) => typeof volume === 'object' && volume.type === 'tmpfs');
+      service(f, 'clickhouse-keeper-3').environment = { BADAM_KEEPER_ID: '1' };
+    });
+    const files = {
+      ...inputs.clusterFiles,
+      keeper: {
+        ...inputs.clusterFiles.keeper,
+        text: inputs.clusterFiles.keeper.text.replace(/<server><id>3<.*\n/, ''),
+      },
+      clickhouse: {
+        ...inputs.clusterFiles.clickhouse,
+        text: inputs.clusterFiles.clickhouse.text.replace(/<node><host>clickhouse-keeper-2<.*\n/, ''),
+      },
+    };
+    assert.deepEqual(keeperProblems(file, files), [
+      'keeper config: raft_configuration lists clickhouse-keeper-1, clickhouse-keeper-2, expected clickhouse-keeper-1, clickhouse-keeper-2, clickhouse-keeper-3',
+      'ClickHouse config: <zookeeper> lists clickhouse-keeper-1, clickhouse-keeper-3, expected clickhouse-keeper-1, clickhouse-keeper-2, clickhouse-keeper-3',
+      "clickhouse-keeper-1: Keeper 24.8.14.39 differs from the ClickHouse servers' 25.8.15.35",
+      'clickhouse-keeper-1: no volume of its own at /var/lib/clickhouse',
+      'clickhouse-keeper-2: no such service',
+      'clickhouse-keeper-3: BADAM_KEEPER_ID is 1, which raft_configuration gives to clickhouse-keeper-1',
+    ]);
+  });
+
+  it('a ClickHouse replica outside remote_servers, in the wrong shard, with another’s macros; a client on no cluster', () => {
+    const file = broken('swarm', (f) => {
+      (service(f, 'clickhouse-s1r2').environment ?? {}).BADAM_CLICKHOUSE_SHARD = '2';
+      (service(f, 'clickhouse-s2r2').environment ?? {}).BADAM_CLICKHOUSE_REPLICA = 'clickhouse-s2r1';
+      const s2r1 = service(f, 'clickhouse-s2r1');
+      s2r1.networks = { badam: null };
+      s2r1.secrets = (s2r1.secrets ?? []).filter(({ source }) => source !== 'clickhouse_interserver_secret');
+      s2r1.configs = (s2r1.configs ?? []).filter(({ source }) => source !== 'clickhouse-cluster');
+      (service(f, 'consumer').environment ?? {}).CLICKHOUSE_CLUSTER = '';
+    });
+    const { clickhouse } = inputs.clusterFiles;
+    const files = {
+      clickhouse: { ...clickhouse, text: clickhouse.text.replace(/ *<replica><host>clickhouse-s1r1<.*\n/, '') },
+    };
+    assert.deepEqual(clickhouseClusterProblems(file, files), [
+      'consumer: CLICKHOUSE_CLUSTER is "", expected "badam"',
+      'cluster badam: shard 1 has 1 replicas, expected at least 2',
+      'clickhouse-s1r1: not a replica of cluster badam (remote_servers)',
+      'clickhouse-s1r2: BADAM_CLICKHOUSE_SHARD is 2, but remote_servers has it in shard 1',
+      `clickhouse-s2r1: ${clickhouse.source} is not mounted at ${clickhouse.target}`,
+      'clickhouse-s2r1: does not mount secret clickhouse_interserver_secret',
+      "clickhouse-s2r1: does not answer to clickhouse (the clients' CLICKHOUSE_URL)",
+      'clickhouse-s2r2: BADAM_CLICKHOUSE_REPLICA is clickhouse-s2r1, expected its own name (the host others fetch from)',
+      "clickhouse-s2r2: macros 2/clickhouse-s2r1 are also clickhouse-s2r1's",
+    ]);
+    const compose = broken('compose', (f) => {
+      (service(f, 'init').environment ?? {}).CLICKHOUSE_CLUSTER = 'badam';
+    });
+    assert.deepEqual(clickhouseClusterProblems(compose, inputs.clusterFiles), [
+      'init: CLICKHOUSE_CLUSTER is "badam", expected ""',
+    ]);
+  });
+
+  it('a Valkey node out of cluster mode, unnamed, without masterauth or volume; a one-shot that is a service or skips a node', () => {
+    const file = broken('swarm', (f) => {
+      const third = service(f, 'valkey-3');
+      third.command = commandArgs(third.command).map((arg) =>
+        arg === 'hostname' ? 'ip' : arg.replace(/^\s*masterauth .*$/m, '').replace('$(hostname)', 'valkey'),
+      );
+      third.command = third.command.map((arg, index, args) => (args[index - 1] === '--cluster-enabled' ? 'no' : arg));
+      third.hostname = 'valkey';
+      third.volumes = [];
+      const job = service(f, 'valkey-cluster-create');
+      job.deploy = { ...job.deploy, mode: 'replicated' };
+      job.command = commandArgs(job.command)
+        .filter((arg) => arg !== 'valkey-6:6379')
+        .map((arg) => (arg === '1' ? '0' : arg));
+    });
+    assert.deepEqual(valkeyClusterProblems(file, inputs.clusterFiles), [
+      'valkey-3: not a cluster node (--cluster-enabled yes)',
+      'valkey-3: clients would get addresses, not names (--cluster-preferred-endpoint-type hostname)',
+      'valkey-3: hostname is valkey, expected valkey-3',
+      'valkey-3: does not announce its name (cluster-announce-hostname)',
+      'valkey-3: does not set masterauth from /run/secrets/read_model_password: its replica could not sync',
+      'valkey-3: no volume of its own at /data',
+      'valkey-cluster-create: a replicated service, expected a replicated-job',
+      'valkey-cluster-create: replicas per master is 0, expected 1',
+      'valkey-cluster-create: does not list valkey-6:6379',
+    ]);
+    const withoutJob = broken('swarm', (f) => delete f.services['valkey-cluster-create']);
+    assert.deepEqual(valkeyClusterProblems(withoutJob, inputs.clusterFiles), [
+      'valkey-cluster-create: no such service',
+    ]);
   });
 });

@@ -14,6 +14,8 @@ import {
   clickhouseUser,
 } from '@badam/pipeline';
 import { CLICKHOUSE_FILES, DEPLOYED_DATABASE, renderDeployedRoles } from '../../src/generate/clickhouse-files.js';
+import { CLUSTER_FILES } from '../../src/generate/cluster-files.js';
+import { CLICKHOUSE_CLUSTER } from '../../src/swarm-topology.js';
 
 const run = promisify(execFile);
 
@@ -68,6 +70,30 @@ describe('deployment/clickhouse/entrypoint.sh', () => {
       assert.equal(exported.get(clickhousePasswordHashVariable(role)), expected, role);
     }
     assert.ok(!stdout.includes('pass word'), 'no password reaches the environment');
+  });
+
+  it('exports the swarm cluster’s inter-server secret as it is, where badam-cluster.xml reads it', async () => {
+    const secret = join(dir, CLICKHOUSE_CLUSTER.interserverSecret);
+    const variable = `${CLICKHOUSE_CLUSTER.interserverVariable}=`;
+    const without = await run('bash', [CLICKHOUSE_FILES.entrypoint.source], { env });
+    assert.ok(!without.stdout.split('\n').some((line) => line.startsWith(variable)), 'compose: no secret, no variable');
+    writeFileSync(secret, 'shared secret\n');
+    try {
+      const { stdout } = await run('bash', [CLICKHOUSE_FILES.entrypoint.source], { env });
+      assert.ok(stdout.split('\n').includes(`${variable}shared secret`));
+      assert.ok(
+        readFileSync(CLUSTER_FILES.clickhouse.source, 'utf8').includes(
+          `from_env="${CLICKHOUSE_CLUSTER.interserverVariable}"`,
+        ),
+      );
+      writeFileSync(secret, '\n');
+      await assert.rejects(
+        run('bash', [CLICKHOUSE_FILES.entrypoint.source], { env }),
+        /clickhouse_interserver_secret is empty/,
+      );
+    } finally {
+      rmSync(secret);
+    }
   });
 
   it('refuses to start the server with an empty secret', async () => {
