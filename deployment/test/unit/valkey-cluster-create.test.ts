@@ -31,7 +31,7 @@ case "$*" in
 esac
 `,
 );
-writeFileSync(join(bin, 'getent'), '#!/bin/sh\necho "10.0.0.${2##*-} $2"\n');
+writeFileSync(join(bin, 'getent'), `#!/bin/sh\necho "10.0.0.$(echo "$2" | sed 's/.*-//') $2"\n`);
 for (const tool of ['valkey-cli', 'getent']) chmodSync(join(bin, tool), 0o755);
 
 const NODES = ['valkey-1:6379', 'valkey-2:6379', 'valkey-3:6379'];
