@@ -3,7 +3,8 @@ import { shardsOf, type ClusterFiles } from '../generate/cluster-files.js';
 import { CLICKHOUSE_CLUSTER } from '../swarm-topology.js';
 import { mountsOf } from './file-checks.js';
 import { dataVolumeProblems } from './placement-checks.js';
-import { serviceEnvironment, servicesRunning } from './service-checks.js';
+import { serviceEnvironment } from './service-checks.js';
+import { servicesRunning } from './image-names.js';
 
 /**
  * The ClickHouse servers and their clients. Compose: one server, CLICKHOUSE_CLUSTER empty. Swarm: the cluster config

@@ -1,5 +1,5 @@
 import { publishedPorts, type DeploymentFile } from '../deployment-file.js';
-import { repositoryOf } from './service-checks.js';
+import { repositoryOf } from './image-names.js';
 
 /**
  * How each container is confined. Every service drops every Linux capability, asks for no-new-privileges and runs

@@ -3,7 +3,8 @@ import { keeperHostsOf, raftServersOf, type ClusterFiles } from '../generate/clu
 import { CLICKHOUSE_CLUSTER, KEEPER_ENSEMBLE } from '../swarm-topology.js';
 import { mountsOf } from './file-checks.js';
 import { dataVolumeProblems } from './placement-checks.js';
-import { officialImageProblems, serviceEnvironment, servicesRunning } from './service-checks.js';
+import { officialImageProblems, serviceEnvironment } from './service-checks.js';
+import { servicesRunning } from './image-names.js';
 
 /** The tag of an image reference ('' without one). */
 function tagOf(image: string | undefined): string {

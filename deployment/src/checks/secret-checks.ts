@@ -2,8 +2,8 @@ import { posix } from 'node:path';
 import { clickhousePasswordSecret, type ClickHouseRole } from '@badam/pipeline';
 import { SECRETS_DIR, type DeployedService, type DeploymentFile } from '../deployment-file.js';
 import { mountsOf } from './file-checks.js';
-import { commandArgs, serviceEnvironment, servicesRunning } from './service-checks.js';
-import { readModelStoreOf } from '../deployment-services.js';
+import { commandArgs, serviceEnvironment } from './service-checks.js';
+import { servicesRunning } from './image-names.js';
 
 /**
  * Passwords in the deployment files: none written in them. Each is a Docker secret (swarm: created beforehand, so a
@@ -32,7 +32,7 @@ export interface SecretExpectations {
 const SECRET_NAME = /PASSWORD|SECRET|TOKEN/i;
 
 /** Where each secret of a service appears in its containers. */
-function secretMounts(service: DeployedService): { source: string; target: string }[] {
+export function secretMounts(service: DeployedService): { source: string; target: string }[] {
   return (service.secrets ?? []).map(({ source, target }) => ({
     source,
     target: posix.resolve(SECRETS_DIR, target ?? source),
@@ -127,35 +127,6 @@ export function clickhouseRoleProblems(
     }
     return problems;
   });
-}
-
-/**
- * Each server of the read model's store asks for its password, read from its secret inside the container (never on
- * the command line).
- */
-export function storePasswordProblems(file: DeploymentFile, expected: Pick<SecretExpectations, 'store'>): string[] {
-  const { passwordSecret } = expected.store;
-  return readModelStoreOf(file.kind).nodes.flatMap((name) => {
-    const store = file.services[name];
-    if (store === undefined) return [`${name}: no such service`];
-    const problems: string[] = [];
-    const mount = secretMounts(store).find(({ source }) => source === passwordSecret);
-    if (mount === undefined) problems.push(`${name}: does not mount secret ${passwordSecret}`);
-    const args = commandArgs(store.command);
-    if (args.includes('--requirepass'))
-      problems.push(`${name}: --requirepass on the command line shows the password to every process`);
-    if (!setsFromSecret(args, 'requirepass', mount?.target))
-      problems.push(
-        `${name}: its command does not set requirepass from ${mount?.target ?? `secret ${passwordSecret}`}`,
-      );
-    return problems;
-  });
-}
-
-/** A config line of the command sets `directive` from the secret's file (e.g. `requirepass $(cat /run/secrets/x)`). */
-export function setsFromSecret(args: readonly string[], directive: string, secretPath: string | undefined): boolean {
-  if (secretPath === undefined) return false;
-  return args.some((arg) => arg.split('\n').some((line) => line.includes(directive) && line.includes(secretPath)));
 }
 
 /** Grafana: everyone logs in (no anonymous viewers, who could run any query), the admin password from its secret. */

@@ -1,5 +1,6 @@
 import { GATEWAY_POLICY } from '@badam/gateway';
 import { brokersOf, type DeployedService, type DeploymentFile } from '../deployment-file.js';
+import { repositoryOf } from './image-names.js';
 
 /**
  * Checks over a rendered deployment file (docker-compose.yml or swarm-stack.yml). Each returns the problems it
@@ -40,18 +41,6 @@ export function imagePinProblem(image: string | undefined): string | undefined {
   const tag = name.slice(colon + 1);
   if (tag === '' || tag === 'latest' || tag.endsWith('-latest')) return `${image} is not pinned to a version`;
   return undefined;
-}
-
-/** An image reference without its tag or digest, and without docker.io/(library/). */
-export function repositoryOf(image: string | undefined): string {
-  return (image ?? '').replace(/^docker\.io\/(library\/)?/, '').replace(/[:@].*$/, '');
-}
-
-/** The services of a file that run an image (official name, any tag). */
-export function servicesRunning(file: DeploymentFile, repository: string): string[] {
-  return Object.entries(file.services)
-    .filter(([, service]) => repositoryOf(service.image) === repository)
-    .map(([name]) => name);
 }
 
 /** A third-party service's image: the official one (Docker Hub's own name, with or without docker.io/), pinned. */

@@ -7,7 +7,7 @@ import { VALKEY_CLUSTER } from '../swarm-topology.js';
 import { mountsOf } from './file-checks.js';
 import { dataVolumeProblems } from './placement-checks.js';
 import { flagValue } from './read-model-checks.js';
-import { setsFromSecret } from './secret-checks.js';
+import { setsFromSecret } from './store-password-checks.js';
 import { commandArgs } from './service-checks.js';
 
 const SECRET_PATH = posix.join(SECRETS_DIR, READ_MODEL_PASSWORD_SECRET);

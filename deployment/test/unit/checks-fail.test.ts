@@ -28,8 +28,8 @@ import {
   grafanaProblems,
   passwordValueProblems,
   secretFileProblems,
-  storePasswordProblems,
 } from '../../src/checks/secret-checks.js';
+import { storePasswordProblems } from '../../src/checks/store-password-checks.js';
 import {
   commandArgs,
   durationMs,
