@@ -23,17 +23,24 @@ export function clusterShapeQuery(cluster: string): string {
   return `SELECT shard_num, count() AS replicas FROM system.clusters WHERE cluster = '${cluster}' GROUP BY shard_num`;
 }
 
+/** A cluster name the server's remote_servers lack, or a shape the tables cannot have: a configuration error, not a wait. */
+export class ClusterConfigError extends Error {}
+
 /** The shape of clusterShapeQuery's rows; a cluster the server does not know, or with uneven shards, is an error. */
 export function clusterShapeOf(
   cluster: string,
   rows: readonly { shard_num: number | string; replicas: number | string }[],
 ): ClusterShape {
   if (rows.length === 0) {
-    throw new Error(`ClickHouse knows no cluster ${JSON.stringify(cluster)} (CLICKHOUSE_CLUSTER; see system.clusters)`);
+    throw new ClusterConfigError(
+      `ClickHouse knows no cluster ${JSON.stringify(cluster)} (CLICKHOUSE_CLUSTER; see system.clusters)`,
+    );
   }
   const replicas = new Set(rows.map((row) => Number(row.replicas)));
   if (replicas.size !== 1) {
-    throw new Error(`cluster ${JSON.stringify(cluster)} has shards of unequal replica counts (${[...replicas]})`);
+    throw new ClusterConfigError(
+      `cluster ${JSON.stringify(cluster)} has shards of unequal replica counts (${[...replicas]})`,
+    );
   }
   return { shards: rows.length, replicasPerShard: [...replicas][0] ?? 1 };
 }
