@@ -89,6 +89,8 @@ export class ManagedProcess {
     const child = this.#child;
     if (child === undefined || child.exitCode !== null || child.signalCode !== null) return;
     this.signal('SIGTERM');
+    // A process a fault test froze (SIGSTOP) acts on the SIGTERM only once continued.
+    this.signal('SIGCONT');
     const timer = setTimeout(() => this.signal('SIGKILL'), graceMs);
     await this.#exited;
     clearTimeout(timer);
