@@ -59,6 +59,8 @@ export {
   type ClickHouseConnection,
 } from './clickhouse/client.js';
 export { dropTable, migrate } from './clickhouse/migrate.js';
+export { createClusterTables, dropClusterTables, readClusterShape } from './clickhouse/cluster.js';
+export { storeSettings, type StoreSettings } from './clickhouse/store-consistency.js';
 export { createMessagesRepository } from './clickhouse/messages-repository.js';
 export {
   CLICKHOUSE_ROLES,
