@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import {
   createClickHouseClient,
+  createClusterTables,
   ensureTopic,
   migrate,
   type ClickHouseConnection,
@@ -52,7 +53,10 @@ export interface Infra {
   /** Server 0's process (the only one of the single topology). */
   database: ManagedProcess;
   readModelStore: ManagedProcess;
-  /** Creates the topic (if missing) and applies the migrations to the table, as the migrator (as init does). */
+  /**
+   * Creates the topic (if missing) and applies the migrations to the table, or on a cluster creates its tables on
+   * every server, as the migrator (as init does).
+   */
   prepare(topic: string, partitions: number, table: string): Promise<void>;
   stop(): Promise<void>;
 }
@@ -108,7 +112,8 @@ export async function startInfra(options: InfraOptions): Promise<Infra> {
       await ensureTopic(kafka, topic, partitions);
       const client = createClickHouseClient(roleClickHouse(clickhouse, 'migrator', secrets));
       try {
-        await migrate(client, table);
+        if (clickhouseServers.cluster === '') await migrate(client, table);
+        else await createClusterTables(client, clickhouse.database, table, clickhouseServers.cluster);
       } finally {
         await client.close();
       }
