@@ -77,6 +77,16 @@ if ! compgen -G ".tools/kafka/libs/kafka_2.13-*.jar" >/dev/null; then
     -DoutputDirectory="$PWD/.tools/kafka/libs" -DincludeScope=runtime
 fi
 
+# ZooKeeper coordinates ClickHouse 18.16's replicated tables on the stack's replicated and sharded topologies
+# (BADAM_TOPOLOGY); the pom lists the two jars ZooKeeper's own pom leaves to the user.
+ZOOKEEPER_VERSION=$(sed -n 's|.*<zookeeper.version>\(.*\)</zookeeper.version>.*|\1|p' tools/stack/zookeeper/pom.xml)
+if [ ! -f ".tools/zookeeper/libs/zookeeper-$ZOOKEEPER_VERSION.jar" ]; then
+  step "ZooKeeper $ZOOKEEPER_VERSION jars from Maven Central"
+  rm -rf .tools/zookeeper/libs
+  mvn -q -B -f tools/stack/zookeeper/pom.xml dependency:copy-dependencies \
+    -DoutputDirectory="$PWD/.tools/zookeeper/libs" -DincludeScope=runtime
+fi
+
 # Locust (MIT) runs the load scenario here; k6 (AGPL) is never fetched or built on these machines, only run from its
 # official image by Docker users. Pinned in k6/locust/requirements.txt; a virtual environment keeps it off the system.
 if ! cmp -s k6/locust/requirements.txt .tools/locust/requirements.txt 2>/dev/null; then

@@ -25,13 +25,23 @@ const NETWORK_ERRORS: ReadonlySet<string> = new Set([
 /**
  * ClickHouse error codes that go away by themselves or by an operator's fix that needs no change of the batch:
  * overload and limits (202, 203, 241, 252, 173), network and shutdown (209, 210, 236, 394, 3, 23, 24, 32), storage
- * and replication (242, 243, 225, 285, 319, 425, 999), schema or access not there yet (16, 47, 60, 81, 164, 192,
- * 193, 497, 516). Every other server error is the server refusing this statement.
+ * (243, 425), schema or access not there yet (16, 47, 60, 81, 164, 192, 193, 497, 516), and a cluster's replication
+ * (REPLICATION_CODES). Every other server error is the server refusing this statement.
  */
 const TRANSIENT_SERVER_CODES: ReadonlySet<number> = new Set([
-  3, 16, 23, 24, 32, 47, 60, 81, 164, 173, 192, 193, 202, 203, 209, 210, 225, 236, 241, 242, 243, 252, 285, 319, 394,
-  425, 497, 516, 999,
+  3, 16, 23, 24, 32, 47, 60, 81, 164, 173, 192, 193, 202, 203, 209, 210, 236, 241, 243, 252, 394, 425, 497, 516,
 ]);
+
+/**
+ * A replicated table that cannot take or serve a write safely right now (shared/CONVENTIONS.md, measured on 18.16):
+ * ZooKeeper down or lost (225, 242 read-only, 244, 999), too few live replicas for the quorum (285), the previous
+ * quorum insert still unconfirmed (286), a replica lacking a quorum-written part refusing a sequentially consistent
+ * read (289), a quorum insert timed out with its outcome unknown (319: the retry reads the same heads, since
+ * unconfirmed parts are hidden, and writes the same block, which is deduplicated; see clickhouse/store-consistency.ts),
+ * a shard with no reachable replica (279). The batch waits and is retried whole, uncommitted: never split, never
+ * ordered from a replica that may be stale.
+ */
+const REPLICATION_CODES: ReadonlySet<number> = new Set([225, 242, 244, 279, 285, 286, 289, 319, 999]);
 const SERVER_TIMEOUT = 159;
 
 /** Both the HTTP client's form (`code: '62'`) and 18.16's message text (`Code: 62, e.displayText() = ...`). */
@@ -60,7 +70,7 @@ export function failureKind(error: unknown): FailureKind {
         : Number(SERVER_CODE.exec(cause.message)?.[1] ?? NaN);
     if (Number.isInteger(server)) {
       if (server === SERVER_TIMEOUT) return 'timeout';
-      return TRANSIENT_SERVER_CODES.has(server) ? 'transient' : 'permanent';
+      return TRANSIENT_SERVER_CODES.has(server) || REPLICATION_CODES.has(server) ? 'transient' : 'permanent';
     }
     if (cause.message === 'Timeout error.' || cause.name === 'TimeoutError' || cause.name === 'AbortError')
       return 'timeout';

@@ -13,14 +13,11 @@ import {
   pageStoreConnection,
   onShutdown,
   pause,
+  readClusterShape,
   storeBatch,
 } from '@badam/pipeline/core';
-import {
-  createClickHouseClient,
-  serverVersion,
-  synchronousInsertSettings,
-  type ServerVersion,
-} from '@badam/pipeline/clickhouse-client';
+import { createClickHouseClient, serverVersion } from '@badam/pipeline/clickhouse-client';
+import { storeSettings, type StoreSettings } from '@badam/pipeline/store-consistency';
 import { connectTopicIdentity } from '@badam/pipeline/topic-admin';
 import { createPageStore } from '@badam/pipeline/page-store';
 import type { ClickHouseClient } from '@clickhouse/client';
@@ -72,11 +69,11 @@ async function report(): Promise<HealthReport> {
 health.listen(config.PORT, config.HOST);
 await once(health, 'listening');
 
-const version = await waitForClickHouse(clickhouse);
-if (version !== undefined) {
-  logger.info({ clickhouse: version.text }, 'connected to ClickHouse');
+const settings = await waitForClickHouse(clickhouse);
+if (settings !== undefined) {
   const messages = createMessagesRepository(clickhouse, config.CLICKHOUSE_TABLE, {
-    insertSettings: synchronousInsertSettings(version),
+    insertSettings: settings.insert,
+    headsSettings: settings.headsRead,
     metrics: createClickHouseMetrics(metrics.registry),
   });
   repository = messages;
@@ -120,12 +117,19 @@ if (version !== undefined) {
   logger.info({ topic: config.KAFKA_TOPIC, group: config.CONSUMER_GROUP_ID }, 'consuming');
 }
 
-/** The insert settings depend on the server version, so nothing is consumed before ClickHouse answers. */
-async function waitForClickHouse(client: ClickHouseClient): Promise<ServerVersion | undefined> {
+/**
+ * The store's settings depend on the server version and, on a cluster, on its replicas per shard
+ * (store-consistency.ts), so nothing is consumed before ClickHouse answers both.
+ */
+async function waitForClickHouse(client: ClickHouseClient): Promise<StoreSettings | undefined> {
   const nextDelay = backoffDelays(200, 5000);
+  const cluster = config.CLICKHOUSE_CLUSTER;
   while (!starting.signal.aborted) {
     try {
-      return await serverVersion(client);
+      const version = await serverVersion(client);
+      const shape = cluster === '' ? undefined : await readClusterShape(client, cluster);
+      logger.info({ clickhouse: version.text, cluster, shape }, 'connected to ClickHouse');
+      return storeSettings(version, shape, config.CLICKHOUSE_TIMEOUT_MS);
     } catch (error) {
       const delay = nextDelay();
       logger.warn({ err: error, delayMs: delay }, 'ClickHouse not reachable yet, retrying');

@@ -1,4 +1,11 @@
-import { clickhouseConnection, createLogger, kafkaConnection, migrate } from '@badam/pipeline/core';
+import {
+  ClusterConfigError,
+  clickhouseConnection,
+  createClusterTables,
+  createLogger,
+  kafkaConnection,
+  migrate,
+} from '@badam/pipeline/core';
 import { createClickHouseClient } from '@badam/pipeline/clickhouse-client';
 import { ensureTopic } from '@badam/pipeline/topic-admin';
 import { loadInitConfig } from './config.js';
@@ -6,14 +13,16 @@ import { retryUntilDeadline } from './retry.js';
 
 /**
  * The deployment's one-shot init (compose and swarm run it before the services): creates the topic with its
- * partition count and applies the ClickHouse migrations, retrying while the broker or the database is still
- * starting. Everything it does is idempotent, so it runs on every deploy.
+ * partition count and applies the ClickHouse migrations (on a cluster, CLICKHOUSE_CLUSTER: creates the replicated,
+ * and when sharded Distributed, tables matching the cluster's shape on every server), retrying while the broker or
+ * the database is still starting. Everything it does is idempotent, so it runs on every deploy.
  */
 const config = loadInitConfig();
 const logger = createLogger('init', config.LOG_LEVEL);
 const deadline = Date.now() + config.INIT_TIMEOUT_MS;
 
-const retry = (what: string, step: () => Promise<void>) => retryUntilDeadline(what, step, { deadline, logger });
+const retry = (what: string, step: () => Promise<void>) =>
+  retryUntilDeadline(what, step, { deadline, logger, isFatal: (error) => error instanceof ClusterConfigError });
 
 await retry(`topic ${config.KAFKA_TOPIC} (${config.KAFKA_TOPIC_PARTITIONS} partitions)`, () =>
   ensureTopic(
@@ -24,5 +33,13 @@ await retry(`topic ${config.KAFKA_TOPIC} (${config.KAFKA_TOPIC_PARTITIONS} parti
   ),
 );
 const clickhouse = createClickHouseClient(clickhouseConnection(config));
-await retry(`migrations of ${config.CLICKHOUSE_TABLE}`, () => migrate(clickhouse, config.CLICKHOUSE_TABLE));
+const cluster = config.CLICKHOUSE_CLUSTER;
+if (cluster === '') {
+  await retry(`migrations of ${config.CLICKHOUSE_TABLE}`, () => migrate(clickhouse, config.CLICKHOUSE_TABLE));
+} else {
+  await retry(`tables of ${config.CLICKHOUSE_TABLE} on cluster ${cluster}`, async () => {
+    const shape = await createClusterTables(clickhouse, config.CLICKHOUSE_DATABASE, config.CLICKHOUSE_TABLE, cluster);
+    logger.info({ cluster, ...shape }, 'tables created on the cluster');
+  });
+}
 await clickhouse.close();

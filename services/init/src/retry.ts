@@ -9,6 +9,8 @@ export interface RetryOptions {
   /** Delays between attempts; by default 0.5 s doubling up to 5 s, since the broker or database may still start. */
   nextDelay?: () => number;
   wait?: (ms: number) => Promise<void>;
+  /** Errors no wait can fix (a configuration error): thrown at once. */
+  isFatal?: (error: unknown) => boolean;
   now?: () => number;
 }
 
@@ -24,6 +26,7 @@ export async function retryUntilDeadline(
     nextDelay = backoffDelays(500, 5000),
     wait = (ms: number) => setTimeout(ms),
     now = Date.now,
+    isFatal = () => false,
   } = options;
   for (;;) {
     try {
@@ -31,7 +34,7 @@ export async function retryUntilDeadline(
       logger.info(`${what}: done`);
       return;
     } catch (error) {
-      if (now() > deadline) throw error;
+      if (now() > deadline || isFatal(error)) throw error;
       const delayMs = nextDelay();
       logger.warn({ err: error, delayMs }, `${what}: not yet, retrying`);
       await wait(delayMs);

@@ -11,6 +11,7 @@ const { values: args } = parseArgs({ options: { seconds: { type: 'string', defau
 const KINDS: [RegExp, string][] = [
   [/clickhouse-server/, 'clickhouse'],
   [/kafka\.Kafka|kafka_2\.13/, 'kafka'],
+  [/QuorumPeerMain/, 'zookeeper'],
   [/services\/(\w+)\/dist/, '$1'],
   [/locust/, 'locust'],
   [/haproxy/, 'gateway'],

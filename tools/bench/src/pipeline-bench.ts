@@ -6,6 +6,7 @@ import { createClickHouseClient, keysTable, quoteIdentifier, reconcile, type Acc
 import { startFleet } from '@badam/stack/fleet';
 import { startInfra } from '@badam/stack/infra/infra';
 import { repoRoot } from '@badam/stack/paths';
+import { loadStackConfig } from '@badam/stack/stack-config';
 import { sendTraffic } from '@badam/test-kit/traffic';
 import { receiptOf, send } from '@badam/test-kit/http-client';
 import { waitForRows } from '@badam/test-kit/table-watch';
@@ -22,7 +23,8 @@ import { percentiles } from './percentiles.js';
  * Ends with the reconciliation of every acknowledged send. `--keyed`: every send carries an Idempotency-Key, which
  * makes the consumers look up keys too. `--big-group N`: before the drain, one group is given N stored messages (as
  * if from an earlier topic) and every tenth backlog send goes to it, to show the per-batch cost does not grow with a
- * group's history. `--drain-only`: skip the throughput and latency runs.
+ * group's history. `--drain-only`: skip the throughput and latency runs. ClickHouse runs in the topology BADAM_TOPOLOGY
+ * names (single, replicated, sharded; tools/stack/README.md), the services spread over its servers as on the stack.
  */
 const { values: args } = parseArgs({
   options: {
@@ -45,14 +47,17 @@ const BIG_GROUP = 999;
 const BIG_GROUP_FILLED_AT = 1_600_000_000_000;
 const keyPrefix = (phase: string) => (args.keyed ? { keyPrefix: phase } : {});
 
+const topology = loadStackConfig().BADAM_TOPOLOGY;
 const dataDir = join(repoRoot, '.data/bench');
 rmSync(dataDir, { recursive: true, force: true });
 const infra = await startInfra({
   dataDir,
   kafkaPort: 39092,
-  clickhouseHttpPort: 38123,
+  clickhouseHttpPort: 38123, // and + 10·i for server i of a cluster
   clickhouseTcpPort: 39000,
   readModelPort: 36379,
+  topology,
+  zookeeperPort: 38181,
 });
 const table = 'messages_bench';
 const topic = 'messages-bench';
@@ -162,6 +167,7 @@ try {
   const report = {
     date: new Date().toISOString(),
     machine: `${availableParallelism()} cores, ${Math.round(totalmem() / 2 ** 30)} GiB`,
+    topology,
     producers: n('producers'),
     consumers: n('consumers'),
     keyed: args.keyed,

@@ -9,7 +9,7 @@ import { READ_MODEL_PASSWORD_SECRET } from './infra/stack-secrets.js';
 import { loadStackConfig } from './stack-config.js';
 
 const USAGE = `usage: scripts/stack.sh <command>
-  up      start Kafka, ClickHouse, the producer, the consumer fleet, the read apps and the gateway; Ctrl-C stops all
+  up      start Kafka, ClickHouse (BADAM_TOPOLOGY), the producer, the consumer fleet, the read apps and the gateway; Ctrl-C stops all
   reset   delete all native stack state (the data folder); the stack must be stopped
 `;
 
@@ -28,6 +28,8 @@ async function up() {
     clickhouseTcpPort: config.BADAM_CLICKHOUSE_TCP_PORT,
     readModelPort: config.BADAM_READ_MODEL_PORT,
     kafkaHeapMb: config.BADAM_KAFKA_HEAP_MB,
+    topology: config.BADAM_TOPOLOGY,
+    zookeeperPort: config.BADAM_ZOOKEEPER_PORT,
   });
   writeFileSync(pidFile, String(process.pid));
   const stops: (() => Promise<void>)[] = [() => infra.stop()];
@@ -80,6 +82,14 @@ async function up() {
     console.log(
       `  clickhouse  ${infra.clickhouse.url} (table ${TABLE}; services as reader/writer/migrator, you as default)`,
     );
+    if (infra.zookeeper !== undefined) {
+      console.log(
+        `              ${infra.topology}: cluster ${infra.clickhouseCluster}, ZooKeeper 127.0.0.1:${infra.zookeeper.port}`,
+      );
+      for (const { node, url } of infra.clickhouseServers) {
+        console.log(`              shard ${node.shard} replica ${node.replica}: ${url} (native ${node.tcpPort})`);
+      }
+    }
     console.log(`  read model  ${infra.readModelUrl} (redis-server; a key per group: ${TABLE}:<group id>)`);
     console.log(
       `  passwords   ${infra.secrets.path(READ_MODEL_PASSWORD_SECRET).replace(/[^/]+$/, '')} (one file per role and the store's)`,

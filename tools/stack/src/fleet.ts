@@ -43,6 +43,10 @@ export interface FleetInfra {
   kafka: KafkaConnection;
   /** The server and database; each service logs in as its role (FLEET_ROLES), with the password from `secrets`. */
   clickhouse: Pick<ClickHouseConnection, 'url' | 'database'>;
+  /** The cluster the tables span (CLICKHOUSE_CLUSTER); '' or none for a single server. */
+  clickhouseCluster?: string;
+  /** Every server services may use, spread over them (clickhouseUrlOf); none: `clickhouse.url` alone. */
+  clickhouseServers?: readonly { url: string }[];
   /** The read model's store; pages are kept under `<table>:<group id>` (pageStoreConnection), so tests share one. */
   readModelUrl: string;
   /** The files holding the roles' and the store's passwords: each service is given the paths, as in Docker. */
@@ -95,7 +99,8 @@ export function serviceEnvironment(
     KAFKA_BROKERS: options.infra.kafka.brokers.join(','),
     KAFKA_TOPIC: options.topic,
     KAFKA_CLIENT_ID: `${service}-${replica + 1}`,
-    CLICKHOUSE_URL: options.infra.clickhouse.url,
+    CLICKHOUSE_URL: clickhouseUrlOf(options.infra, service, replica),
+    CLICKHOUSE_CLUSTER: options.infra.clickhouseCluster ?? '',
     CLICKHOUSE_USER: role === undefined ? undefined : clickhouseUser(role),
     CLICKHOUSE_PASSWORD:
       role === undefined ? undefined : { file: options.infra.secrets.path(clickhousePasswordSecret(role)) },
@@ -105,6 +110,21 @@ export function serviceEnvironment(
     READ_MODEL_PASSWORD: { file: options.infra.secrets.path(READ_MODEL_PASSWORD_SECRET) },
   };
   return { ...environmentOf(SERVICE_SETTINGS[service], values), ...options.env };
+}
+
+/** The services that query ClickHouse, in the order clickhouseUrlOf deals the servers out. */
+const CLICKHOUSE_USERS: readonly ServiceName[] = ['consumer', 'fastify', 'hapi', 'restify'];
+
+/**
+ * The server a service replica queries: round robin over the servers, consumers first (consumer i on server i), each
+ * read app starting one server further, so that one replica of each spreads over the servers too. Any server will
+ * do: each has the tables (ON CLUSTER), and when sharded the Distributed one reaches every shard.
+ */
+export function clickhouseUrlOf(infra: FleetInfra, service: ServiceName, replica: number): string {
+  const servers = infra.clickhouseServers ?? [];
+  if (servers.length === 0) return infra.clickhouse.url;
+  const index = Math.max(CLICKHOUSE_USERS.indexOf(service), 0) + replica;
+  return (servers[index % servers.length] as { url: string }).url;
 }
 
 /**

@@ -10,6 +10,9 @@ export const toolsDir = resolve(repoRoot, '.tools');
 
 export const kafkaLibsDir = resolve(toolsDir, 'kafka/libs');
 
+/** ZooKeeper's jars (zookeeper/pom.xml), for the replicated and sharded topologies. */
+export const zookeeperLibsDir = resolve(toolsDir, 'zookeeper/libs');
+
 export function serviceEntry(service: string): string {
   return resolve(repoRoot, 'services', service, 'dist/src/server.js');
 }

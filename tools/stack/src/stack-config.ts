@@ -1,7 +1,8 @@
 import { resolve } from 'node:path';
 import { GATEWAY_POLICY } from '@badam/gateway';
-import { int, readConfig, str, type ClickHouseConnection } from '@badam/pipeline';
-import { localClickHouse } from './infra/clickhouse.js';
+import { int, oneOf, readConfig, str, type ClickHouseConnection } from '@badam/pipeline';
+import { localClickHouse } from './infra/clickhouse/connection.js';
+import { TOPOLOGIES } from './infra/clickhouse/topology.js';
 import { repoRoot } from './paths.js';
 
 /** Ports default to ranges well away from the usual services of a developer machine (8080, 9000, 9092, 5432...). */
@@ -35,6 +36,16 @@ const stackSettings = {
   }),
   BADAM_CLICKHOUSE_HTTP_PORT: int('ClickHouse HTTP port', { default: 18123, min: 1, max: 65535 }),
   BADAM_CLICKHOUSE_TCP_PORT: int('ClickHouse native protocol port', { default: 19000, min: 1, max: 65535 }),
+  BADAM_TOPOLOGY: oneOf(
+    'ClickHouse: single (one server), replicated (ZooKeeper, 2 replicas), sharded (ZooKeeper, 2 shards × 2 replicas); server i takes the ClickHouse ports + 10×i, interserver HTTP port + 5',
+    TOPOLOGIES,
+    'single',
+  ),
+  BADAM_ZOOKEEPER_PORT: int('ZooKeeper port (replicated and sharded topologies)', {
+    default: 12181,
+    min: 1,
+    max: 65535,
+  }),
   BADAM_READ_MODEL_PORT: int('read model store (redis-server) port', { default: 16379, min: 1, max: 65535 }),
   BADAM_SERVICE_BASE_PORT: int(
     'first port of the services: producer N+1.., fastify N+11.., hapi N+21.., restify N+31.., consumers N+41..',

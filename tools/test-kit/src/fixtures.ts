@@ -5,7 +5,9 @@ import { after } from 'node:test';
 import {
   DEFAULT_PARTITIONS,
   createClickHouseClient,
+  createClusterTables,
   createPageStore,
+  dropClusterTables,
   dropTable,
   ensureTopic,
   migrate,
@@ -17,6 +19,7 @@ import {
 import type { ClickHouseClient } from '@clickhouse/client';
 import { startFleet, type Fleet, type FleetOptions } from '@badam/stack/fleet';
 import { localClickHouse } from '@badam/stack/infra/clickhouse';
+import { clusterOf, TOPOLOGIES, type Topology } from '@badam/stack/infra/clickhouse/topology';
 import { startGateway, type Gateway } from '@badam/stack/infra/gateway';
 import { READ_MODEL_PASSWORD_SECRET, stackSecrets, type StackSecrets } from '@badam/stack/infra/stack-secrets';
 import { gatewayScrapeJobs, startPrometheus, type Prometheus } from '@badam/stack/infra/prometheus';
@@ -45,8 +48,12 @@ export function suiteCleanup(): Cleanup {
 
 export interface TestInfra {
   kafka: KafkaConnection;
-  /** The administrator: tests create, read and drop their tables with it. */
+  /** The administrator, on server 0: tests create, read and drop their tables with it. */
   clickhouse: ClickHouseConnection;
+  /** The run's ClickHouse topology (BADAM_TEST_TOPOLOGY), its cluster ('' for single) and every server's URL. */
+  topology: Topology;
+  clickhouseCluster: string;
+  clickhouseServers: { url: string }[];
   readModelUrl: string;
   /** The roles' and the store's passwords the test run's servers were started with. */
   secrets: StackSecrets;
@@ -61,13 +68,26 @@ export function testInfra(): TestInfra {
   if (brokers === undefined || url === undefined || readModelUrl === undefined || dataDir === undefined) {
     throw new Error('integration tests run under the test harness: npm test (scripts/test.sh)');
   }
+  const topology = testTopology();
   return {
     kafka: { brokers: brokers.split(','), clientId: 'badam-test' },
     clickhouse: localClickHouse(url, { maxOpenConnections: 8 }),
+    topology,
+    clickhouseCluster: clusterOf(topology),
+    clickhouseServers: (process.env[TEST_ENV.clickhouseUrls] ?? url).split(',').map((server) => ({ url: server })),
     readModelUrl,
     secrets: stackSecrets(dataDir),
     dataDir,
   };
+}
+
+/** The run's topology, as the runner was told (BADAM_TEST_TOPOLOGY); single when unset. */
+export function testTopology(): Topology {
+  const topology = process.env[TEST_ENV.topology] ?? 'single';
+  if (!(TOPOLOGIES as readonly string[]).includes(topology)) {
+    throw new Error(`${TEST_ENV.topology} must be one of ${TOPOLOGIES.join(', ')}, got ${JSON.stringify(topology)}`);
+  }
+  return topology as Topology;
 }
 
 export function uniqueName(prefix: string): string {
@@ -80,11 +100,20 @@ export function createTestClickHouse(t: Cleanup): ClickHouseClient {
   return client;
 }
 
-/** A fresh messages table with the production schema, dropped after the test. */
+/**
+ * A fresh messages table with the production schema, dropped after the test; on the run's cluster
+ * (BADAM_TEST_TOPOLOGY replicated or sharded) the tables init makes there, on every server.
+ */
 export async function createTestTable(t: Cleanup, client: ClickHouseClient): Promise<string> {
   const table = uniqueName('messages_test');
-  await migrate(client, table);
-  t.after(() => dropTable(client, table));
+  const { clickhouse, clickhouseCluster: cluster } = testInfra();
+  if (cluster === '') {
+    await migrate(client, table);
+    t.after(() => dropTable(client, table));
+  } else {
+    await createClusterTables(client, clickhouse.database, table, cluster);
+    t.after(() => dropClusterTables(client, clickhouse.database, table, cluster));
+  }
   return table;
 }
 
@@ -117,16 +146,21 @@ export async function createTestTopic(partitions = DEFAULT_PARTITIONS): Promise<
 }
 
 /**
- * Test ports come from 20000-32767, below Linux's ephemeral range (32768-60999): a port found free there can be
- * taken by the next outgoing connection before the server that asked for it binds (seen: HAProxy failing to bind).
+ * Test ports come from the runner's BADAM_TEST_PORT_RANGE, by default 20000-32767, below Linux's ephemeral range
+ * (32768-60999): a port found free there can be taken by the next outgoing connection before the server that asked
+ * for it binds (seen: HAProxy failing to bind).
  */
-const TEST_PORTS = { first: 20000, last: 32767 } as const;
+function testPorts(): { first: number; last: number } {
+  const [first, last] = (process.env[TEST_ENV.portRange] ?? '20000-32767').split('-').map(Number) as [number, number];
+  return { first, last };
+}
 
 /** A base port whose whole block (base+1 .. base+49) is free right now. */
 export async function freeBasePort(): Promise<number> {
-  const blocks = Math.floor((TEST_PORTS.last - TEST_PORTS.first) / 50);
+  const range = testPorts();
+  const blocks = Math.floor((range.last - range.first) / 50);
   for (let attempt = 0; attempt < 50; attempt++) {
-    const base = TEST_PORTS.first + Math.floor(Math.random() * blocks) * 50;
+    const base = range.first + Math.floor(Math.random() * blocks) * 50;
     const free = await Promise.all(Array.from({ length: 49 }, (_, i) => portFree(base + 1 + i)));
     if (free.every(Boolean)) return base;
   }
@@ -163,10 +197,11 @@ export async function startTestFleet(t: Cleanup, options: TestFleetOptions): Pro
   return fleet;
 }
 
-/** A single port, free right now, from the test range (see TEST_PORTS). */
+/** A single port, free right now, from the test range (testPorts). */
 async function freePort(): Promise<number> {
+  const range = testPorts();
   for (let attempt = 0; attempt < 100; attempt++) {
-    const port = TEST_PORTS.first + Math.floor(Math.random() * (TEST_PORTS.last - TEST_PORTS.first));
+    const port = range.first + Math.floor(Math.random() * (range.last - range.first));
     if (await portFree(port)) return port;
   }
   throw new Error('no free port found');

@@ -2,13 +2,25 @@ import { join } from 'node:path';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { createClickHouseClient } from '@badam/pipeline';
 import { launchFleet, type Fleet, type FleetOptions } from '@badam/stack/fleet';
+import type { ClickHouseServer } from '@badam/stack/infra/clickhouse/server';
+import type { Topology } from '@badam/stack/infra/clickhouse/topology';
 import type { Gateway } from '@badam/stack/infra/gateway';
 import { startInfra, type Infra } from '@badam/stack/infra/infra';
+import type { ZooKeeperServer } from '@badam/stack/infra/zookeeper';
 import { freeBasePort, startTestGateway, testInfra, uniqueName, type Cleanup } from './fixtures.js';
+import { PRIVATE_CLICKHOUSE_PORTS } from './test-clickhouse.js';
 
 export interface PrivateStack {
   infra: Infra;
+  /** The administrator on server 0 (on a cluster, the tables services use are there too). */
   client: ClickHouseClient;
+  /**
+   * Every ClickHouse server, shard by shard (shard 1's replicas first): `url`, `node` (shard, replica, ports) and
+   * stop(), kill() (SIGKILL), pause() (SIGSTOP) / resume(), start() (again, waiting until it answers).
+   */
+  clickhouseServers: ClickHouseServer[];
+  /** The replicated and sharded topologies' coordinator, with the same stop/kill/pause/start; none for single. */
+  zookeeper: ZooKeeperServer | undefined;
   table: string;
   fleet: Fleet;
   gateway: Gateway;
@@ -16,7 +28,10 @@ export interface PrivateStack {
   dataDir: string;
 }
 
-export type PrivateStackOptions = Partial<Pick<FleetOptions, 'replicas' | 'producers' | 'consumers' | 'env'>>;
+export type PrivateStackOptions = Partial<Pick<FleetOptions, 'replicas' | 'producers' | 'consumers' | 'env'>> & {
+  /** ClickHouse's topology; by default the run's (BADAM_TEST_TOPOLOGY, single when unset). */
+  topology?: Topology;
+};
 
 /**
  * A whole stack of its own (broker, database, fleet, gateway) for a fault test that stops the broker or the
@@ -28,10 +43,12 @@ export async function startPrivateStack(t: Cleanup, options: PrivateStackOptions
   const infra = await startInfra({
     dataDir,
     kafkaPort: ports + 1, // and the controller on ports + 2
-    clickhouseHttpPort: ports + 3,
-    clickhouseTcpPort: ports + 4,
+    clickhouseHttpPort: ports + PRIVATE_CLICKHOUSE_PORTS.http,
+    clickhouseTcpPort: ports + PRIVATE_CLICKHOUSE_PORTS.tcp,
     readModelPort: ports + 5,
     kafkaHeapMb: 384,
+    topology: options.topology ?? testInfra().topology,
+    zookeeperPort: ports + PRIVATE_CLICKHOUSE_PORTS.zookeeper,
   });
   t.after(() => infra.stop());
   const topic = 'messages';
@@ -61,5 +78,14 @@ export async function startPrivateStack(t: Cleanup, options: PrivateStackOptions
   t.after(() => fleet.stop());
   await fleet.ready(90_000);
   const gateway = await startTestGateway(t, fleet);
-  return { infra, client, table, fleet, gateway, dataDir };
+  return {
+    infra,
+    client,
+    clickhouseServers: infra.clickhouseServers,
+    zookeeper: infra.zookeeper,
+    table,
+    fleet,
+    gateway,
+    dataDir,
+  };
 }

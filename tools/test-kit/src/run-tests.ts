@@ -1,7 +1,8 @@
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { readConfig, int } from '@badam/pipeline';
+import { readConfig, int, oneOf, str } from '@badam/pipeline';
+import { TOPOLOGIES } from '@badam/stack/infra/clickhouse/topology';
 import { startInfra } from '@badam/stack/infra/infra';
 import { repoRoot, workspaceFolders } from '@badam/stack/paths';
 import { TEST_ENV } from './test-env.js';
@@ -23,6 +24,19 @@ const settings = readConfig({
     default: 26379,
     min: 1,
     max: 65535,
+  }),
+  // The other servers of a cluster take the ClickHouse ports + 10·i (tools/stack/README.md, "ClickHouse topologies").
+  BADAM_TEST_TOPOLOGY: oneOf('ClickHouse topology of the run and, by default, of private stacks', TOPOLOGIES, 'single'),
+  BADAM_TEST_ZOOKEEPER_PORT: int('ZooKeeper port of the test run (replicated and sharded topologies)', {
+    default: 22181,
+    min: 1,
+    max: 65535,
+  }),
+  // Below Linux's ephemeral range (32768-60999): a port found free there can be taken by the next outgoing
+  // connection before the server that asked for it binds (seen: HAProxy failing to bind).
+  BADAM_TEST_PORT_RANGE: str('first-last: where tests pick free ports (fleets, gateways, private stacks)', {
+    default: '20000-32767',
+    pattern: /^\d{4,5}-\d{4,5}$/,
   }),
 });
 
@@ -64,7 +78,7 @@ if (unitOnly) {
   // One folder per Kafka port, so two test runs on their own ports (BADAM_TEST_*) can run side by side.
   const dataDir = join(repoRoot, `.data/test-run-${settings.BADAM_TEST_KAFKA_PORT}`);
   rmSync(dataDir, { recursive: true, force: true });
-  console.log('[tests] starting Kafka, ClickHouse and the read model store for the test run');
+  console.log(`[tests] starting Kafka, ClickHouse (${settings.BADAM_TEST_TOPOLOGY}) and the read model store`);
   const infra = await startInfra({
     dataDir,
     kafkaPort: settings.BADAM_TEST_KAFKA_PORT,
@@ -72,6 +86,8 @@ if (unitOnly) {
     clickhouseTcpPort: settings.BADAM_TEST_CLICKHOUSE_TCP_PORT,
     readModelPort: settings.BADAM_TEST_READ_MODEL_PORT,
     kafkaHeapMb: 384,
+    topology: settings.BADAM_TEST_TOPOLOGY,
+    zookeeperPort: settings.BADAM_TEST_ZOOKEEPER_PORT,
   });
   try {
     exitCode = await runNodeTest(
@@ -79,6 +95,9 @@ if (unitOnly) {
       {
         [TEST_ENV.kafkaBrokers]: infra.kafka.brokers.join(','),
         [TEST_ENV.clickhouseUrl]: infra.clickhouse.url,
+        [TEST_ENV.clickhouseUrls]: infra.clickhouseServers.map((server) => server.url).join(','),
+        [TEST_ENV.topology]: infra.topology,
+        [TEST_ENV.portRange]: settings.BADAM_TEST_PORT_RANGE,
         [TEST_ENV.readModelUrl]: infra.readModelUrl,
         [TEST_ENV.dataDir]: dataDir,
       },

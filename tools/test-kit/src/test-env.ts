@@ -1,7 +1,14 @@
 /** How the test runner tells integration tests where the broker and the database it started are. */
 export const TEST_ENV = {
   kafkaBrokers: 'BADAM_TEST_KAFKA_BROKERS',
+  /** Server 0 (the only one of the single topology). */
   clickhouseUrl: 'BADAM_TEST_CLICKHOUSE_URL',
+  /** Every server of the run's topology, comma-separated, shard by shard. */
+  clickhouseUrls: 'BADAM_TEST_CLICKHOUSE_URLS',
   readModelUrl: 'BADAM_TEST_READ_MODEL_URL',
   dataDir: 'BADAM_TEST_DATA_DIR',
+  /** The run's topology (single, replicated, sharded): a private stack takes it unless told otherwise. */
+  topology: 'BADAM_TEST_TOPOLOGY',
+  /** `first-last`: where fixtures pick free ports. */
+  portRange: 'BADAM_TEST_PORT_RANGE',
 } as const;

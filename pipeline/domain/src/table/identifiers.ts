@@ -1,5 +1,8 @@
-/** Only names matching this are ever put into SQL text; config validation enforces the same pattern. */
-const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
+/**
+ * Only names matching this are ever put into SQL text; config validation enforces the same pattern, with at most 64
+ * characters. Longer here: derived names add suffixes (`<table>_keys`, and on a cluster `<table>_keys_local`).
+ */
+const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
 
 export function quoteIdentifier(name: string): string {
   if (!IDENTIFIER.test(name)) throw new Error(`not a valid ClickHouse identifier: ${JSON.stringify(name)}`);

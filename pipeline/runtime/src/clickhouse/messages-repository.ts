@@ -38,15 +38,17 @@ import { keysTable } from '@badam/domain/table/schema';
 type Operation = 'read' | 'heads' | 'insert' | 'pages';
 
 export interface RepositoryOptions {
-  /** Settings for inserts (see synchronousInsertSettings). */
+  /** Settings for inserts (see synchronousInsertSettings, and on a cluster storeSettings). */
   insertSettings?: ClickHouseSettings;
+  /** Settings for the group heads reads a batch is ordered from (on a cluster: storeSettings). */
+  headsSettings?: ClickHouseSettings;
   metrics?: ClickHouseMetrics;
 }
 
 export function createMessagesRepository(
   client: ClickHouseClient,
   table: string,
-  { insertSettings = {}, metrics }: RepositoryOptions = {},
+  { insertSettings = {}, headsSettings = {}, metrics }: RepositoryOptions = {},
 ): MessagesRepository {
   quoteIdentifier(table); // a name that cannot be a table fails here, not as "unavailable" at the first query
   /** Whatever goes wrong talking to ClickHouse is, for the caller, the database being unavailable: retry later. */
@@ -63,7 +65,10 @@ export function createMessagesRepository(
   }
 
   function select<T>(operation: Operation, query: string): Promise<T[]> {
-    return run(operation, async () => (await client.query({ query, format: 'JSONEachRow' })).json<T>());
+    const clickhouse_settings = operation === 'heads' ? headsSettings : undefined;
+    return run(operation, async () =>
+      (await client.query({ query, format: 'JSONEachRow', clickhouse_settings })).json<T>(),
+    );
   }
 
   /** One INSERT is one block, stored whole or not at all: a batch never lands half-written. */

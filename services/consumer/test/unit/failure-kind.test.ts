@@ -34,6 +34,19 @@ describe('failureKind', () => {
     assert.equal(failureKind(new TypeError('x is undefined')), 'permanent');
   });
 
+  it("takes a cluster's replication trouble as transient, as 18.16 words it through a Distributed table", () => {
+    const messages = [
+      'Code: 319, e.displayText() = DB::Exception: Received from 127.0.0.1:32913. DB::Exception: Unknown status, client must retry. Reason: Code: 159, e.displayText() = DB::Exception: Timeout while waiting for quorum, e.what() = DB::Exception., e.what() = DB::Exception',
+      'Code: 286, e.displayText() = DB::Exception: Received from 127.0.0.1:32913. DB::Exception: Quorum for previous write has not been satisfied yet. Status: version: 1',
+      'Code: 285, e.displayText() = DB::Exception: Number of alive replicas (1) is less than requested quorum (2)., e.what() = DB::Exception',
+      'Code: 242, e.displayText() = DB::Exception: Table is in readonly mode, e.what() = DB::Exception',
+    ];
+    for (const message of messages) assert.equal(failureKind(wrapped(new Error(message))), 'transient', message);
+    for (const code of [225, 244, 279, 289, 999])
+      assert.equal(failureKind(wrapped(serverError(code))), 'transient', String(code));
+    assert.equal(failureKind(wrapped(Object.assign(new Error('Unknown status'), { code: '319' }))), 'transient');
+  });
+
   it('tells timeouts apart', () => {
     assert.equal(failureKind(wrapped(new Error('Timeout error.'))), 'timeout');
     assert.equal(failureKind(wrapped(serverError(159))), 'timeout');

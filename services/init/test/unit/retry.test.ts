@@ -60,4 +60,13 @@ describe("init's retry until the deadline", () => {
     await assert.rejects(retryUntilDeadline('topic', step, options), /not yet \(4\)/);
     assert.equal(step.calls, 4);
   });
+
+  it('throws at once an error no wait can fix (an unknown cluster)', async () => {
+    const { options, waits } = harness(10_000);
+    const step = flakyStep(100);
+    const isFatal = (error: unknown) => error instanceof Error && /not yet \(2\)/.test(error.message);
+    await assert.rejects(retryUntilDeadline('tables', step, { ...options, isFatal }), /not yet \(2\)/);
+    assert.equal(step.calls, 2);
+    assert.deepEqual(waits, [1000]);
+  });
 });

@@ -1,16 +1,21 @@
 import { mkdirSync } from 'node:fs';
 import {
   createClickHouseClient,
+  createClusterTables,
   ensureTopic,
   migrate,
   type ClickHouseConnection,
   type KafkaConnection,
 } from '@badam/pipeline';
 import type { ManagedProcess } from '../process/managed-process.js';
-import { localClickHouse, roleClickHouse, startClickHouse } from './clickhouse.js';
+import { localClickHouse, roleClickHouse } from './clickhouse/connection.js';
+import type { ClickHouseServer } from './clickhouse/server.js';
+import { startClickHouse, type ClickHouseServers } from './clickhouse/servers.js';
+import type { Topology } from './clickhouse/topology.js';
 import { startKafka } from './kafka.js';
 import { startReadModelStore } from './read-model-store.js';
 import { ensureStackSecrets, READ_MODEL_PASSWORD_SECRET, type StackSecrets } from './stack-secrets.js';
+import type { ZooKeeperServer } from './zookeeper.js';
 
 export interface InfraOptions {
   dataDir: string;
@@ -19,21 +24,39 @@ export interface InfraOptions {
   clickhouseTcpPort: number;
   readModelPort: number;
   kafkaHeapMb?: number;
+  /** How ClickHouse runs (clickhouse/topology.ts); single by default. */
+  topology?: Topology;
+  /** ZooKeeper's port, for the replicated and sharded topologies. */
+  zookeeperPort?: number;
 }
 
 /** The broker, the database and the read model's store: what every service and every integration test needs running. */
 export interface Infra {
   kafka: KafkaConnection;
-  /** The administrator (default user, from 127.0.0.1 only): the tests' and tools' own connection, never a service's. */
+  /**
+   * The administrator (default user, from 127.0.0.1 only) on server 0: the tests' and tools' own connection, never a
+   * service's.
+   */
   clickhouse: ClickHouseConnection;
+  topology: Topology;
+  /** What services get as CLICKHOUSE_CLUSTER: the cluster the tables span, '' for a single server. */
+  clickhouseCluster: string;
+  /** Every ClickHouse server, shard by shard, to reach or fault one (stop, kill, pause, start again). */
+  clickhouseServers: ClickHouseServer[];
+  /** The coordinator of the replicated and sharded topologies (none for single). */
+  zookeeper: ZooKeeperServer | undefined;
   /** redis://… of the read model's store (its password: secrets, READ_MODEL_PASSWORD_SECRET). */
   readModelUrl: string;
   /** The ClickHouse roles' and the store's passwords, one file each, as the services get them. */
   secrets: StackSecrets;
   broker: ManagedProcess;
+  /** Server 0's process (the only one of the single topology). */
   database: ManagedProcess;
   readModelStore: ManagedProcess;
-  /** Creates the topic (if missing) and applies the migrations to the table, as the migrator (as init does). */
+  /**
+   * Creates the topic (if missing) and applies the migrations to the table, or on a cluster creates its tables on
+   * every server, as the migrator (as init does).
+   */
   prepare(topic: string, partitions: number, table: string): Promise<void>;
   stop(): Promise<void>;
 }
@@ -53,6 +76,8 @@ export async function startInfra(options: InfraOptions): Promise<Infra> {
       httpPort: options.clickhouseHttpPort,
       tcpPort: options.clickhouseTcpPort,
       secrets,
+      ...(options.topology === undefined ? {} : { topology: options.topology }),
+      ...(options.zookeeperPort === undefined ? {} : { zookeeperPort: options.zookeeperPort }),
     }),
     startReadModelStore({
       dataDir: options.dataDir,
@@ -66,9 +91,9 @@ export async function startInfra(options: InfraOptions): Promise<Infra> {
     await Promise.all(started.map((result) => (result.status === 'fulfilled' ? result.value.stop() : undefined)));
     throw failed.reason;
   }
-  const [broker, database, readModelStore] = started.map(
-    (result) => (result as PromiseFulfilledResult<ManagedProcess>).value,
-  ) as [ManagedProcess, ManagedProcess, ManagedProcess];
+  const [broker, clickhouseServers, readModelStore] = started.map(
+    (result) => (result as PromiseFulfilledResult<unknown>).value,
+  ) as [ManagedProcess, ClickHouseServers, ManagedProcess];
   const kafka: KafkaConnection = { brokers: [`127.0.0.1:${options.kafkaPort}`], clientId: 'badam-stack' };
   const clickhouse = localClickHouse(`http://127.0.0.1:${options.clickhouseHttpPort}`);
   return {
@@ -76,20 +101,25 @@ export async function startInfra(options: InfraOptions): Promise<Infra> {
     clickhouse,
     readModelUrl: `redis://127.0.0.1:${options.readModelPort}`,
     secrets,
+    topology: clickhouseServers.topology,
+    clickhouseCluster: clickhouseServers.cluster,
+    clickhouseServers: clickhouseServers.servers,
+    zookeeper: clickhouseServers.zookeeper,
     broker,
-    database,
+    database: (clickhouseServers.servers[0] as ClickHouseServer).process,
     readModelStore,
     async prepare(topic, partitions, table) {
       await ensureTopic(kafka, topic, partitions);
       const client = createClickHouseClient(roleClickHouse(clickhouse, 'migrator', secrets));
       try {
-        await migrate(client, table);
+        if (clickhouseServers.cluster === '') await migrate(client, table);
+        else await createClusterTables(client, clickhouse.database, table, clickhouseServers.cluster);
       } finally {
         await client.close();
       }
     },
     async stop() {
-      await Promise.all([broker.stop(), database.stop(), readModelStore.stop()]);
+      await Promise.all([broker.stop(), clickhouseServers.stop(), readModelStore.stop()]);
     },
   };
 }

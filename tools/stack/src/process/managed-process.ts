@@ -31,6 +31,11 @@ export class ManagedProcess {
     return this.#child?.pid;
   }
 
+  /** True from start() until the child exits. */
+  get running(): boolean {
+    return this.#child !== undefined && this.#child.exitCode === null && this.#child.signalCode === null;
+  }
+
   get restarts(): number {
     return this.#restarts;
   }
@@ -89,6 +94,8 @@ export class ManagedProcess {
     const child = this.#child;
     if (child === undefined || child.exitCode !== null || child.signalCode !== null) return;
     this.signal('SIGTERM');
+    // A process a fault test froze (SIGSTOP) acts on the SIGTERM only once continued.
+    this.signal('SIGCONT');
     const timer = setTimeout(() => this.signal('SIGKILL'), graceMs);
     await this.#exited;
     clearTimeout(timer);

@@ -1,0 +1,107 @@
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { assertNothingLost } from '@badam/test-kit/fault-checks';
+import { startLiveTraffic } from '@badam/test-kit/live-traffic';
+import { startPrivateStack, type PrivateStack } from '@badam/test-kit/private-stack';
+import { countRows, waitForRows } from '@badam/test-kit/table-watch';
+
+// The ordering invariant across replicas (pipeline/runtime/src/clickhouse/store-consistency.ts), under the faults of a
+// replicated ClickHouse (ZooKeeper, one shard of two replicas; each consumer and read app on one of the servers):
+// every accepted send is stored exactly once with orders 1..n, and a batch that cannot be ordered safely (quorum not
+// reachable, unknown status, ZooKeeper away) waits and is retried, never ordered from a replica that may be stale.
+
+/** Replication errors the consumers logged as retried (transient) batches, by ClickHouse code. */
+function retriedReplicationCodes(stack: PrivateStack): Set<number> {
+  const logs = join(stack.dataDir, 'logs');
+  const codes = new Set<number>();
+  for (const file of readdirSync(logs).filter((name) => name.startsWith('consumer'))) {
+    for (const line of readFileSync(join(logs, file), 'utf8').split('\n')) {
+      if (!line.includes('storing a batch failed, retrying') || !line.includes('"kind":"transient"')) continue;
+      for (const match of line.matchAll(/Code: (\d+)/g)) codes.add(Number(match[1]));
+    }
+  }
+  return codes;
+}
+
+/** Nothing was set aside: a replication fault is a wait, never a record the database "refuses". */
+function deadLettered(stack: PrivateStack): number {
+  const logs = join(stack.dataDir, 'logs');
+  return readdirSync(logs)
+    .filter((name) => name.startsWith('consumer'))
+    .reduce((n, file) => n + (readFileSync(join(logs, file), 'utf8').match(/dead-letter topic/g)?.length ?? 0), 0);
+}
+
+/** A replicated stack under traffic; runs `fault` once rows flow, then checks the table whole. */
+async function underTraffic(t: Parameters<typeof startPrivateStack>[0], fault: (stack: PrivateStack) => Promise<void>) {
+  const stack = await startPrivateStack(t, { topology: 'replicated' });
+  assert.equal(stack.infra.clickhouseServers.length, 2, 'two replicas');
+  const traffic = startLiveTraffic({
+    gatewayUrl: stack.gateway.url,
+    groups: 30,
+    firstGroup: 1,
+    senders: 4,
+    readers: 2,
+    pauseMs: 10,
+  });
+  await waitForRows(stack.client, stack.table, 100, 60_000);
+  await fault(stack);
+  const rowsAfterFault = await countRows(stack.client, stack.table);
+  await waitForRows(stack.client, stack.table, rowsAfterFault + 100, 60_000);
+  const result = await traffic.stop();
+  assert.deepEqual(
+    result.failures((o) => o.api === 'send'),
+    [],
+    'sends only need the broker',
+  );
+  await assertNothingLost(stack, result);
+  assert.equal(deadLettered(stack), 0, 'nothing dead-lettered');
+  return stack;
+}
+
+describe('a replicated ClickHouse under faults, with traffic', () => {
+  it('a replica stopped, then SIGKILLed mid-stream, and restarted: batches wait for the quorum, nothing lost or reordered', async (t) => {
+    const stack = await underTraffic(t, async ({ client, table, infra }) => {
+      const replica = infra.clickhouseServers[1];
+      assert.ok(replica !== undefined);
+      await replica.stop();
+      await sleep(5_000);
+      await replica.start();
+      await waitForRows(client, table, (await countRows(client, table)) + 100, 60_000);
+      await replica.kill();
+      await sleep(12_000); // past ZooKeeper's session of the killed server: its quorum inserts time out meanwhile
+      await replica.start();
+    });
+    const codes = retriedReplicationCodes(stack);
+    assert.ok(
+      [285, 286, 319].some((code) => codes.has(code)),
+      `quorum inserts failed and were retried: ${[...codes]}`,
+    );
+  });
+
+  it('a replica lagging (SIGSTOP for 8 s, then SIGCONT): nothing ordered from it while behind', async (t) => {
+    await underTraffic(t, async ({ infra }) => {
+      const replica = infra.clickhouseServers[1];
+      assert.ok(replica !== undefined);
+      replica.pause();
+      await sleep(8_000);
+      replica.resume();
+    });
+  });
+
+  it('ZooKeeper stopped for 10 s and restarted: writes wait (read-only tables), then resume', async (t) => {
+    const stack = await underTraffic(t, async ({ infra }) => {
+      assert.ok(infra.zookeeper !== undefined);
+      await infra.zookeeper.stop();
+      await sleep(10_000);
+      await infra.zookeeper.start();
+    });
+    const codes = retriedReplicationCodes(stack);
+    assert.ok(
+      [242, 225, 999].some((code) => codes.has(code)),
+      `inserts refused while ZooKeeper was away, and retried: ${[...codes]}`,
+    );
+  });
+});

@@ -1,0 +1,76 @@
+import { CLUSTER_NAME, type ClickHouseNode } from './topology.js';
+
+/** config.xml of one server: its ports and paths; the single topology's server has exactly this and nothing else. */
+export function serverConfig(node: ClickHouseNode, data: string): string {
+  return `<?xml version="1.0"?>
+<yandex>
+  <logger><level>warning</level><console>1</console></logger>
+  <http_port>${node.httpPort}</http_port>
+  <tcp_port>${node.tcpPort}</tcp_port>
+  <listen_host>127.0.0.1</listen_host>
+  <path>${data}/</path>
+  <tmp_path>${data}/tmp/</tmp_path>
+  <user_files_path>${data}/user_files/</user_files_path>
+  <format_schema_path>${data}/format_schemas/</format_schema_path>
+  <users_config>users.xml</users_config>
+  <default_profile>default</default_profile>
+  <default_database>default</default_database>
+  <max_concurrent_queries>400</max_concurrent_queries>
+  <mark_cache_size>1073741824</mark_cache_size>
+  <uncompressed_cache_size>1073741824</uncompressed_cache_size>
+</yandex>
+`;
+}
+
+// max_threads 2: the machine has two cores; more threads per query only contend with the other queries.
+export const USERS_CONFIG = `<?xml version="1.0"?>
+<yandex>
+  <profiles><default><max_threads>2</max_threads><use_uncompressed_cache>1</use_uncompressed_cache></default></profiles>
+  <users>
+    <default>
+      <password></password>
+      <networks><ip>127.0.0.1</ip><ip>::1</ip></networks>
+      <profile>default</profile>
+      <quota>default</quota>
+    </default>
+  </users>
+  <quotas><default></default></quotas>
+</yandex>
+`;
+
+/**
+ * config.d/cluster.xml of a server of the replicated or sharded topology: ZooKeeper, its own `{shard}`/`{replica}`
+ * macros, the interserver endpoint replicas fetch parts from, and the cluster (`badam`) listing every server, so
+ * `ON CLUSTER badam` DDL and Distributed tables work from any of them. internal_replication: a Distributed insert
+ * goes to one replica of the shard and the replicated table copies it (never both writing the same rows).
+ */
+export function clusterConfig(node: ClickHouseNode, nodes: readonly ClickHouseNode[], zookeeperPort: number): string {
+  const shards = [...new Set(nodes.map((n) => n.shard))].map((shard) => {
+    const replicas = nodes
+      .filter((n) => n.shard === shard)
+      .map((n) => `        <replica><host>127.0.0.1</host><port>${n.tcpPort}</port></replica>`);
+    return `      <shard>
+        <internal_replication>true</internal_replication>
+${replicas.join('\n')}
+      </shard>`;
+  });
+  return `<?xml version="1.0"?>
+<yandex>
+  <interserver_http_host>127.0.0.1</interserver_http_host>
+  <interserver_http_port>${node.interserverPort}</interserver_http_port>
+  <zookeeper>
+    <node><host>127.0.0.1</host><port>${zookeeperPort}</port></node>
+  </zookeeper>
+  <distributed_ddl><path>/clickhouse/task_queue/ddl</path></distributed_ddl>
+  <macros>
+    <shard>${node.shard}</shard>
+    <replica>${node.replica}</replica>
+  </macros>
+  <remote_servers>
+    <${CLUSTER_NAME}>
+${shards.join('\n')}
+    </${CLUSTER_NAME}>
+  </remote_servers>
+</yandex>
+`;
+}
