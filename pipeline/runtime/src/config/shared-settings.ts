@@ -45,10 +45,6 @@ export const clickhouseSettings = {
     min: 1,
     max: 1024,
   }),
-  CLICKHOUSE_CLUSTER: str('ClickHouse cluster (remote_servers) the tables span; empty for a single server', {
-    default: '',
-    pattern: /^([A-Za-z_][A-Za-z0-9_]{0,63})?$/,
-  }),
 } as const;
 
 export const httpSettings = {
