@@ -21,7 +21,7 @@ export { planBatch, storeBatch, writeBatch, type StoredBatch } from '@badam/doma
 
 // config/: the environment, read once and checked, and the settings the services share
 export { ConfigError, readConfig, secretFileVariable, type EnvSpec } from './config/env.js';
-export { int, str } from './config/env-vars.js';
+export { int, oneOf, str } from './config/env-vars.js';
 export {
   admissionSettings,
   clickhouseSettings,

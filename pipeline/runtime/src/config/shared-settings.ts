@@ -1,5 +1,6 @@
 import { DEFAULT_PARTITIONS } from '@badam/domain/contract/topic';
-import { int, list, secret, str, url } from './env-vars.js';
+import { ConfigError } from './env.js';
+import { int, list, oneOf, redisDatabase, redisUrls, secret, str, url } from './env-vars.js';
 
 /**
  * The variables more than one service reads, defined once. Each service's config spreads the groups it needs into
@@ -71,11 +72,19 @@ export const gatewayMemberSettings = {
   }),
 } as const;
 
+export const READ_MODEL_MODES = ['standalone', 'cluster'] as const;
+
 /** The hot read model: written by the consumers, read by the read apps (docs/ARCHITECTURE.md, "Read model"). */
 export const readModelSettings = {
-  READ_MODEL_URL: url('Valkey/Redis server of the read model, redis://host:port[/db]', {
-    default: 'redis://127.0.0.1:16379',
-  }),
+  READ_MODEL_URL: redisUrls(
+    'Valkey/Redis of the read model, redis://host:port[/db]: the server, or in cluster mode comma-separated seed nodes',
+    { default: 'redis://127.0.0.1:16379' },
+  ),
+  READ_MODEL_MODE: oneOf(
+    'standalone: one server (READ_MODEL_URL names one); cluster: a Valkey/Redis Cluster reached through READ_MODEL_URL',
+    READ_MODEL_MODES,
+    'standalone',
+  ),
   READ_MODEL_PASSWORD: secret(
     'password of the read model store (its requirepass), or READ_MODEL_PASSWORD_FILE: a file holding it',
     {
@@ -117,15 +126,35 @@ export function kafkaConnection(config: Settings<typeof kafkaSettings>) {
   return { brokers: config.KAFKA_BROKERS, clientId: config.KAFKA_CLIENT_ID };
 }
 
-/** The page of group G of table T is at key `T:G`: tables (and so test runs) can share one store. */
+/**
+ * The page of group G of table T is at key `T:G`: tables (and so test runs) can share one store. A cluster spreads
+ * those keys over its nodes by hash slot; every command touches one key, so no hash tag is needed. Checks what one
+ * setting alone cannot: a standalone store is one server, and a cluster has only database 0.
+ */
 export function pageStoreConnection(
   config: Pick<
     Settings<typeof readModelSettings>,
-    'READ_MODEL_URL' | 'READ_MODEL_PASSWORD' | 'READ_MODEL_TIMEOUT_MS'
+    'READ_MODEL_URL' | 'READ_MODEL_MODE' | 'READ_MODEL_PASSWORD' | 'READ_MODEL_TIMEOUT_MS'
   > & { CLICKHOUSE_TABLE: string },
 ) {
+  const problems: string[] = [];
+  const urls = config.READ_MODEL_URL;
+  if (config.READ_MODEL_MODE === 'standalone' && urls.length > 1) {
+    problems.push(
+      `READ_MODEL_URL: names ${urls.length} servers, but READ_MODEL_MODE is standalone (one server); set READ_MODEL_MODE=cluster for a cluster's seed nodes`,
+    );
+  }
+  if (config.READ_MODEL_MODE === 'cluster') {
+    for (const url of urls.filter((item) => redisDatabase(item) !== 0)) {
+      problems.push(
+        `READ_MODEL_URL: ${url} names database ${redisDatabase(url)}, but a cluster (READ_MODEL_MODE=cluster) has only database 0`,
+      );
+    }
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
   return {
-    url: config.READ_MODEL_URL,
+    urls,
+    mode: config.READ_MODEL_MODE,
     password: config.READ_MODEL_PASSWORD,
     keyPrefix: `${config.CLICKHOUSE_TABLE}:`,
     commandTimeoutMs: config.READ_MODEL_TIMEOUT_MS,
