@@ -27,6 +27,7 @@ async function up() {
     clickhouseHttpPort: config.BADAM_CLICKHOUSE_HTTP_PORT,
     clickhouseTcpPort: config.BADAM_CLICKHOUSE_TCP_PORT,
     readModelPort: config.BADAM_READ_MODEL_PORT,
+    readModelTopology: config.BADAM_READ_MODEL_TOPOLOGY,
     kafkaHeapMb: config.BADAM_KAFKA_HEAP_MB,
   });
   writeFileSync(pidFile, String(process.pid));
@@ -80,7 +81,9 @@ async function up() {
     console.log(
       `  clickhouse  ${infra.clickhouse.url} (table ${TABLE}; services as reader/writer/migrator, you as default)`,
     );
-    console.log(`  read model  ${infra.readModelUrl} (redis-server; a key per group: ${TABLE}:<group id>)`);
+    console.log(
+      `  read model  ${infra.readModelUrl} (redis-server, ${infra.readModelMode}; a key per group: ${TABLE}:<group id>)`,
+    );
     console.log(
       `  passwords   ${infra.secrets.path(READ_MODEL_PASSWORD_SECRET).replace(/[^/]+$/, '')} (one file per role and the store's)`,
     );

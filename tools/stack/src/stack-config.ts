@@ -1,7 +1,8 @@
 import { resolve } from 'node:path';
 import { GATEWAY_POLICY } from '@badam/gateway';
-import { int, readConfig, str, type ClickHouseConnection } from '@badam/pipeline';
+import { int, oneOf, readConfig, str, type ClickHouseConnection } from '@badam/pipeline';
 import { localClickHouse } from './infra/clickhouse.js';
+import { READ_MODEL_TOPOLOGIES } from './infra/read-model-store.js';
 import { repoRoot } from './paths.js';
 
 /** Ports default to ranges well away from the usual services of a developer machine (8080, 9000, 9092, 5432...). */
@@ -35,7 +36,16 @@ const stackSettings = {
   }),
   BADAM_CLICKHOUSE_HTTP_PORT: int('ClickHouse HTTP port', { default: 18123, min: 1, max: 65535 }),
   BADAM_CLICKHOUSE_TCP_PORT: int('ClickHouse native protocol port', { default: 19000, min: 1, max: 65535 }),
-  BADAM_READ_MODEL_PORT: int('read model store (redis-server) port', { default: 16379, min: 1, max: 65535 }),
+  BADAM_READ_MODEL_PORT: int("read model store (redis-server) port; a cluster's nodes take it and the next five", {
+    default: 16379,
+    min: 1,
+    max: 55530,
+  }),
+  BADAM_READ_MODEL_TOPOLOGY: oneOf(
+    'read model store: single (one redis-server) or cluster (3 masters + 3 replicas, cluster bus at port + 10000)',
+    READ_MODEL_TOPOLOGIES,
+    'single',
+  ),
   BADAM_SERVICE_BASE_PORT: int(
     'first port of the services: producer N+1.., fastify N+11.., hapi N+21.., restify N+31.., consumers N+41..',
     {

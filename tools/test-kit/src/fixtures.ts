@@ -47,7 +47,9 @@ export interface TestInfra {
   kafka: KafkaConnection;
   /** The administrator: tests create, read and drop their tables with it. */
   clickhouse: ClickHouseConnection;
+  /** READ_MODEL_URL of the test run's store: one server, or a cluster's nodes (readModelMode). */
   readModelUrl: string;
+  readModelMode: 'standalone' | 'cluster';
   /** The roles' and the store's passwords the test run's servers were started with. */
   secrets: StackSecrets;
   dataDir: string;
@@ -65,6 +67,7 @@ export function testInfra(): TestInfra {
     kafka: { brokers: brokers.split(','), clientId: 'badam-test' },
     clickhouse: localClickHouse(url, { maxOpenConnections: 8 }),
     readModelUrl,
+    readModelMode: process.env[TEST_ENV.readModelMode] === 'cluster' ? 'cluster' : 'standalone',
     secrets: stackSecrets(dataDir),
     dataDir,
   };
@@ -95,11 +98,12 @@ export async function createTestTable(t: Cleanup, client: ClickHouseClient): Pro
 export async function createTestPageStore(
   t: Cleanup,
   table: string,
-  { readModelUrl, secrets }: Pick<TestInfra, 'readModelUrl' | 'secrets'> = testInfra(),
+  { readModelUrl, readModelMode, secrets }: Pick<TestInfra, 'readModelUrl' | 'readModelMode' | 'secrets'> = testInfra(),
 ): Promise<PageStore> {
   const store = createPageStore(
     pageStoreConnection({
-      READ_MODEL_URL: readModelUrl,
+      READ_MODEL_URL: readModelUrl.split(','),
+      READ_MODEL_MODE: readModelMode,
       READ_MODEL_PASSWORD: secrets.value(READ_MODEL_PASSWORD_SECRET),
       READ_MODEL_TIMEOUT_MS: 2000,
       CLICKHOUSE_TABLE: table,

@@ -4,7 +4,9 @@ import { createClickHouseClient } from '@badam/pipeline';
 import { launchFleet, type Fleet, type FleetOptions } from '@badam/stack/fleet';
 import type { Gateway } from '@badam/stack/infra/gateway';
 import { startInfra, type Infra } from '@badam/stack/infra/infra';
+import type { ReadModelTopology } from '@badam/stack/infra/read-model-store';
 import { freeBasePort, startTestGateway, testInfra, uniqueName, type Cleanup } from './fixtures.js';
+import { TEST_ENV } from './test-env.js';
 
 export interface PrivateStack {
   infra: Infra;
@@ -16,7 +18,10 @@ export interface PrivateStack {
   dataDir: string;
 }
 
-export type PrivateStackOptions = Partial<Pick<FleetOptions, 'replicas' | 'producers' | 'consumers' | 'env'>>;
+export type PrivateStackOptions = Partial<Pick<FleetOptions, 'replicas' | 'producers' | 'consumers' | 'env'>> & {
+  /** The read model's store: the test run's choice (BADAM_TEST_READ_MODEL_TOPOLOGY, default single) unless given. */
+  readModelTopology?: ReadModelTopology;
+};
 
 /**
  * A whole stack of its own (broker, database, fleet, gateway) for a fault test that stops the broker or the
@@ -25,12 +30,17 @@ export type PrivateStackOptions = Partial<Pick<FleetOptions, 'replicas' | 'produ
 export async function startPrivateStack(t: Cleanup, options: PrivateStackOptions = {}): Promise<PrivateStack> {
   const dataDir = join(testInfra().dataDir, uniqueName('private'));
   const ports = await freeBasePort();
+  const topology =
+    options.readModelTopology ?? (process.env[TEST_ENV.readModelTopology] === 'cluster' ? 'cluster' : 'single');
   const infra = await startInfra({
     dataDir,
     kafkaPort: ports + 1, // and the controller on ports + 2
     clickhouseHttpPort: ports + 3,
     clickhouseTcpPort: ports + 4,
-    readModelPort: ports + 5,
+    // A cluster's six nodes at +30..+35, their buses at +40..+45: all inside the block found free.
+    ...(topology === 'cluster'
+      ? { readModelPort: ports + 30, readModelTopology: topology, readModelBusPortOffset: 10 }
+      : { readModelPort: ports + 5 }),
     kafkaHeapMb: 384,
   });
   t.after(() => infra.stop());

@@ -1,7 +1,8 @@
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { readConfig, int } from '@badam/pipeline';
+import { oneOf, readConfig, int } from '@badam/pipeline';
+import { READ_MODEL_TOPOLOGIES } from '@badam/stack/infra/read-model-store';
 import { startInfra } from '@badam/stack/infra/infra';
 import { repoRoot, workspaceFolders } from '@badam/stack/paths';
 import { TEST_ENV } from './test-env.js';
@@ -24,6 +25,12 @@ const settings = readConfig({
     min: 1,
     max: 65535,
   }),
+  // The fault tests' private stacks follow it too (private-stack.ts); a cluster's nodes take the port and the next 5.
+  BADAM_TEST_READ_MODEL_TOPOLOGY: oneOf(
+    'read model store of the test run: single (one redis-server) or cluster (3 masters + 3 replicas)',
+    READ_MODEL_TOPOLOGIES,
+    'single',
+  ),
 });
 
 /** The workspaces with unit tests of their own (dist/test/unit); the system tests are in tests/ (integration, faults). */
@@ -71,6 +78,7 @@ if (unitOnly) {
     clickhouseHttpPort: settings.BADAM_TEST_CLICKHOUSE_HTTP_PORT,
     clickhouseTcpPort: settings.BADAM_TEST_CLICKHOUSE_TCP_PORT,
     readModelPort: settings.BADAM_TEST_READ_MODEL_PORT,
+    readModelTopology: settings.BADAM_TEST_READ_MODEL_TOPOLOGY,
     kafkaHeapMb: 384,
   });
   try {
@@ -80,6 +88,8 @@ if (unitOnly) {
         [TEST_ENV.kafkaBrokers]: infra.kafka.brokers.join(','),
         [TEST_ENV.clickhouseUrl]: infra.clickhouse.url,
         [TEST_ENV.readModelUrl]: infra.readModelUrl,
+        [TEST_ENV.readModelMode]: infra.readModelMode,
+        [TEST_ENV.readModelTopology]: settings.BADAM_TEST_READ_MODEL_TOPOLOGY,
         [TEST_ENV.dataDir]: dataDir,
       },
     );
