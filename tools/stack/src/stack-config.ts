@@ -39,10 +39,10 @@ const stackSettings = {
   BADAM_READ_MODEL_PORT: int("read model store (redis-server) port; a cluster's nodes take it and the next five", {
     default: 16379,
     min: 1,
-    max: 55530,
+    max: 65430,
   }),
   BADAM_READ_MODEL_TOPOLOGY: oneOf(
-    'read model store: single (one redis-server) or cluster (3 masters + 3 replicas, cluster bus at port + 10000)',
+    'read model store: single (one redis-server) or cluster (3 masters + 3 replicas on the port and the next 5, buses at +100)',
     READ_MODEL_TOPOLOGIES,
     'single',
   ),

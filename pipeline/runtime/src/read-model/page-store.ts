@@ -79,17 +79,16 @@ export function createPageStore(connection: PageStoreConnection): PageStore {
     isReachable: () => (redis.isCluster ? anyMasterAnswers(redis as Cluster) : answers(redis as Redis)),
 
     async connected(timeoutMs) {
-      if (redis.status === 'ready') return;
-      await new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(
-          () => reject(new Error(`the read model store at ${where} did not answer in ${timeoutMs} ms`)),
-          timeoutMs,
-        );
-        redis.once('ready', () => {
-          clearTimeout(timer);
-          resolve();
-        });
-      });
+      const deadline = Date.now() + timeoutMs;
+      // A cluster is ready for a burst of writes once its masters' connections are open too.
+      const ready = () =>
+        redis.status === 'ready' &&
+        (!redis.isCluster || (redis as Cluster).nodes('master').every((node) => node.status === 'ready'));
+      while (!ready()) {
+        if (Date.now() > deadline)
+          throw new Error(`the read model store at ${where} did not answer in ${timeoutMs} ms`);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
     },
 
     async close() {

@@ -40,7 +40,7 @@ export function createStoreClient({ urls, mode, password, commandTimeoutMs }: Pa
       enableAutoPipelining: true,
     });
   }
-  return new Cluster(
+  const cluster = new Cluster(
     urls.map((url) => ({ host: new URL(url).hostname, port: Number(new URL(url).port || '6379') })),
     {
       redisOptions: perConnection,
@@ -59,4 +59,10 @@ export function createStoreClient({ urls, mode, password, commandTimeoutMs }: Pa
       clusterRetryStrategy: (attempt) => Math.min(attempt * 100, 1000),
     },
   );
+  // ioredis opens a node's connection on its first command, and without an offline queue the commands sent while it
+  // opens fail: connect each node as soon as the slot map names it (at start, after a failover), not on first use.
+  cluster.on('+node', (node: Redis) => {
+    if (node.status === 'wait') node.connect().catch(() => {});
+  });
+  return cluster;
 }

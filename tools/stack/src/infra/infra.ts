@@ -27,7 +27,7 @@ export interface InfraOptions {
   readModelPort: number;
   /** single (default): one redis-server; cluster: 3 masters + 3 replicas (read-model-cluster.ts). */
   readModelTopology?: ReadModelTopology;
-  /** A cluster node's bus port is its port + this (default 10000). */
+  /** A cluster node's bus port is its port + this (default 100, read-model-cluster.ts). */
   readModelBusPortOffset?: number;
   kafkaHeapMb?: number;
 }

@@ -10,11 +10,16 @@ import {
 /** Three masters, each with one replica: a master's loss is covered by its replica's promotion. */
 const MASTERS = 3;
 const NODES = MASTERS * 2;
+/**
+ * Not Redis' default (+10000): that puts the stack's buses (16379..) on the test run's ports (26379..), and the test
+ * ports' (2xxxx-3xxxx) in the range Linux hands out to outgoing connections, where a bind can fail (seen here).
+ */
+const BUS_PORT_OFFSET = 100;
 
 export interface ReadModelClusterOptions extends ReadModelStoreOptions {
   /**
-   * Each node's cluster bus listens at its port + this. Redis' default is 10000; a test's private stack passes a
-   * small offset so the bus ports stay inside the block of ports it checked free.
+   * Each node's cluster bus listens at its port + this (default BUS_PORT_OFFSET); a test's private stack passes a
+   * smaller one so the bus ports stay inside the block of ports it checked free.
    */
   busPortOffset?: number;
   /** How long a silent master is given before its replica takes over, ms (Redis' cluster-node-timeout). */
@@ -85,7 +90,7 @@ function clusterConfig(options: ReadModelClusterOptions, port: number): string[]
     'cluster-enabled yes',
     'cluster-config-file nodes.conf',
     `cluster-node-timeout ${options.nodeTimeoutMs ?? 3000}`,
-    `cluster-port ${port + (options.busPortOffset ?? 10000)}`,
+    `cluster-port ${port + (options.busPortOffset ?? BUS_PORT_OFFSET)}`,
     // A cache keeps serving the slots of the masters that answer while one's slots fail over (the default, yes,
     // refuses every command of the whole cluster meanwhile).
     'cluster-require-full-coverage no',
