@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ConfigError, readConfig } from '../../src/config/env.js';
-import { pageStoreConnection, readModelSettings } from '../../src/config/shared-settings.js';
+import { pageStoreConnection } from '../../src/config/page-store-connection.js';
+import { readModelSettings } from '../../src/config/shared-settings.js';
 
 function connection(env: Record<string, string>) {
   return pageStoreConnection({ ...readConfig(readModelSettings, env), CLICKHOUSE_TABLE: 'messages' });

@@ -7,6 +7,11 @@ import { ManagedProcess } from '../process/managed-process.js';
 export const READ_MODEL_TOPOLOGIES = ['single', 'cluster'] as const;
 export type ReadModelTopology = (typeof READ_MODEL_TOPOLOGIES)[number];
 
+/** The services' READ_MODEL_MODE for a topology. */
+export function readModelMode(topology: ReadModelTopology): 'standalone' | 'cluster' {
+  return topology === 'cluster' ? 'cluster' : 'standalone';
+}
+
 export interface ReadModelStoreOptions {
   dataDir: string;
   /** The server's port; a cluster's nodes take this one and the next five. */
