@@ -50,10 +50,13 @@ export function createPageStore(connection: PageStoreConnection): PageStore {
   const { keyPrefix, commandTimeoutMs } = connection;
   const key = (groupId: number) => `${keyPrefix}${groupId}`;
   const where = connection.urls.join(',');
+  const notReady = new Error(`the read model store at ${where} is not connected`);
 
   return {
-    // The hot path: the same single GET whatever the mode (a cluster client routes it by the key's slot).
-    get: (groupId) => redis.getBuffer(key(groupId)),
+    // The hot path: the same single GET whatever the mode (a cluster client routes it by the key's slot). Not ready:
+    // refused at once, as the standalone client does by itself; a cluster client that has not yet read the slot map
+    // would hold the read until its next attempt to reach the nodes (measured here: up to 400 ms).
+    get: (groupId) => (redis.status === 'ready' ? redis.getBuffer(key(groupId)) : Promise.reject(notReady)),
 
     async putIfNewer(entries, { unconfirmed = false } = {}) {
       if (entries.length === 0) return 0;
