@@ -1,15 +1,18 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createMessagesRepository, entryBody, entryVersion, pageVersion, type PageStore } from '@badam/pipeline';
-import type { ClickHouseClient } from '@clickhouse/client';
-import { READ_APPS } from '@badam/stack/fleet';
 import { redisPing } from '@badam/stack/infra/read-model-store';
 import { READ_MODEL_PASSWORD_SECRET } from '@badam/stack/infra/stack-secrets';
 import { assertNothingLost } from '@badam/test-kit/fault-checks';
 import { createTestPageStore } from '@badam/test-kit/fixtures';
-import { describeOutcomes, startLiveTraffic, type LiveTrafficResult } from '@badam/test-kit/live-traffic';
-import { startPrivateStack, type PrivateStack } from '@badam/test-kit/private-stack';
+import { startLiveTraffic } from '@badam/test-kit/live-traffic';
+import { startPrivateStack } from '@badam/test-kit/private-stack';
+import {
+  assertPagesEqualClickHouse,
+  assertReadsServed,
+  latestVersions,
+  olderPages,
+} from '@badam/test-kit/read-model-checks';
 import { waitForRows } from '@badam/test-kit/table-watch';
 import { waitFor } from '@badam/stack/process/wait';
 
@@ -21,59 +24,6 @@ const GROUPS = 40;
 const STALE_BOUND_MS = 5_000;
 
 const groupIds = Array.from({ length: GROUPS }, (_, i) => i + 1);
-
-async function latestVersions(client: ClickHouseClient, table: string): Promise<Map<number, number>> {
-  const pages = await createMessagesRepository(client, table).latestPages(groupIds, 10);
-  return new Map([...pages].map(([groupId, page]) => [groupId, pageVersion(page)]));
-}
-
-/** Groups whose page in the store is older than `versions` (a missing page is only a miss, not stale). */
-async function olderPages(store: PageStore, versions: Map<number, number>): Promise<string[]> {
-  const older: string[] = [];
-  for (const [groupId, version] of versions) {
-    const entry = await store.get(groupId);
-    if (entry !== null && entryVersion(entry) < version)
-      older.push(`group ${groupId}: ${entryVersion(entry)} < ${version}`);
-  }
-  return older;
-}
-
-/**
- * Once the traffic is over and the pipeline idle, every page the store holds is ClickHouse's latest, byte for byte,
- * and so is what each app answers for the latest page through the gateway.
- */
-async function assertPagesEqualClickHouse(stack: PrivateStack, store: PageStore) {
-  const pages = await createMessagesRepository(stack.client, stack.table).latestPages(groupIds, 10);
-  await waitFor(
-    "every stored page equal to ClickHouse's",
-    async () => {
-      for (const [groupId, page] of pages) {
-        const entry = await store.get(groupId);
-        if (entry !== null && entryBody(entry).toString() !== JSON.stringify(page)) return false;
-      }
-      return true;
-    },
-    15_000,
-    200,
-  );
-  for (const groupId of groupIds.slice(0, 10)) {
-    for (const app of READ_APPS) {
-      const body = await (await fetch(`${stack.gateway.url}/${app}/groups/${groupId}/messages`)).text();
-      assert.equal(body, JSON.stringify(pages.get(groupId)), `${app}'s latest page of group ${groupId}`);
-    }
-  }
-}
-
-function assertReadsServed(result: LiveTrafficResult, from: number, to: number, what: string) {
-  const reads = result.outcomes.filter((o) => o.api !== 'send' && o.startedAt >= from && o.startedAt < to);
-  assert.ok(reads.length > 20, `reads were made ${what}`);
-  assert.deepEqual(
-    reads.filter((o) => o.status !== 200),
-    [],
-    `every read ${what} answered 200: ${describeOutcomes(reads)}`,
-  );
-  assert.ok(Math.max(...reads.map((o) => o.latencyMs)) < 1_500, `reads ${what} were not held up by the store`);
-}
 
 describe('the read model store failing under traffic', () => {
   it('stalled (SIGSTOP): reads keep answering from ClickHouse, sends are stored, and pages catch up within the bound', async (t) => {
@@ -94,7 +44,7 @@ describe('the read model store failing under traffic', () => {
     stack.infra.readModelStore.signal('SIGSTOP');
     const stalledAt = Date.now();
     await sleep(6_000);
-    const rowsBefore = await latestVersions(stack.client, stack.table);
+    const rowsBefore = await latestVersions(stack.client, stack.table, groupIds);
     stack.infra.readModelStore.signal('SIGCONT');
     const backAt = Date.now();
     await sleep(STALE_BOUND_MS);
@@ -115,7 +65,7 @@ describe('the read model store failing under traffic', () => {
       `${STALE_BOUND_MS} ms after the store came back, no page was older than ClickHouse's at that moment`,
     );
     await assertNothingLost(stack, result);
-    await assertPagesEqualClickHouse(stack, store);
+    await assertPagesEqualClickHouse(stack, store, groupIds);
   });
 
   it('restarted empty: reads miss and go to ClickHouse, never a wrong page, and the pages come back', async (t) => {
@@ -158,7 +108,7 @@ describe('the read model store failing under traffic', () => {
     // latest pages with the stored orders), and the refilled store equals ClickHouse.
     await assertNothingLost(stack, result);
     const store = await createTestPageStore(t, stack.table, stack.infra);
-    await assertPagesEqualClickHouse(stack, store);
+    await assertPagesEqualClickHouse(stack, store, groupIds);
     assert.ok((await store.get(1)) !== null, 'the store was refilled (by reads and by the consumers)');
   });
 });

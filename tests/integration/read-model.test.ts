@@ -83,9 +83,14 @@ describe('the read model store (redis-server)', () => {
     const store = await createTestPageStore(t, uniqueName('pages'));
     assert.equal(await put(store, page(2, 1)), 1);
     const { readModelUrl, secrets } = testInfra();
-    const admin = new Redis(readModelUrl, { password: secrets.value(READ_MODEL_PASSWORD_SECRET) });
-    t.after(() => admin.disconnect());
-    await admin.script('FLUSH');
+    // Every server of the store: the one, or each node of a cluster (each loads the script for itself).
+    const admins = readModelUrl
+      .split(',')
+      .map((url) => new Redis(url, { password: secrets.value(READ_MODEL_PASSWORD_SECRET) }));
+    t.after(() => {
+      for (const admin of admins) admin.disconnect();
+    });
+    await Promise.all(admins.map((admin) => admin.script('FLUSH')));
     assert.equal(await put(store, page(2, 2)), 1);
     assert.equal(await put(store, page(2, 1)), 0);
   });

@@ -33,10 +33,10 @@ export {
   httpSettings,
   kafkaConnection,
   kafkaSettings,
-  pageStoreConnection,
   readModelSettings,
   topicSettings,
 } from './config/shared-settings.js';
+export { pageStoreConnection } from './config/page-store-connection.js';
 
 // metrics/: each service's Prometheus metrics, on a registry passed in
 export { createServiceMetrics, secondsSince, type ServiceMetrics } from './metrics/service-metrics.js';

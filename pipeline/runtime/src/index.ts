@@ -27,11 +27,11 @@ export {
   clickhouseSettings,
   httpSettings,
   kafkaSettings,
-  pageStoreConnection,
   readAppSettings,
   readModelSettings,
   topicSettings,
 } from './config/shared-settings.js';
+export { pageStoreConnection } from './config/page-store-connection.js';
 export { describeSettings, environmentOf, type SettingDescription, type SettingValue } from './config/setting-list.js';
 
 // metrics/: each service's Prometheus metrics, on a registry passed in

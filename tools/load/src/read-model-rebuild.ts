@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { readModelMode } from '@badam/stack/infra/read-model-store';
 import { READ_MODEL_PASSWORD_SECRET, stackSecrets } from '@badam/stack/infra/stack-secrets';
 import { run } from '@badam/stack/process/managed-process';
 import { repoRoot } from '@badam/stack/paths';
@@ -14,7 +15,9 @@ export async function rebuildStackReadModel(config: StackConfig, table: string):
     env: {
       CLICKHOUSE_URL: stackClickHouse(config).url,
       CLICKHOUSE_TABLE: table,
+      // The server, or a cluster's first node: a seed from which the client learns the others.
       READ_MODEL_URL: `redis://127.0.0.1:${config.BADAM_READ_MODEL_PORT}`,
+      READ_MODEL_MODE: readModelMode(config.BADAM_READ_MODEL_TOPOLOGY),
       READ_MODEL_PASSWORD_FILE: stackSecrets(config.BADAM_DATA_DIR).path(READ_MODEL_PASSWORD_SECRET),
     },
   });

@@ -27,6 +27,7 @@ async function up() {
     clickhouseHttpPort: config.BADAM_CLICKHOUSE_HTTP_PORT,
     clickhouseTcpPort: config.BADAM_CLICKHOUSE_TCP_PORT,
     readModelPort: config.BADAM_READ_MODEL_PORT,
+    readModelTopology: config.BADAM_READ_MODEL_TOPOLOGY,
     kafkaHeapMb: config.BADAM_KAFKA_HEAP_MB,
     topology: config.BADAM_TOPOLOGY,
     zookeeperPort: config.BADAM_ZOOKEEPER_PORT,
@@ -90,7 +91,9 @@ async function up() {
         console.log(`              shard ${node.shard} replica ${node.replica}: ${url} (native ${node.tcpPort})`);
       }
     }
-    console.log(`  read model  ${infra.readModelUrl} (redis-server; a key per group: ${TABLE}:<group id>)`);
+    console.log(
+      `  read model  ${infra.readModelUrl} (redis-server, ${infra.readModelMode}; a key per group: ${TABLE}:<group id>)`,
+    );
     console.log(
       `  passwords   ${infra.secrets.path(READ_MODEL_PASSWORD_SECRET).replace(/[^/]+$/, '')} (one file per role and the store's)`,
     );

@@ -49,6 +49,8 @@ export interface FleetInfra {
   clickhouseServers?: readonly { url: string }[];
   /** The read model's store; pages are kept under `<table>:<group id>` (pageStoreConnection), so tests share one. */
   readModelUrl: string;
+  /** standalone, or cluster when readModelUrl lists a cluster's nodes. */
+  readModelMode: 'standalone' | 'cluster';
   /** The files holding the roles' and the store's passwords: each service is given the paths, as in Docker. */
   secrets: StackSecrets;
 }
@@ -107,6 +109,7 @@ export function serviceEnvironment(
     CLICKHOUSE_DATABASE: options.infra.clickhouse.database,
     CLICKHOUSE_TABLE: options.table,
     READ_MODEL_URL: options.infra.readModelUrl,
+    READ_MODEL_MODE: options.infra.readModelMode,
     READ_MODEL_PASSWORD: { file: options.infra.secrets.path(READ_MODEL_PASSWORD_SECRET) },
   };
   return { ...environmentOf(SERVICE_SETTINGS[service], values), ...options.env };

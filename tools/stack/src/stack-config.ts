@@ -3,6 +3,7 @@ import { GATEWAY_POLICY } from '@badam/gateway';
 import { int, oneOf, readConfig, str, type ClickHouseConnection } from '@badam/pipeline';
 import { localClickHouse } from './infra/clickhouse/connection.js';
 import { TOPOLOGIES } from './infra/clickhouse/topology.js';
+import { READ_MODEL_TOPOLOGIES } from './infra/read-model-store.js';
 import { repoRoot } from './paths.js';
 
 /** Ports default to ranges well away from the usual services of a developer machine (8080, 9000, 9092, 5432...). */
@@ -46,7 +47,16 @@ const stackSettings = {
     min: 1,
     max: 65535,
   }),
-  BADAM_READ_MODEL_PORT: int('read model store (redis-server) port', { default: 16379, min: 1, max: 65535 }),
+  BADAM_READ_MODEL_PORT: int("read model store (redis-server) port; a cluster's nodes take it and the next five", {
+    default: 16379,
+    min: 1,
+    max: 65430,
+  }),
+  BADAM_READ_MODEL_TOPOLOGY: oneOf(
+    'read model store: single (one redis-server) or cluster (3 masters + 3 replicas on the port and the next 5, buses at +100)',
+    READ_MODEL_TOPOLOGIES,
+    'single',
+  ),
   BADAM_SERVICE_BASE_PORT: int(
     'first port of the services: producer N+1.., fastify N+11.., hapi N+21.., restify N+31.., consumers N+41..',
     {

@@ -54,7 +54,9 @@ export interface TestInfra {
   topology: Topology;
   clickhouseCluster: string;
   clickhouseServers: { url: string }[];
+  /** READ_MODEL_URL of the test run's store: one server, or a cluster's nodes (readModelMode). */
   readModelUrl: string;
+  readModelMode: 'standalone' | 'cluster';
   /** The roles' and the store's passwords the test run's servers were started with. */
   secrets: StackSecrets;
   dataDir: string;
@@ -76,6 +78,7 @@ export function testInfra(): TestInfra {
     clickhouseCluster: clusterOf(topology),
     clickhouseServers: (process.env[TEST_ENV.clickhouseUrls] ?? url).split(',').map((server) => ({ url: server })),
     readModelUrl,
+    readModelMode: process.env[TEST_ENV.readModelMode] === 'cluster' ? 'cluster' : 'standalone',
     secrets: stackSecrets(dataDir),
     dataDir,
   };
@@ -124,11 +127,12 @@ export async function createTestTable(t: Cleanup, client: ClickHouseClient): Pro
 export async function createTestPageStore(
   t: Cleanup,
   table: string,
-  { readModelUrl, secrets }: Pick<TestInfra, 'readModelUrl' | 'secrets'> = testInfra(),
+  { readModelUrl, readModelMode, secrets }: Pick<TestInfra, 'readModelUrl' | 'readModelMode' | 'secrets'> = testInfra(),
 ): Promise<PageStore> {
   const store = createPageStore(
     pageStoreConnection({
-      READ_MODEL_URL: readModelUrl,
+      READ_MODEL_URL: readModelUrl.split(','),
+      READ_MODEL_MODE: readModelMode,
       READ_MODEL_PASSWORD: secrets.value(READ_MODEL_PASSWORD_SECRET),
       READ_MODEL_TIMEOUT_MS: 2000,
       CLICKHOUSE_TABLE: table,
@@ -155,13 +159,16 @@ function testPorts(): { first: number; last: number } {
   return { first, last };
 }
 
-/** A base port whose whole block (base+1 .. base+49) is free right now. */
+/** Ports a private stack may take above its base: see private-stack.ts for who takes which. */
+const PORT_BLOCK = 60;
+
+/** A base port whose whole block (base+1 .. base+PORT_BLOCK-1) is free right now. */
 export async function freeBasePort(): Promise<number> {
   const range = testPorts();
-  const blocks = Math.floor((range.last - range.first) / 50);
+  const blocks = Math.floor((range.last - range.first) / PORT_BLOCK);
   for (let attempt = 0; attempt < 50; attempt++) {
-    const base = range.first + Math.floor(Math.random() * blocks) * 50;
-    const free = await Promise.all(Array.from({ length: 49 }, (_, i) => portFree(base + 1 + i)));
+    const base = range.first + Math.floor(Math.random() * blocks) * PORT_BLOCK;
+    const free = await Promise.all(Array.from({ length: PORT_BLOCK - 1 }, (_, i) => portFree(base + 1 + i)));
     if (free.every(Boolean)) return base;
   }
   throw new Error('no free block of ports found');

@@ -9,6 +9,8 @@ import { startInfra, type Infra } from '@badam/stack/infra/infra';
 import type { ZooKeeperServer } from '@badam/stack/infra/zookeeper';
 import { freeBasePort, startTestGateway, testInfra, uniqueName, type Cleanup } from './fixtures.js';
 import { PRIVATE_CLICKHOUSE_PORTS } from './test-clickhouse.js';
+import type { ReadModelTopology } from '@badam/stack/infra/read-model-store';
+import { TEST_ENV } from './test-env.js';
 
 export interface PrivateStack {
   infra: Infra;
@@ -31,6 +33,8 @@ export interface PrivateStack {
 export type PrivateStackOptions = Partial<Pick<FleetOptions, 'replicas' | 'producers' | 'consumers' | 'env'>> & {
   /** ClickHouse's topology; by default the run's (BADAM_TEST_TOPOLOGY, single when unset). */
   topology?: Topology;
+  /** The read model's store: the test run's choice (BADAM_TEST_READ_MODEL_TOPOLOGY, default single) unless given. */
+  readModelTopology?: ReadModelTopology;
 };
 
 /**
@@ -40,12 +44,18 @@ export type PrivateStackOptions = Partial<Pick<FleetOptions, 'replicas' | 'produ
 export async function startPrivateStack(t: Cleanup, options: PrivateStackOptions = {}): Promise<PrivateStack> {
   const dataDir = join(testInfra().dataDir, uniqueName('private'));
   const ports = await freeBasePort();
+  const readModelTopology =
+    options.readModelTopology ?? (process.env[TEST_ENV.readModelTopology] === 'cluster' ? 'cluster' : 'single');
   const infra = await startInfra({
     dataDir,
     kafkaPort: ports + 1, // and the controller on ports + 2
     clickhouseHttpPort: ports + PRIVATE_CLICKHOUSE_PORTS.http,
     clickhouseTcpPort: ports + PRIVATE_CLICKHOUSE_PORTS.tcp,
-    readModelPort: ports + 5,
+    // A cluster's six nodes at +40..+45, their buses at +50..+55: past the ClickHouse servers' ports (+3..+38, 10 apart),
+    // inside the block found free.
+    ...(readModelTopology === 'cluster'
+      ? { readModelPort: ports + 40, readModelTopology, readModelBusPortOffset: 10 }
+      : { readModelPort: ports + 5 }),
     kafkaHeapMb: 384,
     topology: options.topology ?? testInfra().topology,
     zookeeperPort: ports + PRIVATE_CLICKHOUSE_PORTS.zookeeper,

@@ -3,6 +3,7 @@ import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { readConfig, int, oneOf, str } from '@badam/pipeline';
 import { TOPOLOGIES } from '@badam/stack/infra/clickhouse/topology';
+import { READ_MODEL_TOPOLOGIES } from '@badam/stack/infra/read-model-store';
 import { startInfra } from '@badam/stack/infra/infra';
 import { repoRoot, workspaceFolders } from '@badam/stack/paths';
 import { TEST_ENV } from './test-env.js';
@@ -38,6 +39,12 @@ const settings = readConfig({
     default: '20000-32767',
     pattern: /^\d{4,5}-\d{4,5}$/,
   }),
+  // The fault tests' private stacks follow it too (private-stack.ts); a cluster's nodes take the port and the next 5.
+  BADAM_TEST_READ_MODEL_TOPOLOGY: oneOf(
+    'read model store of the test run: single (one redis-server) or cluster (3 masters + 3 replicas)',
+    READ_MODEL_TOPOLOGIES,
+    'single',
+  ),
 });
 
 /** The workspaces with unit tests of their own (dist/test/unit); the system tests are in tests/ (integration, faults). */
@@ -85,6 +92,7 @@ if (unitOnly) {
     clickhouseHttpPort: settings.BADAM_TEST_CLICKHOUSE_HTTP_PORT,
     clickhouseTcpPort: settings.BADAM_TEST_CLICKHOUSE_TCP_PORT,
     readModelPort: settings.BADAM_TEST_READ_MODEL_PORT,
+    readModelTopology: settings.BADAM_TEST_READ_MODEL_TOPOLOGY,
     kafkaHeapMb: 384,
     topology: settings.BADAM_TEST_TOPOLOGY,
     zookeeperPort: settings.BADAM_TEST_ZOOKEEPER_PORT,
@@ -99,6 +107,8 @@ if (unitOnly) {
         [TEST_ENV.topology]: infra.topology,
         [TEST_ENV.portRange]: settings.BADAM_TEST_PORT_RANGE,
         [TEST_ENV.readModelUrl]: infra.readModelUrl,
+        [TEST_ENV.readModelMode]: infra.readModelMode,
+        [TEST_ENV.readModelTopology]: settings.BADAM_TEST_READ_MODEL_TOPOLOGY,
         [TEST_ENV.dataDir]: dataDir,
       },
     );

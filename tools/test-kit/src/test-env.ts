@@ -6,6 +6,9 @@ export const TEST_ENV = {
   /** Every server of the run's topology, comma-separated, shard by shard. */
   clickhouseUrls: 'BADAM_TEST_CLICKHOUSE_URLS',
   readModelUrl: 'BADAM_TEST_READ_MODEL_URL',
+  readModelMode: 'BADAM_TEST_READ_MODEL_MODE',
+  /** The private stacks' read model topology, unless a test asks for one: single or cluster. */
+  readModelTopology: 'BADAM_TEST_READ_MODEL_TOPOLOGY',
   dataDir: 'BADAM_TEST_DATA_DIR',
   /** The run's topology (single, replicated, sharded): a private stack takes it unless told otherwise. */
   topology: 'BADAM_TEST_TOPOLOGY',

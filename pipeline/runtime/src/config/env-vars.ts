@@ -87,6 +87,44 @@ export function url(describe: string, options: { default?: string } = {}): EnvVa
 }
 
 /**
+ * Comma-separated `redis://host:port[/db]` addresses: a server, or the seed nodes of a cluster.
+ */
+export function redisUrls(describe: string, options: { default?: string } = {}): EnvVar<string[]> {
+  return {
+    describe,
+    default: options.default,
+    parse(raw) {
+      const value = raw ?? options.default;
+      if (value === undefined) throw new Error('is required');
+      const urls = value
+        .split(',')
+        .map((item) => item.trim())
+        .filter((item) => item !== '');
+      if (urls.length === 0) throw new Error('must list at least one redis://host:port[/db]');
+      for (const item of urls) redisUrlProblem(item);
+      return urls;
+    },
+  };
+}
+
+function redisUrlProblem(item: string): void {
+  let parsed: URL;
+  try {
+    parsed = new URL(item);
+  } catch {
+    throw new Error(`must be redis://host:port[/db], got ${JSON.stringify(item)}`);
+  }
+  if (parsed.protocol !== 'redis:' || parsed.hostname === '' || !/^(\/[0-9]{0,2})?$/.test(parsed.pathname)) {
+    throw new Error(`must be redis://host:port[/db], got ${JSON.stringify(item)}`);
+  }
+}
+
+/** The database number of a redis://host:port[/db] address: 0 when it names none. */
+export function redisDatabase(item: string): number {
+  return Number(new URL(item).pathname.slice(1) || '0');
+}
+
+/**
  * A password or other secret: KEY, or the file KEY_FILE names (a Docker secret). Messages name the variables and the
  * file, never the value.
  */

@@ -1,5 +1,5 @@
 import { DEFAULT_PARTITIONS } from '@badam/domain/contract/topic';
-import { int, list, secret, str, url } from './env-vars.js';
+import { int, list, oneOf, redisUrls, secret, str, url } from './env-vars.js';
 
 /**
  * The variables more than one service reads, defined once. Each service's config spreads the groups it needs into
@@ -75,20 +75,19 @@ export const gatewayMemberSettings = {
   }),
 } as const;
 
+export const READ_MODEL_MODES = ['standalone', 'cluster'] as const;
+
 /** The hot read model: written by the consumers, read by the read apps (docs/ARCHITECTURE.md, "Read model"). */
 export const readModelSettings = {
-  // One URL for a standalone server; in cluster mode the seed nodes, comma-separated (any one answers with the map).
-  READ_MODEL_URL: str(
-    'Valkey/Redis server of the read model, redis://host:port[/db]; cluster: its seed nodes, comma-separated',
-    {
-      default: 'redis://127.0.0.1:16379',
-      pattern: /^redis:\/\/[^\s,]+(\s*,\s*redis:\/\/[^\s,]+)*$/,
-    },
+  READ_MODEL_URL: redisUrls(
+    'Valkey/Redis of the read model, redis://host:port[/db]: the server, or in cluster mode comma-separated seed nodes',
+    { default: 'redis://127.0.0.1:16379' },
   ),
-  READ_MODEL_MODE: str('standalone: one server; cluster: a Valkey/Redis Cluster, READ_MODEL_URL its seed nodes', {
-    default: 'standalone',
-    pattern: /^(standalone|cluster)$/,
-  }),
+  READ_MODEL_MODE: oneOf(
+    'standalone: one server (READ_MODEL_URL names one); cluster: a Valkey/Redis Cluster reached through READ_MODEL_URL',
+    READ_MODEL_MODES,
+    'standalone',
+  ),
   READ_MODEL_PASSWORD: secret(
     'password of the read model store (its requirepass), or READ_MODEL_PASSWORD_FILE: a file holding it',
     {
@@ -128,19 +127,4 @@ export function clickhouseConnection(config: Settings<typeof clickhouseSettings>
 
 export function kafkaConnection(config: Settings<typeof kafkaSettings>) {
   return { brokers: config.KAFKA_BROKERS, clientId: config.KAFKA_CLIENT_ID };
-}
-
-/** The page of group G of table T is at key `T:G`: tables (and so test runs) can share one store. */
-export function pageStoreConnection(
-  config: Pick<
-    Settings<typeof readModelSettings>,
-    'READ_MODEL_URL' | 'READ_MODEL_PASSWORD' | 'READ_MODEL_TIMEOUT_MS'
-  > & { CLICKHOUSE_TABLE: string },
-) {
-  return {
-    url: config.READ_MODEL_URL,
-    password: config.READ_MODEL_PASSWORD,
-    keyPrefix: `${config.CLICKHOUSE_TABLE}:`,
-    commandTimeoutMs: config.READ_MODEL_TIMEOUT_MS,
-  };
 }

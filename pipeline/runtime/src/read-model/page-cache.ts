@@ -57,7 +57,7 @@ export function createPageCache(store: PageStore, { retryAfterMs, metrics }: Pag
     fill(page) {
       if (Date.now() < skipUntil) return;
       const start = process.hrtime.bigint();
-      store.putIfNewer([toPageEntry(page)]).then(
+      store.putIfNewer([toPageEntry(page)], { unconfirmed: true }).then(
         () => metrics.duration.observe({ operation: 'fill', result: 'ok' }, secondsSince(start)),
         () => {
           metrics.duration.observe({ operation: 'fill', result: 'error' }, secondsSince(start));

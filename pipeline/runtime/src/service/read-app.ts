@@ -1,4 +1,5 @@
-import { clickhouseConnection, pageStoreConnection, readAppSettings } from '../config/shared-settings.js';
+import { pageStoreConnection } from '../config/page-store-connection.js';
+import { clickhouseConnection, readAppSettings } from '../config/shared-settings.js';
 import { readConfig, type ConfigOf } from '../config/env.js';
 import { createClickHouseClient } from '../clickhouse/client.js';
 import { createMessageReader, type MessageReader } from './message-reader.js';

@@ -13,7 +13,13 @@ import type { ClickHouseServer } from './clickhouse/server.js';
 import { startClickHouse, type ClickHouseServers } from './clickhouse/servers.js';
 import type { Topology } from './clickhouse/topology.js';
 import { startKafka } from './kafka.js';
-import { startReadModelStore } from './read-model-store.js';
+import { startReadModelCluster } from './read-model-cluster.js';
+import {
+  startSingleReadModelStore,
+  type ReadModelNode,
+  type ReadModelStore,
+  type ReadModelTopology,
+} from './read-model-store.js';
 import { ensureStackSecrets, READ_MODEL_PASSWORD_SECRET, type StackSecrets } from './stack-secrets.js';
 import type { ZooKeeperServer } from './zookeeper.js';
 
@@ -22,7 +28,12 @@ export interface InfraOptions {
   kafkaPort: number;
   clickhouseHttpPort: number;
   clickhouseTcpPort: number;
+  /** The store's port; a cluster's six nodes take this one and the next five. */
   readModelPort: number;
+  /** single (default): one redis-server; cluster: 3 masters + 3 replicas (read-model-cluster.ts). */
+  readModelTopology?: ReadModelTopology;
+  /** A cluster node's bus port is its port + this (default 100, read-model-cluster.ts). */
+  readModelBusPortOffset?: number;
   kafkaHeapMb?: number;
   /** How ClickHouse runs (clickhouse/topology.ts); single by default. */
   topology?: Topology;
@@ -45,14 +56,21 @@ export interface Infra {
   clickhouseServers: ClickHouseServer[];
   /** The coordinator of the replicated and sharded topologies (none for single). */
   zookeeper: ZooKeeperServer | undefined;
-  /** redis://… of the read model's store (its password: secrets, READ_MODEL_PASSWORD_SECRET). */
+  /**
+   * The services' READ_MODEL_URL: redis://… of the read model's store, or its cluster's nodes, comma-separated (its
+   * password: secrets, READ_MODEL_PASSWORD_SECRET).
+   */
   readModelUrl: string;
+  /** The services' READ_MODEL_MODE. */
+  readModelMode: 'standalone' | 'cluster';
   /** The ClickHouse roles' and the store's passwords, one file each, as the services get them. */
   secrets: StackSecrets;
   broker: ManagedProcess;
   /** Server 0's process (the only one of the single topology). */
   database: ManagedProcess;
+  /** The store's server; a cluster's first node (its nodes: readModelNodes). */
   readModelStore: ManagedProcess;
+  readModelNodes: ReadModelNode[];
   /**
    * Creates the topic (if missing) and applies the migrations to the table, or on a cluster creates its tables on
    * every server, as the migrator (as init does).
@@ -79,11 +97,7 @@ export async function startInfra(options: InfraOptions): Promise<Infra> {
       ...(options.topology === undefined ? {} : { topology: options.topology }),
       ...(options.zookeeperPort === undefined ? {} : { zookeeperPort: options.zookeeperPort }),
     }),
-    startReadModelStore({
-      dataDir: options.dataDir,
-      port: options.readModelPort,
-      password: secrets.value(READ_MODEL_PASSWORD_SECRET),
-    }),
+    startStore(options, secrets.value(READ_MODEL_PASSWORD_SECRET)),
   ]);
   // One that started must not outlive the other's failure: it would keep the caller (a test file) from exiting.
   const failed = started.find((result) => result.status === 'rejected');
@@ -91,15 +105,16 @@ export async function startInfra(options: InfraOptions): Promise<Infra> {
     await Promise.all(started.map((result) => (result.status === 'fulfilled' ? result.value.stop() : undefined)));
     throw failed.reason;
   }
-  const [broker, clickhouseServers, readModelStore] = started.map(
+  const [broker, clickhouseServers, store] = started.map(
     (result) => (result as PromiseFulfilledResult<unknown>).value,
-  ) as [ManagedProcess, ClickHouseServers, ManagedProcess];
+  ) as [ManagedProcess, ClickHouseServers, ReadModelStore];
   const kafka: KafkaConnection = { brokers: [`127.0.0.1:${options.kafkaPort}`], clientId: 'badam-stack' };
   const clickhouse = localClickHouse(`http://127.0.0.1:${options.clickhouseHttpPort}`);
   return {
     kafka,
     clickhouse,
-    readModelUrl: `redis://127.0.0.1:${options.readModelPort}`,
+    readModelUrl: store.url,
+    readModelMode: store.mode,
     secrets,
     topology: clickhouseServers.topology,
     clickhouseCluster: clickhouseServers.cluster,
@@ -107,7 +122,8 @@ export async function startInfra(options: InfraOptions): Promise<Infra> {
     zookeeper: clickhouseServers.zookeeper,
     broker,
     database: (clickhouseServers.servers[0] as ClickHouseServer).process,
-    readModelStore,
+    readModelStore: store.nodes[0]!.process,
+    readModelNodes: store.nodes,
     async prepare(topic, partitions, table) {
       await ensureTopic(kafka, topic, partitions);
       const client = createClickHouseClient(roleClickHouse(clickhouse, 'migrator', secrets));
@@ -119,7 +135,16 @@ export async function startInfra(options: InfraOptions): Promise<Infra> {
       }
     },
     async stop() {
-      await Promise.all([broker.stop(), clickhouseServers.stop(), readModelStore.stop()]);
+      await Promise.all([broker.stop(), clickhouseServers.stop(), store.stop()]);
     },
   };
+}
+
+function startStore(options: InfraOptions, password: string): Promise<ReadModelStore> {
+  const store = { dataDir: options.dataDir, port: options.readModelPort, password };
+  if (options.readModelTopology !== 'cluster') return startSingleReadModelStore(store);
+  return startReadModelCluster({
+    ...store,
+    ...(options.readModelBusPortOffset === undefined ? {} : { busPortOffset: options.readModelBusPortOffset }),
+  });
 }

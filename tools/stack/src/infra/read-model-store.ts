@@ -3,8 +3,18 @@ import { connect } from 'node:net';
 import { join } from 'node:path';
 import { ManagedProcess } from '../process/managed-process.js';
 
+/** One server (today's), or a Redis Cluster of 3 masters and 3 replicas (read-model-cluster.ts). */
+export const READ_MODEL_TOPOLOGIES = ['single', 'cluster'] as const;
+export type ReadModelTopology = (typeof READ_MODEL_TOPOLOGIES)[number];
+
+/** The services' READ_MODEL_MODE for a topology. */
+export function readModelMode(topology: ReadModelTopology): 'standalone' | 'cluster' {
+  return topology === 'cluster' ? 'cluster' : 'standalone';
+}
+
 export interface ReadModelStoreOptions {
   dataDir: string;
+  /** The server's port; a cluster's nodes take this one and the next five. */
   port: number;
   /** Clients must AUTH with it (requirepass), as with the Docker deployments' Valkey. */
   password: string;
@@ -12,18 +22,46 @@ export interface ReadModelStoreOptions {
   maxMemoryMb?: number;
 }
 
+/** A store's server process and its port: a cluster's tests stop or kill one node. */
+export interface ReadModelNode {
+  port: number;
+  process: ManagedProcess;
+}
+
+/** What the services are given (READ_MODEL_URL, READ_MODEL_MODE) and the processes behind it. */
+export interface ReadModelStore {
+  url: string;
+  mode: 'standalone' | 'cluster';
+  nodes: ReadModelNode[];
+  stop(): Promise<void>;
+}
+
+export async function startSingleReadModelStore(options: ReadModelStoreOptions): Promise<ReadModelStore> {
+  const process = await startReadModelServer(options);
+  return {
+    url: `redis://127.0.0.1:${options.port}`,
+    mode: 'standalone',
+    nodes: [{ port: options.port, process }],
+    stop: () => process.stop(),
+  };
+}
+
 /**
  * Debian's redis-server (7.0; the Docker deployments run Valkey, same protocol) as a private instance: a cache the
  * consumers rebuild, so nothing is saved to disk and a restart starts empty (a cold cache, never wrong pages).
  */
-export async function startReadModelStore(options: ReadModelStoreOptions): Promise<ManagedProcess> {
-  const dir = join(options.dataDir, 'read-model');
+export async function startReadModelServer(
+  options: ReadModelStoreOptions & { name?: string; extraConfig?: string[] },
+): Promise<ManagedProcess> {
+  const name = options.name ?? 'read-model';
+  const dir = join(options.dataDir, name);
   mkdirSync(dir, { recursive: true });
   // The password in a file only the stack's user reads, not on the command line, which every local user sees.
   const config = join(dir, 'redis.conf');
-  writeFileSync(config, `requirepass ${options.password}\n`, { mode: 0o600 });
+  const lines = [`requirepass ${options.password}`, ...(options.extraConfig ?? [])];
+  writeFileSync(config, lines.map((line) => `${line}\n`).join(''), { mode: 0o600 });
   const server = new ManagedProcess({
-    name: 'read-model',
+    name,
     command: 'redis-server',
     args: [
       config,
@@ -43,7 +81,7 @@ export async function startReadModelStore(options: ReadModelStoreOptions): Promi
       'allkeys-lru',
     ],
     cwd: dir,
-    logFile: join(options.dataDir, 'logs/read-model.log'),
+    logFile: join(options.dataDir, `logs/${name}.log`),
   }).start();
   return server.ready(`the read model store on port ${options.port}`, () => redisPing(options.port, options.password));
 }

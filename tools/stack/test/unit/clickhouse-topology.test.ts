@@ -67,6 +67,7 @@ describe('the fleet on a cluster', () => {
     clickhouseCluster: 'badam',
     clickhouseServers: servers,
     readModelUrl: 'redis://127.0.0.1:3',
+    readModelMode: 'standalone',
     secrets: stackSecrets('/stack-data'),
   };
 

@@ -11,6 +11,7 @@ describe('the fleet’s services', () => {
       kafka: { brokers: ['127.0.0.1:1'], clientId: 'x' },
       clickhouse: { url: 'http://127.0.0.1:2', database: 'default' },
       readModelUrl: 'redis://127.0.0.1:3',
+      readModelMode: 'standalone',
       secrets,
     },
     topic: 'messages',
