@@ -20,6 +20,11 @@ export interface ClickHouseRoleSpec {
   settings: Readonly<Record<string, number>>;
   /** Privileges on the deployment's database (25.8). */
   grants: readonly string[];
+  /**
+   * Privileges outside it (25.8), for a cluster: the cluster's shape (system.clusters, read by init and the
+   * consumers) and `ON CLUSTER` statements, which 25.8 refuses without the CLUSTER privilege.
+   */
+  serverGrants: readonly string[];
 }
 
 export const CLICKHOUSE_ROLES = {
@@ -27,18 +32,21 @@ export const CLICKHOUSE_ROLES = {
     usedBy: 'the read apps (fastify, hapi, restify)',
     settings: { readonly: 1 },
     grants: ['SELECT'],
+    serverGrants: [],
   },
   writer: {
     usedBy: 'the consumers',
     // Everything else the consumer sends is a query; its one setting, async_insert=0 (25.8), needs readonly=0.
     settings: { allow_ddl: 0 },
     grants: ['SELECT', 'INSERT'],
+    serverGrants: ['SELECT ON system.clusters'],
   },
   migrator: {
     usedBy:
       "init: the migrations (CREATE TABLE, DESCRIBE, ALTER ADD COLUMN), and its rebuild-read-model command's reads",
     settings: {},
     grants: ['SELECT', 'CREATE TABLE', 'ALTER ADD COLUMN'],
+    serverGrants: ['SELECT ON system.clusters', 'CLUSTER ON *.*'],
   },
 } as const satisfies Record<string, ClickHouseRoleSpec>;
 
@@ -69,6 +77,13 @@ function profileName(role: ClickHouseRole): string {
   return `badam_${role}`;
 }
 
+function grantQueries(role: ClickHouseRole, quotedDatabase: string): string {
+  const { grants, serverGrants } = CLICKHOUSE_ROLES[role] as ClickHouseRoleSpec;
+  return [`${grants.join(', ')} ON ${quotedDatabase}.*`, ...serverGrants]
+    .map((grant) => `<query>GRANT ${grant}</query>`)
+    .join('');
+}
+
 /** The users.d file defining every role on `database`; passwords come from the server's environment (hashes). */
 export function renderClickHouseRoles(database: string): string {
   const quotedDatabase = quoteIdentifier(database);
@@ -87,7 +102,7 @@ export function renderClickHouseRoles(database: string): string {
       <networks><ip>::/0</ip></networks>
       <profile>${profileName(role)}</profile>
       <quota>default</quota>
-      <grants><query>GRANT ${CLICKHOUSE_ROLES[role].grants.join(', ')} ON ${quotedDatabase}.*</query></grants>
+      <grants>${grantQueries(role, quotedDatabase)}</grants>
     </${clickhouseUser(role)}>`,
   );
   return `<?xml version="1.0"?>
