@@ -5,7 +5,9 @@ import { after } from 'node:test';
 import {
   DEFAULT_PARTITIONS,
   createClickHouseClient,
+  createClusterTables,
   createPageStore,
+  dropClusterTables,
   dropTable,
   ensureTopic,
   migrate,
@@ -98,11 +100,20 @@ export function createTestClickHouse(t: Cleanup): ClickHouseClient {
   return client;
 }
 
-/** A fresh messages table with the production schema, dropped after the test. */
+/**
+ * A fresh messages table with the production schema, dropped after the test; on the run's cluster
+ * (BADAM_TEST_TOPOLOGY replicated or sharded) the tables init makes there, on every server.
+ */
 export async function createTestTable(t: Cleanup, client: ClickHouseClient): Promise<string> {
   const table = uniqueName('messages_test');
-  await migrate(client, table);
-  t.after(() => dropTable(client, table));
+  const { clickhouse, clickhouseCluster: cluster } = testInfra();
+  if (cluster === '') {
+    await migrate(client, table);
+    t.after(() => dropTable(client, table));
+  } else {
+    await createClusterTables(client, clickhouse.database, table, cluster);
+    t.after(() => dropClusterTables(client, clickhouse.database, table, cluster));
+  }
   return table;
 }
 
