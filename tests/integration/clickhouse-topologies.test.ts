@@ -64,6 +64,17 @@ async function assertStopsEverything(servers: ClickHouseServers) {
   for (const { node } of servers.servers) assert.equal(await portOpen(node.httpPort), false, `${node.httpPort} open`);
 }
 
+describe('the single topology', () => {
+  it('runs one server, no ZooKeeper and no cluster', async (t) => {
+    const servers = await startTestClickHouse(t, 'single');
+    assert.deepEqual([servers.servers.length, servers.zookeeper, servers.cluster], [1, undefined, '']);
+    const [client] = clients(t, servers) as [ClickHouseClient];
+    assert.deepEqual(await rows(client, `SELECT * FROM system.clusters WHERE cluster = 'badam'`), []);
+    assert.deepEqual(await rows(client, 'SELECT * FROM system.macros'), []);
+    await assertStopsEverything(servers);
+  });
+});
+
 describe('the replicated topology', () => {
   it('runs two replicas of one shard that copy each other’s inserts, and stops them and ZooKeeper by pid', async (t) => {
     const servers = await startTestClickHouse(t, 'replicated');

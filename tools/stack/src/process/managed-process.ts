@@ -31,6 +31,11 @@ export class ManagedProcess {
     return this.#child?.pid;
   }
 
+  /** True from start() until the child exits. */
+  get running(): boolean {
+    return this.#child !== undefined && this.#child.exitCode === null && this.#child.signalCode === null;
+  }
+
   get restarts(): number {
     return this.#restarts;
   }

@@ -31,6 +31,8 @@ export function processHandle(
     name: process.spec.name,
     process,
     async start() {
+      // A second child on the same ports and data would fail, or worse, share the data folder.
+      if (process.running) throw new Error(`${process.spec.name} already runs (pid ${process.pid})`);
       await process.start().ready(what, serving, timeoutMs);
     },
     stop: () => process.stop(),
