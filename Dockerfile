@@ -127,7 +127,7 @@ COPY --from=restify-build /out/ ./
 CMD ["node", "services/restify/dist/src/server.js"]
 
 # One-shot: creates the topic, applies the migrations, exits 0. No HTTP server, so no health check. Its other
-# commands, rebuild-read-model and dead-letters, are in the same image (docs/DEPLOY.md).
+# commands, rebuild-read-model, dead-letters and move-to-cluster, are in the same image (docs/DEPLOY.md).
 FROM runtime-kafka AS init
 HEALTHCHECK NONE
 COPY --from=init-build /out/ ./

@@ -37,7 +37,7 @@ function deadLettered(stack: PrivateStack): number {
 /** A replicated stack under traffic; runs `fault` once rows flow, then checks the table whole. */
 async function underTraffic(t: Parameters<typeof startPrivateStack>[0], fault: (stack: PrivateStack) => Promise<void>) {
   const stack = await startPrivateStack(t, { topology: 'replicated' });
-  assert.equal(stack.infra.clickhouseServers.length, 2, 'two replicas');
+  assert.equal(stack.clickhouseServers.length, 2, 'two replicas');
   const traffic = startLiveTraffic({
     gatewayUrl: stack.gateway.url,
     groups: 30,
@@ -63,8 +63,8 @@ async function underTraffic(t: Parameters<typeof startPrivateStack>[0], fault: (
 
 describe('a replicated ClickHouse under faults, with traffic', () => {
   it('a replica stopped, then SIGKILLed mid-stream, and restarted: batches wait for the quorum, nothing lost or reordered', async (t) => {
-    const stack = await underTraffic(t, async ({ client, table, infra }) => {
-      const replica = infra.clickhouseServers[1];
+    const stack = await underTraffic(t, async ({ client, table, clickhouseServers }) => {
+      const replica = clickhouseServers[1];
       assert.ok(replica !== undefined);
       await replica.stop();
       await sleep(5_000);
@@ -82,8 +82,8 @@ describe('a replicated ClickHouse under faults, with traffic', () => {
   });
 
   it('a replica lagging (SIGSTOP for 8 s, then SIGCONT): nothing ordered from it while behind', async (t) => {
-    await underTraffic(t, async ({ infra }) => {
-      const replica = infra.clickhouseServers[1];
+    await underTraffic(t, async ({ clickhouseServers }) => {
+      const replica = clickhouseServers[1];
       assert.ok(replica !== undefined);
       replica.pause();
       await sleep(8_000);
@@ -92,11 +92,11 @@ describe('a replicated ClickHouse under faults, with traffic', () => {
   });
 
   it('ZooKeeper stopped for 10 s and restarted: writes wait (read-only tables), then resume', async (t) => {
-    const stack = await underTraffic(t, async ({ infra }) => {
-      assert.ok(infra.zookeeper !== undefined);
-      await infra.zookeeper.stop();
+    const stack = await underTraffic(t, async ({ zookeeper }) => {
+      assert.ok(zookeeper !== undefined);
+      await zookeeper.stop();
       await sleep(10_000);
-      await infra.zookeeper.start();
+      await zookeeper.start();
     });
     const codes = retriedReplicationCodes(stack);
     assert.ok(

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { createMessagesRepository, planBatch, storeBatch, writeBatch, type ConsumedRecord } from '@badam/pipeline';
+import { planBatch, storeBatch, writeBatch, type ConsumedRecord } from '@badam/pipeline';
 import { createTestClickHouse, createTestTable } from '@badam/test-kit/fixtures';
+import { createTestRepository } from '@badam/test-kit/test-repository';
 
 const TOPIC_ID = 'AAAAAAAAAAAAAAAAAAAAAQ';
 
@@ -24,7 +25,7 @@ describe('storing batches on the real ClickHouse', () => {
   it('two consumers writing overlapping batches with different boundaries leave byte-identical copies, and orders 1..n', async (t) => {
     const client = createTestClickHouse(t);
     const table = await createTestTable(t, client);
-    const repository = createMessagesRepository(client, table);
+    const repository = await createTestRepository(client, table);
     const groupOf = (offset: number) => 1 + (offset % 3);
     await storeBatch(
       repository,
@@ -86,7 +87,7 @@ describe('storing batches on the real ClickHouse', () => {
   it('stores a batch of 10,000 keyed records to 9-digit groups (heads queries stay under max_query_size)', async (t) => {
     const client = createTestClickHouse(t);
     const table = await createTestTable(t, client);
-    const repository = createMessagesRepository(client, table);
+    const repository = await createTestRepository(client, table);
     const records = Array.from({ length: 10_000 }, (_, offset) =>
       record(offset, 100_000_000 + offset * 7919, 1_000_000_000_000 + offset),
     );

@@ -30,7 +30,7 @@ describe('the load scenario on Locust, small', () => {
       client,
       table,
       { messages: SEEDED, groups: GROUPS, nowMs: Date.now() },
-      { blockRows: 5000 },
+      { blockRows: 5000, cluster: testInfra().clickhouseCluster },
     );
     assert.equal(seeded.rows, SEEDED);
 

@@ -12,7 +12,7 @@ export { DEFAULT_PARTITIONS, deadLetterTopic, encodeMessage, messageKey } from '
 // table/: the messages table and its keys index: names, SQL literals, rows, pages
 export { quoteIdentifier, sqlInteger } from '@badam/domain/table/identifiers';
 export { keysTable } from '@badam/domain/table/schema';
-export { sourceKey, type MessageRow } from '@badam/domain/table/rows';
+export { sourceKey, type IndexedKey, type MessageRow } from '@badam/domain/table/rows';
 export type { MessagePage } from '@badam/domain/table/repository';
 
 // ordering/: orders for a batch, and the consumer's unit of work that stores it
@@ -61,6 +61,7 @@ export {
 export { dropTable, migrate } from './clickhouse/migrate.js';
 export { createClusterTables, dropClusterTables, readClusterShape } from './clickhouse/cluster.js';
 export { storeSettings, type StoreSettings } from './clickhouse/store-consistency.js';
+export { moveToCluster } from './clickhouse/move-to-cluster.js';
 export { createMessagesRepository } from './clickhouse/messages-repository.js';
 export {
   CLICKHOUSE_ROLES,

@@ -59,15 +59,28 @@ export function causeChain(error: unknown): unknown[] {
   return chain;
 }
 
+/**
+ * Whether the store met another quorum insert into the same table and shard (Code 286): 18.16 linearizes quorum
+ * inserts, so consumers writing one shard take turns, each turn a few tens of ms. Worth a quick retry; the same code
+ * also says a replica is missing (the earlier quorum cannot complete), which the usual backoff then takes over.
+ */
+export function isQuorumContention(error: unknown): boolean {
+  return causeChain(error).some((cause) => cause instanceof Error && serverCode(cause) === 286);
+}
+
+function serverCode(cause: Error): number {
+  const code = (cause as { code?: unknown }).code;
+  return typeof code === 'string' && /^\d+$/.test(code)
+    ? Number(code)
+    : Number(SERVER_CODE.exec(cause.message)?.[1] ?? NaN);
+}
+
 export function failureKind(error: unknown): FailureKind {
   for (const cause of causeChain(error)) {
     if (!(cause instanceof Error)) break;
     const code = (cause as { code?: unknown }).code;
     if (typeof code === 'string' && NETWORK_ERRORS.has(code)) return 'transient';
-    const server =
-      typeof code === 'string' && /^\d+$/.test(code)
-        ? Number(code)
-        : Number(SERVER_CODE.exec(cause.message)?.[1] ?? NaN);
+    const server = serverCode(cause);
     if (Number.isInteger(server)) {
       if (server === SERVER_TIMEOUT) return 'timeout';
       return TRANSIENT_SERVER_CODES.has(server) || REPLICATION_CODES.has(server) ? 'transient' : 'permanent';

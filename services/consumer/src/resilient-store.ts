@@ -1,6 +1,6 @@
 import { setTimeout } from 'node:timers/promises';
 import { backoffDelays, type ConsumedRecord, type StoredBatch } from '@badam/pipeline/core';
-import { causeChain, failureKind, type FailureKind } from './failure-kind.js';
+import { causeChain, failureKind, isQuorumContention, type FailureKind } from './failure-kind.js';
 
 /** Why a record was set aside; the dead-letter record carries it. */
 export const DEAD_LETTER_REASONS = ['unreadable', 'unsupported_version', 'invalid', 'unstorable'] as const;
@@ -55,6 +55,7 @@ export async function storeResiliently(
   const { signal } = options;
   const nextDelay = backoffDelays(options.minDelayMs ?? 100, options.maxDelayMs ?? 5000);
   let timeouts = 0;
+  let contended = 0;
   for (;;) {
     try {
       return { ...(await options.store(records)), deadLettered: 0 };
@@ -66,11 +67,20 @@ export async function storeResiliently(
         (kind === 'timeout' && ++timeouts >= options.timeoutsBeforeSplit && (await options.databaseAnswers()));
       if (persistent)
         return records.length > 1 ? storeHalves(records, options) : deadLetterOne(records[0]!, error, options);
-      const delayMs = nextDelay();
+      const delayMs =
+        isQuorumContention(error) && ++contended <= QUICK_RETRIES ? quickRetryDelay(options) : nextDelay();
       options.onFailure({ step: 'store', error, kind, records: records.length, delayMs });
       await waitToRetry(delayMs, signal, error);
     }
   }
+}
+
+/** Quick retries of a batch that met another consumer's quorum insert, before the usual backoff (isQuorumContention). */
+const QUICK_RETRIES = 5;
+
+/** 10-50 ms, jittered so that consumers that met do not meet again (never above the usual first delay). */
+function quickRetryDelay(options: Pick<ResilientStoreOptions, 'minDelayMs'>): number {
+  return Math.min(options.minDelayMs ?? 100, 10 + Math.floor(Math.random() * 40));
 }
 
 async function storeHalves(

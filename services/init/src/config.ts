@@ -31,6 +31,16 @@ export function loadRebuildReadModelConfig(env: NodeJS.ProcessEnv = process.env)
   return readConfig(rebuildReadModelSettings, env);
 }
 
+/** The image's fourth command, move-to-cluster: the same ClickHouse settings as init (CLICKHOUSE_CLUSTER required). */
+export const moveToClusterSettings = {
+  ...clickhouseSettings,
+  LOG_LEVEL: initSettings.LOG_LEVEL,
+} as const;
+
+export function loadMoveToClusterConfig(env: NodeJS.ProcessEnv = process.env) {
+  return readConfig(moveToClusterSettings, env);
+}
+
 /** The image's third command, dead-letters: lists or replays the dead-letter topic. */
 export const deadLettersSettings = {
   ...kafkaSettings,
@@ -45,4 +55,9 @@ export function loadDeadLettersConfig(env: NodeJS.ProcessEnv = process.env) {
  * Everything the init image reads, whichever of its commands runs: the init service of a deployment carries these
  * (docs/DEPLOY.md runs rebuild-read-model and dead-letters with the init service's environment).
  */
-export const initImageSettings = { ...initSettings, ...rebuildReadModelSettings, ...deadLettersSettings } as const;
+export const initImageSettings = {
+  ...initSettings,
+  ...rebuildReadModelSettings,
+  ...deadLettersSettings,
+  ...moveToClusterSettings,
+} as const;

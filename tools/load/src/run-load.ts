@@ -4,6 +4,7 @@ import { createClickHouseClient, reconcile } from '@badam/pipeline';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { servicePorts, type ServiceName } from '@badam/stack/fleet';
 import { httpOk } from '@badam/stack/process/wait';
+import { clusterOf } from '@badam/stack/infra/clickhouse/topology';
 import { loadStackConfig, stackClickHouse, type StackConfig } from '@badam/stack/stack-config';
 import { rowsWithin } from '@badam/test-kit/table-watch';
 import { directTargetEnv, generatorCost, runLocust, type DirectTargets, type LoadReport } from './locust.js';
@@ -167,6 +168,7 @@ try {
       { messages, groups: Number(groups), nowMs: Date.now() },
       {
         onProgress: (rows, ms) => console.log(`[seed] ${rows} rows, ${Math.round(rows / (ms / 1000))} rows/s`),
+        cluster: clusterOf(config.BADAM_TOPOLOGY),
       },
     ).catch((error: Error) => console.log(`[seed] skipped: ${error.message} (scripts/stack.sh reset empties it)`));
     if (seeded)

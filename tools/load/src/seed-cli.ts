@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { createClickHouseClient, migrate } from '@badam/pipeline';
+import { clusterOf } from '@badam/stack/infra/clickhouse/topology';
 import { loadStackConfig, stackClickHouse } from '@badam/stack/stack-config';
 import { rebuildStackReadModel } from './read-model-rebuild.js';
 import { seedMessages } from './seed.js';
@@ -31,6 +32,7 @@ try {
     { messages, groups: Number(args.groups), days: Number(args.days), nowMs: Date.now() },
     {
       blockRows: Number(args.block),
+      cluster: clusterOf(config.BADAM_TOPOLOGY),
       onProgress: (rows, ms) => console.log(`[seed] ${rows} rows, ${Math.round(rows / (ms / 1000))} rows/s`),
     },
   );

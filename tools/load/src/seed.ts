@@ -1,4 +1,4 @@
-import { createMessagesRepository, serverVersion, synchronousInsertSettings } from '@badam/pipeline';
+import { createMessagesRepository, readClusterShape, serverVersion, storeSettings } from '@badam/pipeline';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { countRows } from '@badam/test-kit/table-watch';
 import { seedBlocks, type SeedPlan } from './seed-rows.js';
@@ -7,6 +7,8 @@ export interface SeedOptions {
   /** Rows per INSERT: ClickHouse wants few, large inserts. */
   blockRows?: number;
   onProgress?: (rows: number, elapsedMs: number) => void;
+  /** The cluster the table spans (CLICKHOUSE_CLUSTER); '' or none for a single server. */
+  cluster?: string;
 }
 
 export interface SeedResult {
@@ -24,13 +26,15 @@ export async function seedMessages(
   client: ClickHouseClient,
   table: string,
   plan: SeedPlan,
-  { blockRows = 200_000, onProgress }: SeedOptions = {},
+  { blockRows = 200_000, onProgress, cluster = '' }: SeedOptions = {},
 ): Promise<SeedResult> {
   const existing = await countRows(client, table);
   if (existing > 0) throw new Error(`table ${table} already holds ${existing} rows; seed only an empty table`);
-  // Synchronous inserts, as the consumer's: a seeded block is visible as soon as its INSERT returns.
+  // The consumers' insert settings: a seeded block is visible, on every replica and shard, as soon as its INSERT
+  // returns, so a consumer never orders a seeded group from an incomplete history.
+  const shape = cluster === '' ? undefined : await readClusterShape(client, cluster);
   const repository = createMessagesRepository(client, table, {
-    insertSettings: synchronousInsertSettings(await serverVersion(client)),
+    insertSettings: storeSettings(await serverVersion(client), shape, 600_000).insert,
   });
   const started = Date.now();
   let rows = 0;

@@ -49,7 +49,33 @@ function harness(
 
 const batch = Array.from({ length: 8 }, (_, i) => record(i));
 
+const contended = () =>
+  new Error(
+    'Code: 286, e.displayText() = DB::Exception: Received from 127.0.0.1:32920. DB::Exception: Another quorum insert has been already started., e.what() = DB::Exception',
+  );
+
 describe('storeResiliently', () => {
+  it('retries a batch that met another quorum insert quickly, a few times, then with the usual backoff', async () => {
+    const h = harness((_records, call) => (call < 7 ? contended() : undefined));
+    const delays: number[] = [];
+    const outcome = await storeResiliently(batch, {
+      ...h.options,
+      minDelayMs: 100,
+      maxDelayMs: 400,
+      onFailure: ({ delayMs, kind }) => {
+        assert.equal(kind, 'transient');
+        delays.push(delayMs);
+      },
+    });
+    assert.deepEqual([outcome.stored, outcome.deadLettered], [8, 0]);
+    assert.equal(delays.length, 7);
+    assert.ok(
+      delays.slice(0, 5).every((ms) => ms >= 10 && ms < 50),
+      `quick retries: ${delays}`,
+    );
+    assert.deepEqual(delays.slice(5), [100, 200], 'then the usual backoff');
+  });
+
   it('retries a batch in place while the database is unreachable, and never splits it', async () => {
     const h = harness((_records, call) => (call < 4 ? unreachable() : undefined));
     const outcome = await storeResiliently(batch, h.options);
