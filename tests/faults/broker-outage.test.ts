@@ -105,7 +105,7 @@ function assertOutageHandled(sends: Outcome[], outage: Outage, producers: number
 describe('the Kafka broker stopped, then killed, under traffic', () => {
   it('answers sends with a quick 503 and /health 503 while it is down, 202 and 200 again after, and loses nothing acknowledged', async (t) => {
     const stack = await startPrivateStack(t);
-    const traffic = startLiveTraffic({
+    const traffic = startLiveTraffic(t, {
       gatewayUrl: stack.gateway.url,
       groups: 40,
       firstGroup: 1,

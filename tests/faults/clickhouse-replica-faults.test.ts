@@ -38,7 +38,7 @@ function deadLettered(stack: PrivateStack): number {
 async function underTraffic(t: Parameters<typeof startPrivateStack>[0], fault: (stack: PrivateStack) => Promise<void>) {
   const stack = await startPrivateStack(t, { topology: 'replicated' });
   assert.equal(stack.clickhouseServers.length, 2, 'two replicas');
-  const traffic = startLiveTraffic({
+  const traffic = startLiveTraffic(t, {
     gatewayUrl: stack.gateway.url,
     groups: 30,
     firstGroup: 1,

@@ -11,7 +11,7 @@ describe('consumers failing under traffic through the gateway', () => {
   it('a consumer killed with SIGKILL mid-batch is restarted, and nothing is lost or stored twice', async (t) => {
     // Small batches, many of them; each kill lands between an insert and its commit (killConsumerInsideWindow).
     const stack = await startPrivateStack(t, { consumers: 2, env: { CONSUMER_MAX_BATCH: '40' } });
-    const traffic = startLiveTraffic({
+    const traffic = startLiveTraffic(t, {
       gatewayUrl: stack.gateway.url,
       groups: 60,
       firstGroup: 1,
@@ -38,7 +38,7 @@ describe('consumers failing under traffic through the gateway', () => {
 
   it('all consumers stopped for a while: sends are still accepted, and the backlog drains when they start', async (t) => {
     const stack = await startPrivateStack(t, { consumers: 2 });
-    const traffic = startLiveTraffic({
+    const traffic = startLiveTraffic(t, {
       gatewayUrl: stack.gateway.url,
       groups: 60,
       firstGroup: 1,

@@ -11,7 +11,7 @@ import { httpOk, waitFor } from '@badam/stack/process/wait';
 describe('ClickHouse stopped, then killed, and started under traffic', () => {
   it('keeps accepting sends, answers latest pages from the read model and the rest with a quick 503, and catches up after', async (t) => {
     const stack = await startPrivateStack(t);
-    const traffic = startLiveTraffic({
+    const traffic = startLiveTraffic(t, {
       gatewayUrl: stack.gateway.url,
       groups: 40,
       firstGroup: 1,
@@ -20,8 +20,12 @@ describe('ClickHouse stopped, then killed, and started under traffic', () => {
       pauseMs: 10,
     });
     await waitForRows(stack.client, stack.table, 100, 60_000);
+    // The whole system of record: every server of the run's topology (one on single; a cluster's replicas too, whose
+    // single losses tests/faults/clickhouse-replica-faults covers).
+    const servers = stack.clickhouseServers;
+    const everyServer = (act: (server: (typeof servers)[number]) => Promise<void>) => Promise.all(servers.map(act));
 
-    await stack.infra.database.stop();
+    await everyServer((server) => server.stop());
     const downAt = Date.now();
     await sleep(3_000);
     const health = await httpJson('GET', `${stack.fleet.url('fastify')}/health`);
@@ -32,18 +36,17 @@ describe('ClickHouse stopped, then killed, and started under traffic', () => {
     );
     await sleep(5_000);
     const upAt = Date.now();
-    stack.infra.database.start();
+    await everyServer((server) => server.start());
     await waitFor('ClickHouse back', () => httpOk(`${stack.infra.clickhouse.url}/ping`), 60_000);
     const rowsWhenBack = await countRows(stack.client, stack.table);
     await sleep(8_000);
     // Then SIGKILL, with inserts in flight (no shutdown: whatever an insert had written before the kill is found at
     // start, and the batch's retry skips it as already stored), and start it again.
     await waitForRows(stack.client, stack.table, rowsWhenBack + 100, 30_000);
-    stack.infra.database.signal('SIGKILL');
-    await stack.infra.database.exited();
+    await everyServer((server) => server.kill());
     const killedAt = Date.now();
     await sleep(5_000);
-    stack.infra.database.start();
+    await everyServer((server) => server.start());
     await waitFor('ClickHouse back after SIGKILL', () => httpOk(`${stack.infra.clickhouse.url}/ping`), 60_000);
     const backAfterKill = Date.now();
     await sleep(8_000);

@@ -13,7 +13,7 @@ import { httpOk, waitFor } from '@badam/stack/process/wait';
 describe('SIGTERM to every service under traffic (a rolling restart)', () => {
   it('fails no request, loses nothing, commits what was stored, and logs no crash', async (t) => {
     const stack = await startPrivateStack(t, { replicas: 2, consumers: 2 });
-    const traffic = startLiveTraffic({
+    const traffic = startLiveTraffic(t, {
       gatewayUrl: stack.gateway.url,
       groups: 60,
       firstGroup: 1,

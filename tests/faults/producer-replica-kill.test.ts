@@ -11,7 +11,7 @@ describe('a producer replica killed with SIGKILL under traffic', () => {
   it('fails at most the sends it held; resent with their Idempotency-Key, every send is stored exactly once', async (t) => {
     const stack = await startPrivateStack(t, { replicas: 2, consumers: 1 });
     const senders = 6;
-    const traffic = startLiveTraffic({
+    const traffic = startLiveTraffic(t, {
       gatewayUrl: stack.gateway.url,
       groups: 40,
       firstGroup: 1,

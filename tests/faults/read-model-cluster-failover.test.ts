@@ -67,7 +67,7 @@ describe('the read model on a Redis Cluster losing a master under traffic', () =
     const nodes: ReadModelNode[] = stack.infra.readModelNodes;
     assert.equal(nodes.length, 6, 'three masters and three replicas');
 
-    const traffic = startLiveTraffic({
+    const traffic = startLiveTraffic(t, {
       gatewayUrl: stack.gateway.url,
       groups: GROUPS,
       firstGroup: 1,

@@ -29,7 +29,7 @@ describe('the read model store failing under traffic', () => {
   it('stalled (SIGSTOP): reads keep answering from ClickHouse, sends are stored, and pages catch up within the bound', async (t) => {
     const stack = await startPrivateStack(t);
     const store = await createTestPageStore(t, stack.table, stack.infra);
-    const traffic = startLiveTraffic({
+    const traffic = startLiveTraffic(t, {
       gatewayUrl: stack.gateway.url,
       groups: GROUPS,
       firstGroup: 1,
@@ -70,7 +70,7 @@ describe('the read model store failing under traffic', () => {
 
   it('restarted empty: reads miss and go to ClickHouse, never a wrong page, and the pages come back', async (t) => {
     const stack = await startPrivateStack(t);
-    const traffic = startLiveTraffic({
+    const traffic = startLiveTraffic(t, {
       gatewayUrl: stack.gateway.url,
       groups: GROUPS,
       firstGroup: 1,

@@ -86,9 +86,18 @@ export function testInfra(): TestInfra {
 
 /** The run's topology, as the runner was told (BADAM_TEST_TOPOLOGY); single when unset. */
 export function testTopology(): Topology {
-  const topology = process.env[TEST_ENV.topology] ?? 'single';
+  return topologyFrom(TEST_ENV.topology, 'single');
+}
+
+/** The private stacks' topology, as the runner was told (BADAM_TEST_FAULT_TOPOLOGY); replicated when unset. */
+export function faultTopology(): Topology {
+  return topologyFrom(TEST_ENV.faultTopology, 'replicated');
+}
+
+function topologyFrom(variable: string, unset: Topology): Topology {
+  const topology = process.env[variable] ?? unset;
   if (!(TOPOLOGIES as readonly string[]).includes(topology)) {
-    throw new Error(`${TEST_ENV.topology} must be one of ${TOPOLOGIES.join(', ')}, got ${JSON.stringify(topology)}`);
+    throw new Error(`${variable} must be one of ${TOPOLOGIES.join(', ')}, got ${JSON.stringify(topology)}`);
   }
   return topology as Topology;
 }

@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { AcceptedSend } from '@badam/pipeline';
 import { READ_APPS } from '@badam/stack/fleet';
+import type { Cleanup } from './fixtures.js';
 import { httpJson, receiptOf } from './http-client.js';
 
 export type Api = 'send' | 'fastify' | 'hapi' | 'restify';
@@ -53,9 +54,10 @@ const RESEND_PAUSE_MS = 200;
 
 /**
  * Sends and reads through the gateway until stopped, the way clients would during a fault: every answer is
- * recorded, and every accepted send kept for the reconciliation.
+ * recorded, and every accepted send kept for the reconciliation. Stopped after the test too, so a test that fails
+ * before its stop() does not leave clients running (its file would never end).
  */
-export function startLiveTraffic(options: LiveTrafficOptions): { stop(): Promise<LiveTrafficResult> } {
+export function startLiveTraffic(t: Cleanup, options: LiveTrafficOptions): { stop(): Promise<LiveTrafficResult> } {
   const accepted: AcceptedSend[] = [];
   const acceptedTexts: string[] = [];
   const outcomes: Outcome[] = [];
@@ -128,6 +130,10 @@ export function startLiveTraffic(options: LiveTrafficOptions): { stop(): Promise
     ...Array.from({ length: options.senders }, () => sender()),
     ...Array.from({ length: options.readers }, (_, i) => reader(i)),
   ];
+  t.after(async () => {
+    running = false;
+    await Promise.all(workers);
+  });
   return {
     async stop() {
       running = false;

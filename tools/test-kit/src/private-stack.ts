@@ -7,7 +7,7 @@ import type { Topology } from '@badam/stack/infra/clickhouse/topology';
 import type { Gateway } from '@badam/stack/infra/gateway';
 import { startInfra, type Infra } from '@badam/stack/infra/infra';
 import type { ZooKeeperServer } from '@badam/stack/infra/zookeeper';
-import { freeBasePort, startTestGateway, testInfra, uniqueName, type Cleanup } from './fixtures.js';
+import { faultTopology, freeBasePort, startTestGateway, testInfra, uniqueName, type Cleanup } from './fixtures.js';
 import { PRIVATE_CLICKHOUSE_PORTS } from './test-clickhouse.js';
 import type { ReadModelTopology } from '@badam/stack/infra/read-model-store';
 import { TEST_ENV } from './test-env.js';
@@ -31,7 +31,7 @@ export interface PrivateStack {
 }
 
 export type PrivateStackOptions = Partial<Pick<FleetOptions, 'replicas' | 'producers' | 'consumers' | 'env'>> & {
-  /** ClickHouse's topology; by default the run's (BADAM_TEST_TOPOLOGY, single when unset). */
+  /** ClickHouse's topology; by default the fault suite's (BADAM_TEST_FAULT_TOPOLOGY, replicated when unset). */
   topology?: Topology;
   /** The read model's store: the test run's choice (BADAM_TEST_READ_MODEL_TOPOLOGY, default single) unless given. */
   readModelTopology?: ReadModelTopology;
@@ -57,7 +57,7 @@ export async function startPrivateStack(t: Cleanup, options: PrivateStackOptions
       ? { readModelPort: ports + 40, readModelTopology, readModelBusPortOffset: 10 }
       : { readModelPort: ports + 5 }),
     kafkaHeapMb: 384,
-    topology: options.topology ?? testInfra().topology,
+    topology: options.topology ?? faultTopology(),
     zookeeperPort: ports + PRIVATE_CLICKHOUSE_PORTS.zookeeper,
   });
   t.after(() => infra.stop());

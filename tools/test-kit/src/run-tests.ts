@@ -27,7 +27,13 @@ const settings = readConfig({
     max: 65535,
   }),
   // The other servers of a cluster take the ClickHouse ports + 10·i (tools/stack/README.md, "ClickHouse topologies").
-  BADAM_TEST_TOPOLOGY: oneOf('ClickHouse topology of the run and, by default, of private stacks', TOPOLOGIES, 'single'),
+  BADAM_TEST_TOPOLOGY: oneOf('ClickHouse topology of the servers the integration tests share', TOPOLOGIES, 'single'),
+  // The issue's rule: the fault suite runs on a replicated system of record (private-stack.ts).
+  BADAM_TEST_FAULT_TOPOLOGY: oneOf(
+    "ClickHouse topology of the fault tests' private stacks, unless a test names one",
+    TOPOLOGIES,
+    'replicated',
+  ),
   BADAM_TEST_ZOOKEEPER_PORT: int('ZooKeeper port of the test run (replicated and sharded topologies)', {
     default: 22181,
     min: 1,
@@ -105,6 +111,7 @@ if (unitOnly) {
         [TEST_ENV.clickhouseUrl]: infra.clickhouse.url,
         [TEST_ENV.clickhouseUrls]: infra.clickhouseServers.map((server) => server.url).join(','),
         [TEST_ENV.topology]: infra.topology,
+        [TEST_ENV.faultTopology]: settings.BADAM_TEST_FAULT_TOPOLOGY,
         [TEST_ENV.portRange]: settings.BADAM_TEST_PORT_RANGE,
         [TEST_ENV.readModelUrl]: infra.readModelUrl,
         [TEST_ENV.readModelMode]: infra.readModelMode,

@@ -10,8 +10,10 @@ export const TEST_ENV = {
   /** The private stacks' read model topology, unless a test asks for one: single or cluster. */
   readModelTopology: 'BADAM_TEST_READ_MODEL_TOPOLOGY',
   dataDir: 'BADAM_TEST_DATA_DIR',
-  /** The run's topology (single, replicated, sharded): a private stack takes it unless told otherwise. */
+  /** The run's topology (single, replicated, sharded): the shared servers the integration tests use. */
   topology: 'BADAM_TEST_TOPOLOGY',
+  /** The private stacks' topology (the fault suite's), unless a test asks for one: replicated by default. */
+  faultTopology: 'BADAM_TEST_FAULT_TOPOLOGY',
   /** `first-last`: where fixtures pick free ports. */
   portRange: 'BADAM_TEST_PORT_RANGE',
 } as const;

@@ -6,8 +6,9 @@ import { synchronousInsertSettings, type ServerVersion } from './client.js';
  * The settings of the consumer's writes and of its group heads reads (the max(order) a batch is ordered from). The
  * ordering invariant: a batch's heads read must see every row already stored for its groups, whichever replica
  * answers it. On a cluster, two settings give that:
- * - insert_quorum = the replicas per shard: an insert returns only once every replica of the shard has the part, so
- *   any replica read after it sees the rows; with several shards, insert_distributed_sync = 1 makes the insert through
+ * - insert_quorum = a majority of the shard's replicas (2 of 2, 2 of 3): an insert returns only once that many have
+ *   the part, and a replica read after it either has the rows or refuses (below); a majority, not all, so a shard of
+ *   three keeps taking writes with one replica lost (with two, a lost replica stops its writes); with several shards, insert_distributed_sync = 1 makes the insert through
  *   the Distributed table return only once each shard has its rows (else the Distributed table queues them);
  * - select_sequential_consistency = 1 on the heads reads: a replica that lacks a part written with quorum refuses the
  *   read (Code 289) instead of answering stale, and parts whose quorum is not confirmed (a timed-out insert, Code 319
@@ -33,7 +34,7 @@ export function storeSettings(
   const headsRead: ClickHouseSettings = {};
   if (shape === undefined) return { insert, headsRead };
   if (shape.replicasPerShard > 1) {
-    insert.insert_quorum = String(shape.replicasPerShard);
+    insert.insert_quorum = String(Math.floor(shape.replicasPerShard / 2) + 1);
     insert.insert_quorum_timeout = Math.max(100, Math.floor(requestTimeoutMs / 2));
     if (version.major > 21 || (version.major === 21 && version.minor >= 1)) insert.insert_quorum_parallel = 0;
     headsRead.select_sequential_consistency = '1';

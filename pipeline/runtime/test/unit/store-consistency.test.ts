@@ -11,14 +11,14 @@ describe('the consumer writes and reads heads so that any replica sees every sto
     assert.deepEqual(storeSettings(V25, undefined, 5000), { insert: { async_insert: 0 }, headsRead: {} });
   });
 
-  it('replicas: a quorum of every replica of the shard, sequentially consistent heads, the quorum wait under the request timeout', () => {
+  it('replicas: a quorum of a majority of the shard (2 of 2, 2 of 3), sequentially consistent heads, the quorum wait under the request timeout', () => {
     assert.deepEqual(storeSettings(V18, { shards: 1, replicasPerShard: 2 }, 5000), {
       insert: { insert_quorum: '2', insert_quorum_timeout: 2500 },
       headsRead: { select_sequential_consistency: '1' },
     });
     assert.deepEqual(storeSettings(V25, { shards: 1, replicasPerShard: 3 }, 5000).insert, {
       async_insert: 0,
-      insert_quorum: '3',
+      insert_quorum: '2',
       insert_quorum_timeout: 2500,
       insert_quorum_parallel: 0,
     });
