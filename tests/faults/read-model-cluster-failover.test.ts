@@ -15,17 +15,12 @@ import {
   assertReadsServed,
   latestVersions,
   olderPages,
+  STALE_BOUND_MS,
 } from '@badam/test-kit/read-model-checks';
 import { metricSum, scrapeMetrics } from '@badam/test-kit/service-metrics';
 import { waitForRows } from '@badam/test-kit/table-watch';
 
 const GROUPS = 40;
-/**
- * The bound docs/ARCHITECTURE.md states ("Read model"), as in read-model-outage.test.ts: once the store serves a
- * group's slot again, its page is no older than ClickHouse's at that moment for longer than this. The consumers retry
- * a failed refresh every READ_MODEL_RETRY_MS (1 s); the clients read the slot map every second.
- */
-const STALE_BOUND_MS = 5_000;
 
 const groupIds = Array.from({ length: GROUPS }, (_, i) => i + 1);
 

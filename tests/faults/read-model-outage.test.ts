@@ -12,16 +12,12 @@ import {
   assertReadsServed,
   latestVersions,
   olderPages,
+  STALE_BOUND_MS,
 } from '@badam/test-kit/read-model-checks';
 import { waitForRows } from '@badam/test-kit/table-watch';
 import { waitFor } from '@badam/stack/process/wait';
 
 const GROUPS = 40;
-/**
- * The promise under test: once the store answers again, no page it holds is older than what ClickHouse held at that
- * moment for longer than this. The consumers retry a failed refresh every READ_MODEL_RETRY_MS (1 s).
- */
-const STALE_BOUND_MS = 5_000;
 
 const groupIds = Array.from({ length: GROUPS }, (_, i) => i + 1);
 

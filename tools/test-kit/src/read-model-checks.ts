@@ -8,6 +8,14 @@ import type { PrivateStack } from './private-stack.js';
 
 /** What the read model's fault tests check: pages never older than the stated bound, reads always answered. */
 
+/**
+ * The read model's staleness bound (docs/ARCHITECTURE.md, "Read model"): once the store serves a group again (back
+ * from an outage, or its slot failed over), no page it holds is older than what ClickHouse held at that moment for
+ * longer than this. The consumers retry a failed refresh every READ_MODEL_RETRY_MS (1 s); cluster clients read the
+ * slot map every second.
+ */
+export const STALE_BOUND_MS = 5_000;
+
 /** Each group's latest page version (its newest order) in ClickHouse now. */
 export async function latestVersions(
   client: ClickHouseClient,
