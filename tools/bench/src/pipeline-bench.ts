@@ -50,14 +50,16 @@ const keyPrefix = (phase: string) => (args.keyed ? { keyPrefix: phase } : {});
 const topology = loadStackConfig().BADAM_TOPOLOGY;
 const dataDir = join(repoRoot, '.data/bench');
 rmSync(dataDir, { recursive: true, force: true });
+// Ports of its own below Linux's ephemeral range (32768-60999), where an outgoing connection can take a port just
+// before a server binds it (seen: the fourth ClickHouse server of the sharded topology).
 const infra = await startInfra({
   dataDir,
-  kafkaPort: 39092,
-  clickhouseHttpPort: 38123, // and + 10·i for server i of a cluster
-  clickhouseTcpPort: 39000,
-  readModelPort: 36379,
+  kafkaPort: 24092,
+  clickhouseHttpPort: 24123, // and + 10·i for server i of a cluster, interserver + 5
+  clickhouseTcpPort: 24900,
+  readModelPort: 24379,
   topology,
-  zookeeperPort: 38181,
+  zookeeperPort: 24181,
 });
 const table = 'messages_bench';
 const topic = 'messages-bench';
@@ -67,7 +69,7 @@ const fleet = await startFleet({
   infra,
   topic,
   table,
-  basePort: 38200,
+  basePort: 24200,
   replicas: n('producers'),
   consumers: n('consumers'),
   readApps: [],
