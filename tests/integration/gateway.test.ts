@@ -137,12 +137,16 @@ describe('the gateway over three replicas of each service', () => {
     const failures: string[] = [];
     let reads = 0;
     let reading = true;
-    // Four readers cycling over the three prefixes, as fast as the gateway answers.
+    // Four readers cycling over the three prefixes, as fast as the gateway answers, each from its own address: four
+    // clients, each under the gateway's per-client limit (one address reading this fast can pass it: 429s).
     const reader = async (offset: number) => {
       for (let i = offset; reading; i++) {
         const app = READ_APPS[i % READ_APPS.length];
         try {
-          const { status } = await httpJson('GET', `${gateway.url}/${app}/groups/${CONTRACT_GROUP}/messages?limit=5`);
+          const { status } = await getFrom(
+            `127.0.0.${20 + offset}`,
+            `${gateway.url}/${app}/groups/${CONTRACT_GROUP}/messages?limit=5`,
+          );
           if (status !== 200) failures.push(`${app}: ${status}`);
         } catch (error) {
           failures.push(`${app}: ${(error as Error).message}`);
