@@ -8,9 +8,7 @@ import {
   type IndexedKey,
   type MessageRow,
   moveToCluster,
-  readClusterShape,
-  serverVersion,
-  storeSettings,
+  readStoreSettings,
 } from '@badam/pipeline';
 import { localClickHouse } from '@badam/stack/infra/clickhouse';
 import type { Topology } from '@badam/stack/infra/clickhouse/topology';
@@ -94,8 +92,7 @@ async function moveAndCheck(t: Cleanup, topology: Topology) {
   assert.deepEqual(await groupsOf(holder, `${table}_single FINAL`), expected, 'the single table is kept aside');
 
   // The consumers' next batch, on another server, orders after the moved history.
-  const shape = await readClusterShape(other, 'badam');
-  const settings = storeSettings(await serverVersion(other), shape, 10_000);
+  const settings = await readStoreSettings(other, 'badam', 10_000);
   const repository = createMessagesRepository(other, table, {
     insertSettings: settings.insert,
     headsSettings: settings.headsRead,

@@ -60,7 +60,7 @@ export {
 } from './clickhouse/client.js';
 export { dropTable, migrate } from './clickhouse/migrate.js';
 export { createClusterTables, dropClusterTables, readClusterShape } from './clickhouse/cluster.js';
-export { storeSettings, type StoreSettings } from './clickhouse/store-consistency.js';
+export { readStoreSettings, storeSettings, type StoreSettings } from './clickhouse/store-consistency.js';
 export { moveToCluster } from './clickhouse/move-to-cluster.js';
 export { createMessagesRepository } from './clickhouse/messages-repository.js';
 export {

@@ -1,4 +1,4 @@
-import { createMessagesRepository, readClusterShape, serverVersion, storeSettings } from '@badam/pipeline';
+import { createMessagesRepository, readStoreSettings } from '@badam/pipeline';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { countRows } from '@badam/test-kit/table-watch';
 import { seedBlocks, type SeedPlan } from './seed-rows.js';
@@ -32,9 +32,8 @@ export async function seedMessages(
   if (existing > 0) throw new Error(`table ${table} already holds ${existing} rows; seed only an empty table`);
   // The consumers' insert settings: a seeded block is visible, on every replica and shard, as soon as its INSERT
   // returns, so a consumer never orders a seeded group from an incomplete history.
-  const shape = cluster === '' ? undefined : await readClusterShape(client, cluster);
   const repository = createMessagesRepository(client, table, {
-    insertSettings: storeSettings(await serverVersion(client), shape, 600_000).insert,
+    insertSettings: (await readStoreSettings(client, cluster, 600_000)).insert,
   });
   const started = Date.now();
   let rows = 0;

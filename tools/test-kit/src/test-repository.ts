@@ -1,5 +1,5 @@
 import type { ClickHouseClient } from '@clickhouse/client';
-import { createMessagesRepository, readClusterShape, serverVersion, storeSettings } from '@badam/pipeline';
+import { createMessagesRepository, readStoreSettings } from '@badam/pipeline';
 import { testInfra } from './fixtures.js';
 
 /**
@@ -11,9 +11,7 @@ export async function createTestRepository(
   client: ClickHouseClient,
   table: string,
 ): Promise<ReturnType<typeof createMessagesRepository>> {
-  const cluster = testInfra().clickhouseCluster;
-  const shape = cluster === '' ? undefined : await readClusterShape(client, cluster);
-  const settings = storeSettings(await serverVersion(client), shape, 30_000);
+  const settings = await readStoreSettings(client, testInfra().clickhouseCluster, 30_000);
   return createMessagesRepository(client, table, {
     insertSettings: settings.insert,
     headsSettings: settings.headsRead,

@@ -1,6 +1,8 @@
 import type { ClickHouseSettings } from '@clickhouse/client';
 import type { ClusterShape } from '@badam/domain/table/cluster-schema';
-import { synchronousInsertSettings, type ServerVersion } from './client.js';
+import type { ClickHouseClient } from '@clickhouse/client';
+import { serverVersion, synchronousInsertSettings, type ServerVersion } from './client.js';
+import { readClusterShape } from './cluster.js';
 
 /**
  * The settings of the consumer's writes and of its group heads reads (the max(order) a batch is ordered from). The
@@ -41,4 +43,17 @@ export function storeSettings(
   }
   if (shape.shards > 1) insert.insert_distributed_sync = 1;
   return { insert, headsRead };
+}
+
+/**
+ * The consumers' store settings for this server and cluster ('' for a single server): what every writer that must
+ * keep the ordering invariant (consumers, seeding, the move to a cluster, tests) asks the server for.
+ */
+export async function readStoreSettings(
+  client: ClickHouseClient,
+  cluster: string,
+  requestTimeoutMs: number,
+): Promise<StoreSettings> {
+  const shape = cluster === '' ? undefined : await readClusterShape(client, cluster);
+  return storeSettings(await serverVersion(client), shape, requestTimeoutMs);
 }
