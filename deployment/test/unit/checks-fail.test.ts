@@ -6,6 +6,7 @@ import { loadDeploymentInputs, type DeploymentInputs } from '../../src/deploymen
 import { addressProblems } from '../../src/checks/address-checks.js';
 import { clickhouseClusterProblems } from '../../src/checks/clickhouse-cluster-checks.js';
 import { keeperProblems } from '../../src/checks/keeper-checks.js';
+import { brokerDurabilityProblems } from '../../src/checks/broker-durability-checks.js';
 import { placementProblems } from '../../src/checks/placement-checks.js';
 import { valkeyClusterProblems } from '../../src/checks/valkey-cluster-checks.js';
 import { missingPaths, undeliveredFiles } from '../../src/checks/file-checks.js';
@@ -549,6 +550,36 @@ describe('the deployment checks report', () => {
       'valkey-2: shares volume valkey-1-data with valkey-1',
     ]);
     assert.deepEqual(placementProblems(inputs.compose), [], 'compose runs on one host');
+  });
+
+  it('a swarm broker in dev-container mode, one bypassing fsync, one in developer mode with write caching on', () => {
+    const file = broken('swarm', (f) => {
+      const first = service(f, 'redpanda-0');
+      first.command = [...commandArgs(first.command), '--mode', 'dev-container'];
+      const second = service(f, 'redpanda-1');
+      second.command = commandArgs(second.command).map((arg) =>
+        arg === '--unsafe-bypass-fsync=false' ? '--unsafe-bypass-fsync' : arg,
+      );
+      const third = service(f, 'redpanda-2');
+      third.command = commandArgs(third.command).map((arg) =>
+        arg === 'redpanda.developer_mode=false'
+          ? 'redpanda.developer_mode=true'
+          : arg === 'redpanda.write_caching_default=false'
+            ? 'redpanda.write_caching_default=true'
+            : arg,
+      );
+    });
+    assert.deepEqual(brokerDurabilityProblems(file), [
+      'redpanda-0: --mode dev-container (dev-container bypasses fsync and acknowledges from memory)',
+      'redpanda-1: --unsafe-bypass-fsync given (fsync bypassed)',
+      "redpanda-2: redpanda.developer_mode is not set to false (the image's default config turns it on)",
+      'redpanda-2: redpanda.write_caching_default=true (writes acknowledged before they are on disk)',
+    ]);
+    assert.deepEqual(brokerDurabilityProblems(inputs.compose), [], 'compose’s broker is a trial’s');
+    const none = broken('swarm', (f) => {
+      for (const name of ['redpanda-0', 'redpanda-1', 'redpanda-2']) delete f.services[name];
+    });
+    assert.deepEqual(brokerDurabilityProblems(none), ['no service runs docker.redpanda.com/redpandadata/redpanda']);
   });
 
   it('a Keeper node missing, at another version, without its volume, with another’s id; a raft config short of one', () => {
