@@ -4,8 +4,11 @@ import { GATEWAY_POLICY } from './policy.js';
  * The gateway's own error replies (a route's service down, slow or answering badly, a body too large, a request
  * that is not valid HTTP), in the services' JSON error shape, the same from Envoy (local_reply_config) and HAProxy
  * (http-error). Both gateways' defaults are plain text or HTML, which a client parsing errors as JSON cannot read.
- * One gap: HAProxy 2.6 answers a request it cannot parse (400) or that arrives too slowly (408) with its built-in
- * HTML page whatever the config says (haproxy/haproxy#3032, fixed in 3.2); Envoy applies these to its own.
+ * One gap, HAProxy 2.6's: a request it cannot parse at all (not HTTP/1, or a head past twice the limit, the most its
+ * buffer holds) or whose head arrives too slowly (408) gets its built-in HTML page whatever the config says: its
+ * HTTP/1 layer answers before any rule or http-error applies (haproxy/haproxy#3032, fixed in 3.2). Heads past the
+ * limit within its buffer, where clients really go (a long query string, many headers), are refused by rules in
+ * JSON (haproxy-config.ts). Envoy applies these to its own.
  */
 export interface GatewayError {
   status: number;
@@ -15,8 +18,8 @@ export interface GatewayError {
   field?: string;
   /** Sent as Retry-After: a 503 (no healthy replica) usually lasts a moment; a 429 client waits out its window. */
   retryAfterSeconds?: number;
-  /** Envoy only: HAProxy's http-error takes no 431, and answers a head past its buffer with its HTML 400 instead. */
-  envoyOnly?: true;
+  /** HAProxy's http-error takes no 431: HAProxy answers it with its own rule (`http-request return`), not a mapping. */
+  haproxyRuleOnly?: true;
 }
 
 export const GATEWAY_ERRORS: readonly GatewayError[] = [
@@ -37,7 +40,7 @@ export const GATEWAY_ERRORS: readonly GatewayError[] = [
     error: 'headers_too_large',
     message: 'the request line and headers are larger than 16384 bytes',
     field: 'headers',
-    envoyOnly: true,
+    haproxyRuleOnly: true,
   },
   { status: 502, error: 'bad_gateway', message: 'the service answered badly' },
   { status: 503, error: 'service_unavailable', message: 'no healthy replica', retryAfterSeconds: 1 },

@@ -27,10 +27,13 @@ export const GATEWAY_POLICY = {
   maxRequestBytes: 65_536,
   /**
    * Request line plus headers: the services' own parser limit, MAX_REQUEST_HEAD_BYTES (gateway-limits.test.ts keeps
-   * the two equal), so a head the gateway forwards is one every service parses. Past it Envoy answers 431 in JSON;
-   * HAProxy 2.6 its built-in HTML 400 (gateway-errors.ts). Over-long URLs below it are the services' 414.
+   * the two equal), so a head the gateway forwards is one every service parses. Past it both gateways answer the
+   * services' JSON 431 (HAProxy up to twice the limit, the most its buffer holds: gateway-errors.ts). Over-long URLs
+   * below it are the services' 414.
    */
   maxRequestHeadBytes: 16_384,
+  /** Header lines in one request: Envoy's default (max_request_headers_count), a JSON 431 past it from both gateways. */
+  maxRequestHeaders: 100,
   /**
    * An idle connection to a service is closed by the gateway well before the service's own keep-alive timeout
    * (KEEP_ALIVE_TIMEOUT_MS, 65 s; gateway-limits.test.ts checks it). Otherwise the gateway may send a request on a

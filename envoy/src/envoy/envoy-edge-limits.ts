@@ -41,7 +41,11 @@ export function clientConnectionSettings() {
     // The client is the TCP peer: X-Forwarded-For from a client is not believed (xff_num_trusted_hops stays 0).
     use_remote_address: true,
     request_headers_timeout: seconds(P.requestHeadersTimeoutMs),
-    common_http_protocol_options: { idle_timeout: seconds(P.clientIdleTimeoutMs) },
+    // max_headers_count: Envoy's default, written out because the native HAProxy takes the same (a JSON 431 past it).
+    common_http_protocol_options: {
+      idle_timeout: seconds(P.clientIdleTimeoutMs),
+      max_headers_count: P.maxRequestHeaders,
+    },
     stream_idle_timeout: seconds(P.clientIdleTimeoutMs),
   };
 }

@@ -10,8 +10,18 @@ import { GATEWAY_POLICY as P, clientRateLimit } from '../policy.js';
 import { backend } from './haproxy-backend.js';
 import { routePathRegex, servicesOf, type RouteTable } from '../route-table.js';
 
-/** HAProxy's default room for rewriting headers, kept: the head limit is bufsize minus this. */
+/** HAProxy's default room for rewriting headers, kept: the head room is bufsize minus this. */
 const HAPROXY_MAX_REWRITE = 1024;
+/**
+ * HAProxy 2.6 answers a head it cannot hold (past bufsize - maxrewrite, or with more header lines than
+ * tune.http.maxhdr) with its built-in HTML 400 before any rule or http-error applies (gateway-errors.ts). So it
+ * holds heads of up to twice the limits, and its rules refuse what is past the limits with the JSON 431 Envoy and
+ * the services answer: a long query string or many headers, what real clients send, get JSON.
+ */
+const HEAD_ROOM = 2;
+const HEAD_BUFFER_BYTES = HEAD_ROOM * P.maxRequestHeadBytes;
+/** The most header lines a head of HEAD_BUFFER_BYTES can carry ("a:" and CRLF each): the buffer is the only bound. */
+const MAX_HEADER_LINES = HEAD_BUFFER_BYTES / 4;
 
 export interface HaproxyOptions {
   /** Port of the gateway's frontend, on 127.0.0.1. */
@@ -36,9 +46,10 @@ export function renderHaproxyConfig(table: RouteTable, options: HaproxyOptions):
     // Foreground (-db): logs go to the process's stdout, which the stack appends to logs/gateway.log.
     '  log stdout format raw local0 info',
     `  maxconn ${P.haproxyMaxConnections}`,
-    // A request's line and headers must fit in bufsize - maxrewrite: the services' limit (policy.ts).
-    `  tune.bufsize ${P.maxRequestHeadBytes + HAPROXY_MAX_REWRITE}`,
+    // A request's line and headers must fit in bufsize - maxrewrite (HEAD_ROOM).
+    `  tune.bufsize ${HEAD_BUFFER_BYTES + HAPROXY_MAX_REWRITE}`,
     `  tune.maxrewrite ${HAPROXY_MAX_REWRITE}`,
+    `  tune.http.maxhdr ${MAX_HEADER_LINES}`,
     '',
     'defaults',
     '  mode http',
@@ -54,7 +65,9 @@ export function renderHaproxyConfig(table: RouteTable, options: HaproxyOptions):
     `  timeout http-keep-alive ${P.clientIdleTimeoutMs}ms`,
     '  timeout queue 5s',
     // HAProxy's own errors in JSON like the services' (its defaults are HTML pages).
-    ...GATEWAY_ERRORS.filter((e) => e.envoyOnly !== true).map((e) => `  http-error status ${e.status} ${jsonReply(e)}`),
+    ...GATEWAY_ERRORS.filter((e) => e.haproxyRuleOnly !== true).map(
+      (e) => `  http-error status ${e.status} ${jsonReply(e)}`,
+    ),
     '',
     ...frontend(table, options),
     '',
@@ -75,6 +88,7 @@ function frontend(table: RouteTable, options: HaproxyOptions): string[] {
     ...clientRateLimitRules(options.clientRateLimit),
     `  http-request return status 200 content-type application/json string '${GATEWAY_HEALTH_BODY}' if { path ${table.healthPath} }`,
     `  http-request return status 413 ${jsonReply(gatewayError(413))} if { req.hdr_val(content-length) gt ${P.maxRequestBytes} }`,
+    ...requestHeadRules(),
     // A route's whole path (the query string aside) and its methods: /fastify/metrics and GET /producer/messages are
     // the 404 of not_found, as in Envoy.
     ...table.routes.map(
@@ -104,6 +118,20 @@ function clientRateLimitRules(perSecond: number | undefined): string[] {
     '  http-request set-log-level silent if over_client_rate',
     '  http-request deny deny_status 429 if over_client_rate',
     '  http-request sc-inc-gpc0(0)',
+  ];
+}
+
+/**
+ * The services' head limits (policy.ts) at the gateway, answered like the services and Envoy: a JSON 431. The head's
+ * size is its URL plus its header block (req.hdrs, with the CRLFs): the request line's method and version, a dozen
+ * bytes the services also count, are left out, so a head within them of the limit is the service's own JSON 431.
+ */
+function requestHeadRules(): string[] {
+  const tooLarge = `http-request return status 431 ${jsonReply(gatewayError(431))}`;
+  return [
+    '  http-request set-var(txn.url_bytes) url,length',
+    `  ${tooLarge} if { req.hdrs,length,add(txn.url_bytes) gt ${P.maxRequestHeadBytes} }`,
+    `  ${tooLarge} if { req.fhdr_cnt gt ${P.maxRequestHeaders} }`,
   ];
 }
 

@@ -131,22 +131,48 @@ describe('HAProxy config', () => {
       retryAfter: m.headers_to_add?.find((h: any) => h.header.key === 'retry-after')?.header.value,
       body: m.body_format_override.json_format,
     }));
-    // 431 is Envoy's alone: HAProxy 2.6 takes no http-error for it and answers a head past its buffer in HTML.
-    const envoyOnly = new Set(GATEWAY_ERRORS.filter((e) => e.envoyOnly).map((e) => e.status));
-    assert.deepEqual([...envoyOnly], [431]);
+    // HAProxy 2.6 takes no http-error for 431: its rules answer it (the next test).
+    const ruleOnly = new Set(GATEWAY_ERRORS.filter((e) => e.haproxyRuleOnly).map((e) => e.status));
+    assert.deepEqual([...ruleOnly], [431]);
     assert.deepEqual(
       haproxy,
-      envoy.filter((e) => !envoyOnly.has(e.status)),
+      envoy.filter((e) => !ruleOnly.has(e.status)),
     );
     assert.deepEqual(
       haproxy.map((e) => e.status),
-      GATEWAY_ERRORS.filter((e) => !e.envoyOnly).map((e) => e.status),
+      GATEWAY_ERRORS.filter((e) => !e.haproxyRuleOnly).map((e) => e.status),
     );
     assert.equal(haproxy.find((e) => e.status === 413)?.body.field, 'body');
     assert.equal(haproxy.find((e) => e.status === 503)?.retryAfter, '1');
   });
 
-  it('closes idle server connections by pool-purge-delay in every backend, and takes the services’ request head limit', () => {
+  it('holds heads of twice the services’ limits and answers past the limits with Envoy’s JSON 431, not its HTML 400', () => {
+    const bufsize = Number(/^ {2}tune\.bufsize (\d+)$/m.exec(config)?.[1]);
+    const maxrewrite = Number(/^ {2}tune\.maxrewrite (\d+)$/m.exec(config)?.[1]);
+    const maxhdr = Number(/^ {2}tune\.http\.maxhdr (\d+)$/m.exec(config)?.[1]);
+    assert.equal(bufsize - maxrewrite, 2 * GATEWAY_POLICY.maxRequestHeadBytes);
+    assert.ok(
+      maxhdr >= (bufsize - maxrewrite) / 4,
+      `tune.http.maxhdr ${maxhdr}: the buffer, not the count, is the bound`,
+    );
+    const mapper = parse(
+      readFileSync(envoyYamlPath, 'utf8'),
+    ).static_resources.listeners[0].filter_chains[0].filters[0].typed_config.local_reply_config.mappers.find(
+      (m: any) => m.filter.status_code_filter.comparison.value.default_value === 431,
+    );
+    const reply = `http-request return status 431 content-type application/json string '${JSON.stringify(mapper.body_format_override.json_format)}'`;
+    const frontend = section(config, 'frontend gateway');
+    assert.ok(frontend.includes('http-request set-var(txn.url_bytes) url,length'));
+    assert.ok(
+      frontend.includes(`${reply} if { req.hdrs,length,add(txn.url_bytes) gt ${GATEWAY_POLICY.maxRequestHeadBytes} }`),
+    );
+    assert.ok(frontend.includes(`${reply} if { req.fhdr_cnt gt ${GATEWAY_POLICY.maxRequestHeaders} }`));
+    const envoyManager = parse(readFileSync(envoyYamlPath, 'utf8')).static_resources.listeners[0].filter_chains[0]
+      .filters[0].typed_config;
+    assert.equal(envoyManager.common_http_protocol_options.max_headers_count, GATEWAY_POLICY.maxRequestHeaders);
+  });
+
+  it('closes idle server connections by pool-purge-delay in every backend', () => {
     // HAProxy 2.6 has no idle timeout for server-side connections: the purge is what closes them (policy.ts).
     const delay = GATEWAY_POLICY.upstreamIdle.haproxyPurgeDelayMs;
     for (const service of servers.keys()) {
@@ -154,9 +180,6 @@ describe('HAProxy config', () => {
       assert.match(backend, new RegExp(`^ {2}default-server .* pool-purge-delay ${delay}ms$`, 'm'), service);
     }
     assert.match(config, new RegExp(`^ {2}maxconn ${GATEWAY_POLICY.haproxyMaxConnections}$`, 'm'));
-    const bufsize = Number(/^ {2}tune\.bufsize (\d+)$/m.exec(config)?.[1]);
-    const maxrewrite = Number(/^ {2}tune\.maxrewrite (\d+)$/m.exec(config)?.[1]);
-    assert.equal(bufsize - maxrewrite, GATEWAY_POLICY.maxRequestHeadBytes);
     // The purge empties a full idle pool within the bound the services' keep-alive is checked against.
     assert.ok(delay * (Math.log2(GATEWAY_POLICY.haproxyMaxConnections) + 2) <= upstreamIdleBoundMs());
   });

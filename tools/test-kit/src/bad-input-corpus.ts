@@ -23,9 +23,17 @@ export interface BadRequest {
 const LONG_QUERY = `x=${'a'.repeat(9000)}`;
 /** Past the request head limit (MAX_REQUEST_HEAD_BYTES, 16 KiB): Node's parser stops, a 431 naming the headers. */
 const HUGE_QUERY = `x=${'a'.repeat(20_000)}`;
-const HAPROXY_HEAD_GAP = {
+/** 5,000 query parameters (20 KB): past the head limit too, the one HAProxy 2.6 answered with its HTML 400. */
+const MANY_PARAMETERS = Array.from({ length: 5000 }, () => 'a=1').join('&');
+/** 100 header lines and the client's own, past the gateways' count (GATEWAY_POLICY.maxRequestHeaders, Envoy's default). */
+const MANY_HEADERS = Object.fromEntries(Array.from({ length: 100 }, (_, i) => [`x-filler-${i}`, '1']));
+const HEADER_COUNT = {
+  to: 'gateway',
+  why: 'the services take what Node takes (2,000 header lines); both gateways refuse past 100, Envoy’s default',
+} as const;
+const HAPROXY_BUFFER_GAP = {
   to: 'services',
-  why: 'HAProxy 2.6 answers a head past its buffer with its built-in HTML 400 whatever the config (haproxy#3032); Envoy answers the same JSON 431',
+  why: 'past twice the head limit, the most its buffer holds, HAProxy 2.6 answers its built-in HTML 400 whatever the config (haproxy#3032); Envoy answers the JSON 431',
 } as const;
 const UPLOAD_RESET = {
   to: 'gateway',
@@ -93,7 +101,9 @@ export const SEND_CORPUS: BadRequest[] = [
   { what: 'text twice', method: 'POST', path: '/producer/messages', body: '{"group_id":1,"sender_id":9,"text":"a","text":"b"}', status: 400, field: 'text' },
   { what: 'sender_id twice, once escaped', method: 'POST', path: '/producer/messages', body: '{"group_id":1,"sender_id":9,"sender\\u005fid":8,"text":"hi"}', status: 400, field: 'sender_id' },
   { what: 'an over-long URL', method: 'POST', path: `/producer/messages?${LONG_QUERY}`, body: JSON.stringify(valid), status: 414, field: 'url' },
-  { what: 'a request head past the limit', method: 'POST', path: `/producer/messages?${HUGE_QUERY}`, body: JSON.stringify(valid), status: 431, field: 'headers', only: HAPROXY_HEAD_GAP },
+  { what: 'a request head past the limit', method: 'POST', path: `/producer/messages?${HUGE_QUERY}`, body: JSON.stringify(valid), status: 431, field: 'headers' },
+  { what: '5,000 query parameters', method: 'POST', path: `/producer/messages?${MANY_PARAMETERS}`, body: JSON.stringify(valid), status: 431, field: 'headers' },
+  { what: 'over 100 header lines', method: 'POST', path: '/producer/messages', body: JSON.stringify(valid), headers: MANY_HEADERS, status: 431, field: 'headers', only: HEADER_COUNT },
   sendJson('empty text', { ...valid, text: '' }, 'text'),
   sendJson('3001 characters', { ...valid, text: 'x'.repeat(3001) }, 'text'),
   sendJson('3001 four-byte characters', { ...valid, text: '😀'.repeat(3001) }, 'text'),
@@ -153,8 +163,11 @@ export const READ_CORPUS: BadRequest[] = [
     field: 'url',
     only: { to: 'services', why: 'the gateway answers a path outside the public API itself, with its JSON 404' },
   },
-  { what: 'a request head past the limit', method: 'GET', path: `{app}/groups/1/messages?${HUGE_QUERY}`, status: 431, field: 'headers', only: HAPROXY_HEAD_GAP },
-  { what: 'a header past the limit', method: 'GET', path: '{app}/groups/1/messages', headers: { 'x-filler': 'a'.repeat(20_000) }, status: 431, field: 'headers', only: HAPROXY_HEAD_GAP },
+  { what: 'a request head past the limit', method: 'GET', path: `{app}/groups/1/messages?${HUGE_QUERY}`, status: 431, field: 'headers' },
+  { what: '5,000 query parameters', method: 'GET', path: `{app}/groups/1/messages?${MANY_PARAMETERS}`, status: 431, field: 'headers' },
+  { what: 'a header past the limit', method: 'GET', path: '{app}/groups/1/messages', headers: { 'x-filler': 'a'.repeat(20_000) }, status: 431, field: 'headers' },
+  { what: 'over 100 header lines', method: 'GET', path: '{app}/groups/1/messages', headers: MANY_HEADERS, status: 431, field: 'headers', only: HEADER_COUNT },
+  { what: 'a head past twice the limit', method: 'GET', path: '{app}/groups/1/messages', headers: { 'x-filler': 'a'.repeat(40_000) }, status: 431, field: 'headers', only: HAPROXY_BUFFER_GAP },
   { what: 'path traversal', method: 'GET', path: '{app}/groups/../../etc/passwd' },
   { what: 'encoded traversal', method: 'GET', path: '{app}/groups/%2e%2e%2f%2e%2e%2fetc%2fpasswd/messages' },
   { what: 'an encoded slash in the id', method: 'GET', path: '{app}/groups/1%2F2/messages' },
