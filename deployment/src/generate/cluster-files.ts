@@ -38,6 +38,12 @@ export interface ClusterFiles {
 
 const GENERATED = '<!-- GENERATED from deployment/src/swarm-topology.ts: npm run generate. Do not edit. -->';
 
+/** The swarm servers' MergeTree settings that make an insert durable when it returns (durability-checks.ts). */
+export const DURABLE_INSERT_SETTINGS = [
+  ['fsync_after_insert', 1],
+  ['fsync_part_directory', 1],
+] as const;
+
 export function renderClickHouseClusterConfig(): string {
   const c = CLICKHOUSE_CLUSTER;
   const keepers = KEEPER_ENSEMBLE.nodes.map(
@@ -71,6 +77,13 @@ ${keepers.join('\n')}
     <user>interserver</user>
     <password from_env="${c.interserverVariable}"/>
   </interserver_http_credentials>
+  <!-- An insert returns only once its part and the part's directory are on disk (both off by default), so the rows
+       of every offset a consumer committed outlive a power cut of every machine (docs/RELIABILITY.md, "Power loss").
+       The consumers insert a few large batches a second: one fsync each. Merged parts need none: the parts a merge
+       replaced stay old_parts_lifetime (480 s), and a server finding the merged part broken at start takes them back. -->
+  <merge_tree>
+${DURABLE_INSERT_SETTINGS.map(([name, value]) => `    <${name}>${value}</${name}>`).join('\n')}
+  </merge_tree>
   <!-- The cluster's shared secret: a server sends a query on to another shard as the user who asked (the reader
        stays read-only everywhere) rather than as a user of its own in this file, and accepts forwarded queries only
        from holders of the secret. internal_replication: a Distributed insert goes to one replica per shard, the

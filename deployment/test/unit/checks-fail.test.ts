@@ -6,7 +6,7 @@ import { loadDeploymentInputs, type DeploymentInputs } from '../../src/deploymen
 import { addressProblems } from '../../src/checks/address-checks.js';
 import { clickhouseClusterProblems } from '../../src/checks/clickhouse-cluster-checks.js';
 import { keeperProblems } from '../../src/checks/keeper-checks.js';
-import { brokerDurabilityProblems } from '../../src/checks/broker-durability-checks.js';
+import { brokerDurabilityProblems, clickhouseDurabilityProblems } from '../../src/checks/durability-checks.js';
 import { placementProblems } from '../../src/checks/placement-checks.js';
 import { valkeyClusterProblems } from '../../src/checks/valkey-cluster-checks.js';
 import { missingPaths, undeliveredFiles } from '../../src/checks/file-checks.js';
@@ -580,6 +580,21 @@ describe('the deployment checks report', () => {
       for (const name of ['redpanda-0', 'redpanda-1', 'redpanda-2']) delete f.services[name];
     });
     assert.deepEqual(brokerDurabilityProblems(none), ['no service runs docker.redpanda.com/redpandadata/redpanda']);
+  });
+
+  it('a swarm ClickHouse config that does not fsync inserted parts', () => {
+    const clickhouse = {
+      ...inputs.clusterFiles.clickhouse,
+      text: inputs.clusterFiles.clickhouse.text.replace('<fsync_part_directory>1<', '<fsync_part_directory>0<'),
+    };
+    assert.deepEqual(clickhouseDurabilityProblems(inputs.swarm, { clickhouse }), [
+      'ClickHouse config: <merge_tree> does not set fsync_part_directory to 1',
+    ]);
+    const none = { ...clickhouse, text: clickhouse.text.replace(/<merge_tree>[\s\S]*<\/merge_tree>/, '') };
+    assert.deepEqual(clickhouseDurabilityProblems(inputs.swarm, { clickhouse: none }), [
+      'ClickHouse config: <merge_tree> does not set fsync_after_insert to 1',
+      'ClickHouse config: <merge_tree> does not set fsync_part_directory to 1',
+    ]);
   });
 
   it('a Keeper node missing, at another version, without its volume, with another’s id; a raft config short of one', () => {

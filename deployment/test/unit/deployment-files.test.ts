@@ -31,7 +31,7 @@ import {
 import { oneShotServicesOf, readModelStoreOf } from '../../src/deployment-services.js';
 import { clickhouseClusterProblems } from '../../src/checks/clickhouse-cluster-checks.js';
 import { keeperProblems } from '../../src/checks/keeper-checks.js';
-import { brokerDurabilityProblems } from '../../src/checks/broker-durability-checks.js';
+import { brokerDurabilityProblems, clickhouseDurabilityProblems } from '../../src/checks/durability-checks.js';
 import { placementProblems } from '../../src/checks/placement-checks.js';
 import { valkeyClusterProblems } from '../../src/checks/valkey-cluster-checks.js';
 
@@ -169,6 +169,10 @@ describe('swarm-stack.yml', () => {
 
   it('runs the swarm’s brokers in production mode: nothing acknowledged before it is fsynced', () => {
     assert.deepEqual(brokerDurabilityProblems(inputs.swarm), []);
+  });
+
+  it('has the swarm’s ClickHouse servers fsync every inserted part before the insert returns', () => {
+    assert.deepEqual(clickhouseDurabilityProblems(inputs.swarm, inputs.clusterFiles), []);
   });
 
   it('runs three Keeper nodes, at the servers’ version, each its raft id, all three in the raft config', () => {

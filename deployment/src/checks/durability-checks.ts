@@ -1,4 +1,5 @@
 import type { DeploymentFile } from '../deployment-file.js';
+import { DURABLE_INSERT_SETTINGS, type ClusterFiles } from '../generate/cluster-files.js';
 import { servicesRunning } from './image-names.js';
 import { commandArgs } from './service-checks.js';
 
@@ -46,4 +47,16 @@ export function brokerDurabilityProblems(file: DeploymentFile): string[] {
       problems.push(`${name}: redpanda.write_caching_default=true (writes acknowledged before they are on disk)`);
     return problems;
   });
+}
+
+/**
+ * The swarm's ClickHouse servers fsync an inserted part and its directory before the insert returns (both off by
+ * default): a consumer commits a record's offset after its insert, so its rows must be on disk by then.
+ */
+export function clickhouseDurabilityProblems(file: DeploymentFile, files: Pick<ClusterFiles, 'clickhouse'>): string[] {
+  if (file.kind !== 'swarm') return [];
+  const mergeTree = /<merge_tree>([\s\S]*?)<\/merge_tree>/.exec(files.clickhouse.text)?.[1] ?? '';
+  return DURABLE_INSERT_SETTINGS.filter(
+    ([name, value]) => !new RegExp(`<${name}>${value}</${name}>`).test(mergeTree),
+  ).map(([name, value]) => `ClickHouse config: <merge_tree> does not set ${name} to ${value}`);
 }
