@@ -4,8 +4,8 @@ import { GATEWAY_POLICY } from './policy.js';
  * The gateway's own error replies (a route's service down, slow or answering badly, a body too large, a request
  * that is not valid HTTP), in the services' JSON error shape, the same from Envoy (local_reply_config) and HAProxy
  * (http-error). Both gateways' defaults are plain text or HTML, which a client parsing errors as JSON cannot read.
- * One gap, HAProxy 2.6's: a request it cannot parse at all (not HTTP/1, or a head past twice the limit, the most its
- * buffer holds) or whose head arrives too slowly (408) gets its built-in HTML page whatever the config says: its
+ * One gap, HAProxy 2.6's: a request it cannot parse at all (not HTTP/1, or a head too large for its buffer, twice the
+ * limit) or whose head arrives too slowly (408) gets its built-in HTML page whatever the config says: its
  * HTTP/1 layer answers before any rule or http-error applies (haproxy/haproxy#3032, fixed in 3.2). Heads past the
  * limit within its buffer, where clients really go (a long query string, many headers), are refused by rules in
  * JSON (haproxy-config.ts). Envoy applies these to its own.
