@@ -68,6 +68,7 @@ export { createPageRefresher, rebuildReadModel, type PageRefresher } from './rea
 
 // service/: the process around a service: logger, shutdown, the admission bound
 export { createLogger, type Logger } from './service/logger.js';
-export { backoffDelays, pause, onShutdown } from './service/shutdown.js';
+export { backoffDelays } from './service/backoff.js';
+export { pause, onShutdown } from './service/shutdown.js';
 export { createGatewayDrain, DRAINING_HEALTH, type GatewayDrain } from './service/gateway-drain.js';
 export { createAdmission } from './service/admission.js';

@@ -1,47 +1,27 @@
 /**
  * What a failed store says about retrying it:
- * - transient: the database is unreachable, busy, or not ready (schema, credentials): the same batch will succeed
- *   later, so it is retried as it is, however long that takes;
+ * - permanent: the server refused the data itself (a value it cannot parse or fit, a statement its records made too
+ *   large: DATA_CODES): retrying the same batch can only fail again, so it is split, and a single record that still
+ *   fails goes to the dead-letter topic;
  * - timeout: no answer in time: load, or a statement too heavy ever to finish; retried, and split if it keeps
  *   timing out while the server answers other calls;
- * - permanent: the server rejected the statement or the data, or our own code threw: retrying the same batch can
- *   only fail again, so it is split, and a single record that still fails goes to the dead-letter topic.
+ * - transient: everything else, known or not: the database unreachable, busy, not ready (schema, credentials), a
+ *   replica or ZooKeeper away, a setting or syntax a server of another version does not know (a mixed cluster during
+ *   a rolling upgrade), a response cut mid-stream, a bug of ours. Retried as it is, however long that takes: such an
+ *   error would refuse any record alike, so setting records aside for it would dead-letter healthy ones. A batch
+ *   failing that long shows on `/health` (`stuck`) and in the `BadamConsumerStuck` alert instead.
  */
 export type FailureKind = 'transient' | 'timeout' | 'permanent';
 
-const NETWORK_ERRORS: ReadonlySet<string> = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ECONNABORTED',
-  'EPIPE',
-  'ETIMEDOUT',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'UND_ERR_SOCKET',
-]);
-
 /**
- * ClickHouse error codes that go away by themselves or by an operator's fix that needs no change of the batch:
- * overload and limits (202, 203, 241, 252, 173), network and shutdown (209, 210, 236, 394, 3, 23, 24, 32), storage
- * (243, 425), schema or access not there yet (16, 47, 60, 81, 164, 192, 193, 497, 516), and a cluster's replication
- * (REPLICATION_CODES). Every other server error is the server refusing this statement.
+ * ClickHouse codes that are about the rows sent, never about the server or the statement's shape: cannot parse a
+ * value (6, 26, 27, 38, 41, 72, 117), a value of the wrong type or out of range (53, 69, 70, 321, 349), too large a
+ * string or array (128, 131, 190). Only these may set a record aside.
  */
-const TRANSIENT_SERVER_CODES: ReadonlySet<number> = new Set([
-  3, 16, 23, 24, 32, 47, 60, 81, 164, 173, 192, 193, 202, 203, 209, 210, 236, 241, 243, 252, 394, 425, 497, 516,
-]);
-
-/**
- * A replicated table that cannot take or serve a write safely right now (shared/CONVENTIONS.md, measured on 18.16):
- * ZooKeeper down or lost (225, 242 read-only, 244, 999), too few live replicas for the quorum (285), the previous
- * quorum insert still unconfirmed (286), a replica lacking a quorum-written part refusing a sequentially consistent
- * read (289), a quorum insert timed out with its outcome unknown (319: the retry reads the same heads, since
- * unconfirmed parts are hidden, and writes the same block, which is deduplicated; see clickhouse/store-consistency.ts),
- * a shard with no reachable replica (279). The batch waits and is retried whole, uncommitted: never split, never
- * ordered from a replica that may be stale.
- */
-const REPLICATION_CODES: ReadonlySet<number> = new Set([225, 242, 244, 279, 285, 286, 289, 319, 999]);
+const DATA_CODES: ReadonlySet<number> = new Set([6, 26, 27, 38, 41, 53, 69, 70, 72, 117, 128, 131, 190, 321, 349]);
+const SYNTAX_ERROR = 62;
+/** A statement over max_query_size is a syntax error on 18.16 and later: the batch carried too much, a half fits. */
+const QUERY_TOO_LARGE = /max query size exceeded/i;
 const SERVER_TIMEOUT = 159;
 
 /** Both the HTTP client's form (`code: '62'`) and 18.16's message text (`Code: 62, e.displayText() = ...`). */
@@ -78,15 +58,14 @@ function serverCode(cause: Error): number {
 export function failureKind(error: unknown): FailureKind {
   for (const cause of causeChain(error)) {
     if (!(cause instanceof Error)) break;
-    const code = (cause as { code?: unknown }).code;
-    if (typeof code === 'string' && NETWORK_ERRORS.has(code)) return 'transient';
     const server = serverCode(cause);
     if (Number.isInteger(server)) {
       if (server === SERVER_TIMEOUT) return 'timeout';
-      return TRANSIENT_SERVER_CODES.has(server) || REPLICATION_CODES.has(server) ? 'transient' : 'permanent';
+      const aboutData = DATA_CODES.has(server) || (server === SYNTAX_ERROR && QUERY_TOO_LARGE.test(cause.message));
+      return aboutData ? 'permanent' : 'transient';
     }
     if (cause.message === 'Timeout error.' || cause.name === 'TimeoutError' || cause.name === 'AbortError')
       return 'timeout';
   }
-  return 'permanent';
+  return 'transient';
 }

@@ -32,6 +32,8 @@ export interface ResilientStoreOptions {
   }): void;
   minDelayMs?: number;
   maxDelayMs?: number;
+  /** The draw of each jittered delay (see backoffDelays); Math.random unless a test needs the delays known. */
+  random?: () => number;
 }
 
 export interface ResilientOutcome extends StoredBatch {
@@ -53,7 +55,7 @@ export async function storeResiliently(
   options: ResilientStoreOptions,
 ): Promise<ResilientOutcome> {
   const { signal } = options;
-  const nextDelay = backoffDelays(options.minDelayMs ?? 100, options.maxDelayMs ?? 5000);
+  const nextDelay = backoffDelays(options.minDelayMs ?? 100, options.maxDelayMs ?? 5000, options.random);
   let timeouts = 0;
   let contended = 0;
   for (;;) {
@@ -79,8 +81,8 @@ export async function storeResiliently(
 const QUICK_RETRIES = 5;
 
 /** 10-50 ms, jittered so that consumers that met do not meet again (never above the usual first delay). */
-function quickRetryDelay(options: Pick<ResilientStoreOptions, 'minDelayMs'>): number {
-  return Math.min(options.minDelayMs ?? 100, 10 + Math.floor(Math.random() * 40));
+function quickRetryDelay(options: Pick<ResilientStoreOptions, 'minDelayMs' | 'random'>): number {
+  return Math.min(options.minDelayMs ?? 100, 10 + Math.floor((options.random ?? Math.random)() * 40));
 }
 
 async function storeHalves(
@@ -116,9 +118,9 @@ async function deadLetterOne(
 /** Retries until the dead-letter topic has the letters: a record leaves the partition only once it is somewhere. */
 export async function deadLetterWithRetry(
   letters: readonly DeadLetter[],
-  options: Pick<ResilientStoreOptions, 'deadLetter' | 'signal' | 'onFailure' | 'minDelayMs' | 'maxDelayMs'>,
+  options: Pick<ResilientStoreOptions, 'deadLetter' | 'signal' | 'onFailure' | 'minDelayMs' | 'maxDelayMs' | 'random'>,
 ): Promise<void> {
-  const nextDelay = backoffDelays(options.minDelayMs ?? 100, options.maxDelayMs ?? 5000);
+  const nextDelay = backoffDelays(options.minDelayMs ?? 100, options.maxDelayMs ?? 5000, options.random);
   for (;;) {
     try {
       await options.deadLetter(letters);

@@ -38,6 +38,10 @@ export interface StoreLoop {
  * offset); the committed Kafka offset only saves re-reading. So a crash anywhere re-reads at most the uncommitted
  * records, and the store skips those already stored.
  *
+ * Offsets are committed by topic name, so the topic's id is checked twice per batch: before the insert (records of a
+ * recreated topic must not be stored as the old one's) and again right before the commit (the old topic's offsets
+ * must not become the recreated one's, whose first records would then be skipped).
+ *
  * Offsets are committed only once the batch's pages are refreshed in the read model. While the read model is
  * unavailable, batches are still stored (reads fall back to ClickHouse) and their groups wait in the refresher; their
  * offsets are held back, so a consumer that dies meanwhile leaves them to be redelivered, skipped as already stored,
@@ -52,6 +56,7 @@ export function createStoreLoop(options: StoreLoopOptions): StoreLoop {
   /** The topic's id when consuming began: every record consumed since belongs to it while the topic still has it. */
   let topicId = '';
   let loopDone: Promise<void> = Promise.resolve();
+  /** The batch from the moment it is settled until its offsets are committed: a revocation waits for it. */
   let inFlight: Promise<void> = Promise.resolve();
 
   async function fillBatch(): Promise<SourceRecord[]> {
@@ -69,16 +74,33 @@ export function createStoreLoop(options: StoreLoopOptions): StoreLoop {
     return batch;
   }
 
-  /** Refreshes the pages of the groups given and of any left over; commits every held offset once that succeeds. */
-  async function refreshThenCommit(maxOrders: ReadonlyMap<number, number>) {
+  /** Whether the topic still has the id consuming began with; if not, `onFatal` has been told. */
+  function sameTopic(): Promise<boolean> {
+    const check = {
+      topic: options.topic,
+      topicId,
+      topicIdentity: options.topicIdentity,
+      logger,
+      signal: stopping.signal,
+    };
+    return confirmSameTopic(check, options.onFatal);
+  }
+
+  /**
+   * Refreshes the pages of the groups given and of any left over; commits every held offset once that succeeds.
+   * False when consuming must end: the topic was recreated (or stopped before that was known); nothing is committed.
+   */
+  async function refreshThenCommit(maxOrders: ReadonlyMap<number, number>): Promise<boolean> {
     if (!(await pages.refresh(maxOrders))) {
       logger.warn(
         { pendingGroups: pages.pendingGroups() },
         'read model refresh failed; offsets held until it succeeds',
       );
-      return;
+      return true;
     }
-    if (heldOffsets.size === 0) return;
+    if (heldOffsets.size === 0) return true;
+    // Checked here, not only before the insert: the insert and the refresh (or a read model outage) can take long.
+    if (!(await sameTopic())) return false;
     try {
       source.commit(heldOffsets);
     } catch (error) {
@@ -86,16 +108,19 @@ export function createStoreLoop(options: StoreLoopOptions): StoreLoop {
       logger.warn({ err: error }, 'offset commit failed');
     }
     heldOffsets.clear();
+    return true;
   }
 
-  async function storeThenCommit(batch: readonly SourceRecord[]) {
+  /** Checks, stores and commits a settled batch; false when consuming must end (see refreshThenCommit). */
+  async function checkStoreCommit(batch: readonly SourceRecord[]): Promise<boolean> {
+    if (!(await sameTopic())) return false;
     const outcome = await storer.store(batch, { topicId, signal: stopping.signal });
-    if (outcome === undefined) return;
+    if (outcome === undefined) return true; // stopped while failing: the loop ends on the aborted signal
     for (const { partition, offset } of batch)
       heldOffsets.set(partition, Math.max(heldOffsets.get(partition) ?? 0, offset + 1));
     // Every group of the batch, also those whose records were all skipped as already stored: that is how a crash
     // between the insert and the refresh heals on redelivery.
-    await refreshThenCommit(outcome.maxOrders);
+    return refreshThenCommit(outcome.maxOrders);
   }
 
   async function loop() {
@@ -113,19 +138,20 @@ export function createStoreLoop(options: StoreLoopOptions): StoreLoop {
       if (redelivered > 0) metrics.settled.inc({ result: 'redelivered_in_batch' }, redelivered);
       if (batch.length === 0) {
         // Idle: retry the pages a failed refresh left behind, so they heal without waiting for new records.
-        if (pages.pendingGroups() > 0) await refreshThenCommit(new Map());
+        if (pages.pendingGroups() > 0 && !(await refreshThenCommit(new Map()))) return;
         continue;
       }
-      const check = {
-        topic: options.topic,
-        topicId,
-        topicIdentity: options.topicIdentity,
-        logger,
-        signal: stopping.signal,
-      };
-      if (!(await confirmSameTopic(check, options.onFatal))) return;
-      inFlight = storeThenCommit(batch);
-      await inFlight;
+      // Stopped while the batch filled: it is left to the next owner, uncommitted.
+      if (stopping.signal.aborted) return;
+      // Set in the same step as the batch is settled against the partitions owned, so a revocation arriving during
+      // the topic check, the insert or the refresh waits for the commit: otherwise this member would store and commit
+      // a partition it no longer owns, setting back the new owner's committed offset.
+      const batchDone = checkStoreCommit(batch);
+      inFlight = batchDone.then(
+        () => undefined,
+        () => undefined, // the loop itself fails on the error; the revocation need not
+      );
+      if (!(await batchDone)) return;
     }
   }
 

@@ -13,13 +13,14 @@ export interface TopicCheck {
 /**
  * Whether the topic still has the id it had when consuming began, asked again while the broker does not answer. A
  * different id means it was deleted and created again under this consumer: its records may be the new topic's, whose
- * offsets restart, so `onFatal` is told (the process restarts, to consume the new topic from the start). False too
- * when stopped before knowing.
+ * offsets restart, and offsets committed by name would land on the new topic, so `onFatal` is told (the process
+ * restarts, to consume the new topic from the start). Asked at least once, even when stopping (the commit of the
+ * batch a stop lets finish is checked too); false when stopped before knowing.
  */
 export async function confirmSameTopic(check: TopicCheck, onFatal: (error: Error) => void): Promise<boolean> {
   const { topic, topicId, signal } = check;
   const nextDelay = backoffDelays(200, 5000);
-  while (!signal.aborted) {
+  for (;;) {
     try {
       const current = await check.topicIdentity.current();
       if (current === topicId) return true;
@@ -30,10 +31,10 @@ export async function confirmSameTopic(check: TopicCheck, onFatal: (error: Error
       );
       return false;
     } catch (error) {
+      if (signal.aborted) return false;
       const delayMs = nextDelay();
       check.logger.warn({ err: error, delayMs }, 'cannot read the topic id, retrying');
-      await pause(delayMs, signal); // a stop ends the wait, and the check
+      if (!(await pause(delayMs, signal))) return false; // a stop ends the wait, and the check
     }
   }
-  return false;
 }

@@ -50,16 +50,6 @@ export function onShutdown(logger: Logger, graceMs: number, close: () => Promise
   };
 }
 
-/** Exponential backoff from `initialMs` doubling to `maxMs`, for retry loops against a dependency that is down. */
-export function backoffDelays(initialMs: number, maxMs: number): () => number {
-  let next = initialMs;
-  return () => {
-    const delay = next;
-    next = Math.min(next * 2, maxMs);
-    return delay;
-  };
-}
-
 /**
  * Waits `ms`, or less if `signal` aborts first: resolves either way (false when cut short), for the loops whose stop
  * just ends the wait. A loop that must give up its work on a stop awaits node:timers/promises' rejecting setTimeout.

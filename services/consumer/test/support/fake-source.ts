@@ -25,6 +25,8 @@ export function createFakeSource(partitions: readonly number[]) {
   const ready: SourceRecord[] = [];
   const owned = new Set(partitions);
   const commits: Map<number, number>[] = [];
+  /** Commits naming a partition this member no longer owned: they would set the new owner's position. */
+  const foreignCommits: Map<number, number>[] = [];
   const fetches: { max: number; timeoutMs: number }[] = [];
   let listener: RebalanceListener | undefined;
   let stopped = false;
@@ -46,6 +48,7 @@ export function createFakeSource(partitions: readonly number[]) {
     ownedPartitions: () => new Set(owned),
     commit(offsets) {
       commits.push(new Map(offsets));
+      if ([...offsets.keys()].some((partition) => !owned.has(partition))) foreignCommits.push(new Map(offsets));
     },
     async stop() {
       stopped = true;
@@ -57,6 +60,7 @@ export function createFakeSource(partitions: readonly number[]) {
     state,
     fetches,
     commits,
+    foreignCommits,
     push(...records: SourceRecord[]) {
       ready.push(...records);
     },

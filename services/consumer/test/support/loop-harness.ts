@@ -75,7 +75,19 @@ export function createLoopHarness(
   const store = createFakeStore();
   const deadLetters: DeadRecord[] = [];
   const pages = { refreshes: [] as ReadonlyMap<number, number>[], answer: true, pending: 0 };
-  const topic = { id: TOPIC_ID };
+  let topicGate: ReturnType<typeof deferred> | undefined;
+  /** The topic's id as the broker answers it; `checks` counts the questions; after `hold()`, answers wait for `release()`. */
+  const topic = {
+    id: TOPIC_ID,
+    checks: 0,
+    hold() {
+      topicGate = deferred();
+    },
+    release() {
+      topicGate?.resolve();
+      topicGate = undefined;
+    },
+  };
   const fatal: Error[] = [];
   const metrics = createConsumerMetrics(createServiceMetrics('consumer-test').registry);
   const logger = createLogger('consumer-test', 'silent');
@@ -104,16 +116,24 @@ export function createLoopHarness(
       pendingGroups: () => pages.pending,
     },
     topic: 'messages',
-    topicIdentity: { current: async () => topic.id, close: async () => {} },
+    topicIdentity: {
+      async current() {
+        topic.checks++;
+        await topicGate?.promise;
+        return topic.id;
+      },
+      close: async () => {},
+    },
     maxBatch: overrides.maxBatch ?? 100,
     lingerMs: overrides.lingerMs ?? 0,
     logger,
     metrics,
     onFatal: (error) => fatal.push(error),
   });
-  /** Stops the loop, first letting any held write go (a failed assertion must not leave the test hanging). */
+  /** Stops the loop, first letting any held write or topic check go (a failed assertion must not leave the test hanging). */
   async function close() {
     store.release();
+    topic.release();
     await loop.stop();
   }
   return { loop, fake, store, deadLetters, pages, topic, fatal, metrics, close };

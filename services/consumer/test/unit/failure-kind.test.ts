@@ -21,17 +21,43 @@ describe('failureKind', () => {
     assert.equal(failureKind(wrapped(Object.assign(new Error('Too many parts'), { code: '252' }))), 'transient');
   });
 
-  it('takes a statement the server refuses as permanent (max_query_size is a syntax error)', () => {
-    for (const code of [62, 53, 27, 36])
+  it('takes only errors about the data as permanent: a value the server cannot parse or fit, a statement past max_query_size', () => {
+    for (const code of [6, 26, 27, 53, 72, 117, 131, 321, 349])
       assert.equal(failureKind(wrapped(serverError(code))), 'permanent', String(code));
-  });
-
-  it('takes a bug in our own code as permanent', () => {
     assert.equal(
-      failureKind(new Error("assignOrders takes each partition's records in increasing offset order")),
+      failureKind(wrapped(Object.assign(new Error('Cannot parse JSON string'), { code: '117' }))),
       'permanent',
     );
-    assert.equal(failureKind(new TypeError('x is undefined')), 'permanent');
+    const tooLarge =
+      'Code: 62, e.displayText() = DB::Exception: Syntax error: failed at position 262100: 1, 2, 3. Max query size exceeded: 3, e.what() = DB::Exception';
+    assert.equal(failureKind(wrapped(new Error(tooLarge))), 'permanent');
+  });
+
+  it('retries every other error, known or not: none of them is about the record, so none may set it aside', () => {
+    const unknownSetting =
+      'Code: 115, e.displayText() = DB::Exception: Unknown setting insert_quorum_parallel, e.what() = DB::Exception';
+    const syntaxTheServerDoesNotKnow =
+      "Code: 62, e.displayText() = DB::Exception: Syntax error: failed at position 40 ('SETTINGS'): SETTINGS x = 1, e.what() = DB::Exception";
+    for (const message of [unknownSetting, syntaxTheServerDoesNotKnow])
+      assert.equal(failureKind(wrapped(new Error(message))), 'transient', message);
+    for (const code of [36, 49, 1000, 33, 9999])
+      assert.equal(failureKind(wrapped(serverError(code))), 'transient', String(code));
+    // A response cut mid-stream, as the client and Node report it.
+    assert.equal(failureKind(wrapped(new SyntaxError('Unexpected end of JSON input'))), 'transient');
+    assert.equal(
+      failureKind(wrapped(Object.assign(new Error('Premature close'), { code: 'ERR_STREAM_PREMATURE_CLOSE' }))),
+      'transient',
+    );
+    assert.equal(failureKind(wrapped(Object.assign(new Error('aborted'), { code: 'ECONNRESET' }))), 'transient');
+    assert.equal(failureKind(wrapped('a thrown string')), 'transient');
+  });
+
+  it('retries a bug in our own code too: every batch would hit it, and /health says stuck', () => {
+    assert.equal(
+      failureKind(new Error("assignOrders takes each partition's records in increasing offset order")),
+      'transient',
+    );
+    assert.equal(failureKind(new TypeError('x is undefined')), 'transient');
   });
 
   it("takes a cluster's replication trouble as transient, as 18.16 words it through a Distributed table", () => {

@@ -15,7 +15,9 @@ const record = (offset: number): ConsumedRecord => ({
   message: { group_id: 1, sender_id: 1, text: `m${offset}`, accepted_at_ms: offset },
 });
 const refused = () =>
-  Object.assign(new Error('Code: 62, e.displayText() = DB::Exception: Syntax error, e.what() = DB::Exception'));
+  new Error(
+    'Code: 27, e.displayText() = DB::Exception: Cannot parse input: expected { before: x: (at row 1), e.what() = DB::Exception',
+  );
 const unreachable = () => Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
 const timedOut = () => new Error('Timeout error.');
 
@@ -62,6 +64,7 @@ describe('storeResiliently', () => {
       ...h.options,
       minDelayMs: 100,
       maxDelayMs: 400,
+      random: () => 0.5,
       onFailure: ({ delayMs, kind }) => {
         assert.equal(kind, 'transient');
         delays.push(delayMs);
@@ -69,11 +72,35 @@ describe('storeResiliently', () => {
     });
     assert.deepEqual([outcome.stored, outcome.deadLettered], [8, 0]);
     assert.equal(delays.length, 7);
-    assert.ok(
-      delays.slice(0, 5).every((ms) => ms >= 10 && ms < 50),
-      `quick retries: ${delays}`,
+    assert.deepEqual(delays.slice(0, 5), [30, 30, 30, 30, 30], 'quick retries: 10 + 40 * 0.5 ms');
+    assert.deepEqual(delays.slice(5), [200, 350], 'then the usual backoff, jittered: 100 + 0.5 * (3 * previous - 100)');
+  });
+
+  it('spreads the retries of consumers that met the same outage, so they do not all come back at once', async () => {
+    /** The delays before each retry of one consumer whose store fails six times (an outage), drawing from `random`. */
+    const delaysOf = async (random: () => number) => {
+      let failures = 0;
+      const h = harness(() => (failures++ < 6 ? unreachable() : undefined));
+      const delays: number[] = [];
+      await storeResiliently(batch, {
+        ...h.options,
+        minDelayMs: 10,
+        maxDelayMs: 100,
+        random,
+        onFailure: ({ delayMs }) => delays.push(delayMs),
+      });
+      return delays;
+    };
+    const retryTimes = (delays: number[]) => delays.map((_, i) => delays.slice(0, i + 1).reduce((a, b) => a + b));
+    const first = await delaysOf(() => 0.9);
+    const second = await delaysOf(() => 0.3);
+    assert.deepEqual(
+      retryTimes(first).filter((at) => retryTimes(second).includes(at)),
+      [],
+      'no retry at the same moment',
     );
-    assert.deepEqual(delays.slice(5), [100, 200], 'then the usual backoff');
+    assert.deepEqual(first, [28, 76, 100, 100, 100, 100], '10 + 0.9 * (3 * previous - 10), at most 100');
+    assert.deepEqual(second, [16, 21, 25, 29, 33, 36]);
   });
 
   it('retries a batch in place while the database is unreachable, and never splits it', async () => {
@@ -92,7 +119,7 @@ describe('storeResiliently', () => {
       h.letters.map((l) => [l.offset, l.reason]),
       [[5, 'unstorable']],
     );
-    assert.match(h.letters[0]!.error, /Syntax error/);
+    assert.match(h.letters[0]!.error, /Cannot parse input/);
     assert.deepEqual([outcome.stored, outcome.deadLettered], [7, 1]);
   });
 

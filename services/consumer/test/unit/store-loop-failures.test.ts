@@ -4,7 +4,8 @@ import { record } from '../support/fake-source.js';
 import { createLoopHarness, TOPIC_ID, waitUntil } from '../support/loop-harness.js';
 
 const unreachable = () => Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
-const refused = () => new Error('Code: 62, e.displayText() = DB::Exception: Syntax error, e.what() = DB::Exception');
+const refused = () =>
+  new Error('Code: 27, e.displayText() = DB::Exception: Cannot parse input: expected {, e.what() = DB::Exception');
 
 describe('the store loop when records or dependencies fail', { timeout: 10_000 }, () => {
   it('sets an undecodable record aside with its own bytes, stores the others, and commits past all of them', async (t) => {

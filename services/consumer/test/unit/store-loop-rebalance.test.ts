@@ -73,6 +73,31 @@ describe('the store loop when partitions are revoked', { timeout: 10_000 }, () =
     );
   });
 
+  it('lets a partition go only once the batch whose topic is being checked is stored and committed', async (t) => {
+    const h = createLoopHarness();
+    t.after(h.close);
+    await h.loop.start();
+    h.topic.hold(); // a slow broker answering the topic check
+    h.fake.push(record(0, 0, 1), record(1, 0, 2));
+    await waitUntil('the topic check of the batch to begin', () => h.topic.checks === 2);
+    let released = false;
+    const revoked = h.fake.revoke(1).then(() => (released = true));
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    assert.equal(released, false, 'held while the batch is checked');
+
+    h.topic.release();
+    await revoked;
+    assert.deepEqual(
+      [...h.fake.committed()].sort(),
+      [
+        [0, 1],
+        [1, 1],
+      ],
+      'committed before the partition was released',
+    );
+    assert.deepEqual(h.fake.foreignCommits, [], 'no commit of a partition already released');
+  });
+
   it("forgets offsets held for a page refresh of a partition revoked meanwhile: they are the next owner's to redeliver", async (t) => {
     const h = createLoopHarness();
     t.after(h.close);
