@@ -7,10 +7,12 @@ import {
   kafkaConnection,
 } from '@badam/pipeline/core';
 import { loadDeadLettersConfig } from './config.js';
+import { createDeadLetterCopies } from './dead-letter-copies.js';
 
 /**
- * Lists the records on the dead-letter topic not replayed yet, and with --replay sends each back to the messages
- * topic (same key, same value) and marks it replayed. Run it once the cause is fixed: consumers upgraded to a newer
+ * Lists the records on the dead-letter topic not replayed yet, each once however many copies of it the consumers
+ * set aside (dead-letter-copies.ts), and with --replay sends each back to the messages topic (same key, same value)
+ * and marks it replayed. Run it once the cause is fixed: consumers upgraded to a newer
  * record format (unsupported_version) or the database taught to take the record (unstorable). A replayed message is
  * a new record: it is stored after the messages sent meanwhile, with the group's next order. Natively
  * `npm run dead-letters [-- --replay]`; in Docker, docs/DEPLOY.md.
@@ -43,10 +45,34 @@ const consume = (max: number) =>
     consumer.consume(max, (error, messages) => (error ? reject(error) : resolve(messages))),
   );
 
+/** Reads the dead-letter topic from `from` up to `end` (excluded), a chunk at a time, in offset order. */
+async function readDeadLetters(from: number, end: number, onChunk: (messages: Message[]) => Promise<void>) {
+  if (from >= end) return;
+  consumer.assign([{ topic: source, partition: 0, offset: from }]);
+  let lastProgress = Date.now();
+  let next = from;
+  try {
+    while (next < end) {
+      const messages = (await consume(100)).filter((message) => message.offset >= next && message.offset < end);
+      if (messages.length === 0) {
+        if (Date.now() - lastProgress > 30_000)
+          throw new Error(`no record read from ${source} for 30 s (at offset ${next} of ${end})`);
+        continue;
+      }
+      lastProgress = Date.now();
+      await onChunk(messages);
+      next = messages[messages.length - 1]!.offset + 1;
+    }
+  } finally {
+    consumer.unassign();
+  }
+}
+
 try {
   await new Promise<void>((resolve, reject) =>
     consumer.connect({ timeout: 30_000 }, (error) => (error ? reject(error) : resolve())),
   );
+  consumer.setDefaultConsumeTimeout(1000);
   if (replay) await producer.connect();
   const { lowOffset, highOffset: end } = await new Promise<{ lowOffset: number; highOffset: number }>(
     (resolve, reject) =>
@@ -58,45 +84,48 @@ try {
     ),
   );
   // Nothing committed yet reads as a negative offset: start from the oldest record the topic still has.
-  let next = Math.max(committed, lowOffset);
+  const next = Math.max(committed, lowOffset);
+  // First the whole topic, replayed part included, for the copies of each source: a copy set aside after its source
+  // was replayed is not replayed again.
+  const copies = createDeadLetterCopies();
+  if (next < end)
+    await readDeadLetters(lowOffset, end, async (messages) => {
+      for (const message of messages) copies.add(header(message, DEAD_LETTER_HEADERS.source), message.offset);
+    });
   let count = 0;
-  if (next < end) {
-    consumer.assign([{ topic: source, partition: 0, offset: next }]);
-    consumer.setDefaultConsumeTimeout(1000);
-    let lastProgress = Date.now();
-    while (next < end) {
-      const messages = await consume(100);
-      if (messages.length === 0) {
-        if (Date.now() - lastProgress > 30_000)
-          throw new Error(`no record read from ${source} for 30 s (at offset ${next} of ${end})`);
+  let laterCopies = 0;
+  await readDeadLetters(next, end, async (messages) => {
+    for (const message of messages) {
+      const letterSource = header(message, DEAD_LETTER_HEADERS.source);
+      const first = copies.firstCopy(letterSource, message.offset);
+      if (first === undefined) {
+        laterCopies++;
         continue;
       }
-      lastProgress = Date.now();
-      for (const message of messages) {
-        const reason = header(message, DEAD_LETTER_HEADERS.reason);
-        logger.info(
-          {
-            offset: message.offset,
-            reason,
-            source: header(message, DEAD_LETTER_HEADERS.source),
-            error: header(message, DEAD_LETTER_HEADERS.error),
-          },
-          replay ? 'replaying' : 'dead letter',
-        );
-        if (replay)
-          await producer.send({
-            topic: config.KAFKA_TOPIC,
-            messages: [{ key: message.key ?? null, value: message.value ?? null }],
-          });
-        next = message.offset + 1;
-        count++;
-      }
-      // Marked replayed only once the topic has them: a replay that fails half-way starts again where it stopped.
-      if (replay) consumer.commitSync({ topic: source, partition: 0, offset: next });
+      logger.info(
+        {
+          offset: message.offset,
+          reason: header(message, DEAD_LETTER_HEADERS.reason),
+          source: letterSource,
+          copies: first.copies,
+          error: header(message, DEAD_LETTER_HEADERS.error),
+        },
+        replay ? 'replaying' : 'dead letter',
+      );
+      count++;
+      if (!replay) continue;
+      await producer.send({
+        topic: config.KAFKA_TOPIC,
+        messages: [{ key: message.key ?? null, value: message.value ?? null }],
+      });
+      // Marked replayed as soon as the topic has it: a replay stopped half-way resends at most the record it was on.
+      consumer.commitSync({ topic: source, partition: 0, offset: message.offset + 1 });
     }
-  }
+    // Past the later copies too, so the next run does not read them again.
+    if (replay) consumer.commitSync({ topic: source, partition: 0, offset: messages[messages.length - 1]!.offset + 1 });
+  });
   logger.info(
-    { records: count, replayed: replay },
+    { records: count, laterCopies, replayed: replay },
     replay ? 'dead letters replayed' : 'dead letters listed (replay them with --replay)',
   );
 } catch (error) {
