@@ -1,4 +1,4 @@
-import kafkaJavascript, { KafkaJS, type Message } from '@confluentinc/kafka-javascript';
+import kafkaJavascript, { type Message } from '@confluentinc/kafka-javascript';
 import {
   baseClientConfig,
   createLogger,
@@ -25,12 +25,48 @@ const source = deadLetterTopic(config.KAFKA_TOPIC);
 // Replayed up to here: the offsets committed by this group on the dead-letter topic.
 const REPLAY_GROUP = `${config.KAFKA_TOPIC}-dead-letter-replay`;
 
-const { KafkaConsumer } = kafkaJavascript;
+const { KafkaConsumer, Producer } = kafkaJavascript;
 const consumer = new KafkaConsumer(
   { ...baseClientConfig(connection), 'group.id': REPLAY_GROUP, 'enable.auto.commit': false },
   { 'auto.offset.reset': 'earliest' },
 );
-const producer = new KafkaJS.Kafka({}).producer({ ...baseClientConfig(connection), 'enable.idempotence': true });
+// The records of a chunk and the replay group's offset past them are committed in one transaction: a replay that
+// stops half-way has sent nothing the consumers see (they read committed records only, librdkafka's default), and
+// the next replay, starting with the same transactional id, aborts what it left open and sends it again. A second
+// replay started meanwhile fences the first.
+const producer = new Producer({
+  ...baseClientConfig(connection),
+  'transactional.id': REPLAY_GROUP,
+  // The KafkaJS API's default, which the producers use: a group's records go to the same partition.
+  partitioner: 'murmur2_random',
+});
+const TRANSACTION_TIMEOUT_MS = 30_000;
+
+/** A callback call of the node-rdkafka API as a promise. */
+function settled(call: (done: (error: unknown) => void) => void): Promise<void> {
+  return new Promise((resolve, reject) => call((error) => (error ? reject(error) : resolve())));
+}
+
+/** Sends `messages` back to the topic and moves the replay group past `nextOffset`, all or nothing. */
+async function replayChunk(messages: readonly Message[], nextOffset: number) {
+  await settled((done) => producer.beginTransaction(done));
+  try {
+    for (const message of messages)
+      producer.produce(config.KAFKA_TOPIC, null, message.value ?? null, message.key ?? null, null);
+    await settled((done) =>
+      producer.sendOffsetsToTransaction(
+        [{ topic: source, partition: 0, offset: nextOffset }],
+        consumer,
+        TRANSACTION_TIMEOUT_MS,
+        done,
+      ),
+    );
+    await settled((done) => producer.commitTransaction(TRANSACTION_TIMEOUT_MS, done));
+  } catch (error) {
+    await settled((done) => producer.abortTransaction(TRANSACTION_TIMEOUT_MS, done)).catch(() => {});
+    throw error;
+  }
+}
 
 function header(message: Message, name: string): string {
   for (const entry of message.headers ?? []) {
@@ -73,7 +109,11 @@ try {
     consumer.connect({ timeout: 30_000 }, (error) => (error ? reject(error) : resolve())),
   );
   consumer.setDefaultConsumeTimeout(1000);
-  if (replay) await producer.connect();
+  if (replay) {
+    await settled((done) => producer.connect({ timeout: 30_000 }, done));
+    // Before the committed offset is read: this aborts what a replay that stopped half-way left open.
+    await settled((done) => producer.initTransactions(TRANSACTION_TIMEOUT_MS, done));
+  }
   const { lowOffset, highOffset: end } = await new Promise<{ lowOffset: number; highOffset: number }>(
     (resolve, reject) =>
       consumer.queryWatermarkOffsets(source, 0, 10_000, (error, offsets) => (error ? reject(error) : resolve(offsets))),
@@ -95,6 +135,7 @@ try {
   let count = 0;
   let laterCopies = 0;
   await readDeadLetters(next, end, async (messages) => {
+    const firstCopies: Message[] = [];
     for (const message of messages) {
       const letterSource = header(message, DEAD_LETTER_HEADERS.source);
       const first = copies.firstCopy(letterSource, message.offset);
@@ -113,16 +154,10 @@ try {
         replay ? 'replaying' : 'dead letter',
       );
       count++;
-      if (!replay) continue;
-      await producer.send({
-        topic: config.KAFKA_TOPIC,
-        messages: [{ key: message.key ?? null, value: message.value ?? null }],
-      });
-      // Marked replayed as soon as the topic has it: a replay stopped half-way resends at most the record it was on.
-      consumer.commitSync({ topic: source, partition: 0, offset: message.offset + 1 });
+      firstCopies.push(message);
     }
     // Past the later copies too, so the next run does not read them again.
-    if (replay) consumer.commitSync({ topic: source, partition: 0, offset: messages[messages.length - 1]!.offset + 1 });
+    if (replay) await replayChunk(firstCopies, messages[messages.length - 1]!.offset + 1);
   });
   logger.info(
     { records: count, laterCopies, replayed: replay },
@@ -132,6 +167,6 @@ try {
   logger.error({ err: error }, 'dead-letter tool failed');
   process.exitCode = 1;
 } finally {
-  if (replay) await producer.disconnect();
+  if (replay) await settled((done) => producer.disconnect(done));
   await new Promise<void>((resolve) => consumer.disconnect(() => resolve()));
 }
