@@ -12,9 +12,9 @@ import { createDeadLetterCopies } from './dead-letter-copies.js';
 /**
  * Lists the records on the dead-letter topic not replayed yet, each once however many copies of it the consumers
  * set aside (dead-letter-copies.ts), and with --replay sends each back to the messages topic (same key, same value)
- * and marks it replayed. Run it once the cause is fixed: consumers upgraded to a newer
- * record format (unsupported_version) or the database taught to take the record (unstorable). A replayed message is
- * a new record: it is stored after the messages sent meanwhile, with the group's next order. Natively
+ * and marks it replayed. Run it once the cause is fixed: consumers upgraded to a newer record format
+ * (unsupported_version) or the database taught to take the record (unstorable). A replayed message is a new record:
+ * it is stored after the messages sent meanwhile, with the group's next order. Natively
  * `npm run dead-letters [-- --replay]`; in Docker, docs/DEPLOY.md.
  */
 const config = loadDeadLettersConfig();
