@@ -1,6 +1,8 @@
 import kafkaJavascript, { type Message } from '@confluentinc/kafka-javascript';
+import { createClickHouseClient } from '@badam/pipeline/clickhouse-client';
 import {
   baseClientConfig,
+  clickhouseConnection,
   createLogger,
   DEAD_LETTER_HEADERS,
   deadLetterTopic,
@@ -8,10 +10,11 @@ import {
 } from '@badam/pipeline/core';
 import { loadDeadLettersConfig } from './config.js';
 import { createDeadLetterCopies } from './dead-letter-copies.js';
+import { createStoredAfterAll } from './stored-after-all.js';
 
 /**
  * Lists the records on the dead-letter topic not replayed yet, each once however many copies of it the consumers
- * set aside (dead-letter-copies.ts), and with --replay sends each back to the messages topic (same key, same value)
+ * set aside (dead-letter-copies.ts) and none a redelivery stored after all (stored-after-all.ts), and with --replay sends each back to the messages topic (same key, same value)
  * and marks it replayed. Run it once the cause is fixed: consumers upgraded to a newer record format
  * (unsupported_version) or the database taught to take the record (unstorable). A replayed message is a new record:
  * it is stored after the messages sent meanwhile, with the group's next order. Natively
@@ -41,6 +44,8 @@ const producer = new Producer({
   partitioner: 'murmur2_random',
 });
 const TRANSACTION_TIMEOUT_MS = 30_000;
+const clickhouse = createClickHouseClient(clickhouseConnection(config));
+const storedAfterAll = createStoredAfterAll(clickhouse, config.CLICKHOUSE_TABLE);
 
 /** A callback call of the node-rdkafka API as a promise. */
 function settled(call: (done: (error: unknown) => void) => void): Promise<void> {
@@ -134,6 +139,7 @@ try {
     });
   let count = 0;
   let laterCopies = 0;
+  let stored = 0;
   await readDeadLetters(next, end, async (messages) => {
     const firstCopies: Message[] = [];
     for (const message of messages) {
@@ -141,6 +147,11 @@ try {
       const first = copies.firstCopy(letterSource, message.offset);
       if (first === undefined) {
         laterCopies++;
+        continue;
+      }
+      if (await storedAfterAll(letterSource, message.key)) {
+        logger.info({ offset: message.offset, source: letterSource }, 'stored after all: not replayed');
+        stored++;
         continue;
       }
       logger.info(
@@ -160,7 +171,7 @@ try {
     if (replay) await replayChunk(firstCopies, messages[messages.length - 1]!.offset + 1);
   });
   logger.info(
-    { records: count, laterCopies, replayed: replay },
+    { records: count, laterCopies, storedAfterAll: stored, replayed: replay },
     replay ? 'dead letters replayed' : 'dead letters listed (replay them with --replay)',
   );
 } catch (error) {
@@ -169,4 +180,5 @@ try {
 } finally {
   if (replay) await settled((done) => producer.disconnect(done));
   await new Promise<void>((resolve) => consumer.disconnect(() => resolve()));
+  await clickhouse.close();
 }
