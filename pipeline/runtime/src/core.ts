@@ -14,8 +14,12 @@ export {
   deadLetterTopic,
   decodeMessage,
   encodeMessage,
+  formatDeadLetterSource,
+  groupIdOfKey,
   messageKey,
+  parseDeadLetterSource,
 } from '@badam/domain/contract/topic';
+export { storedTopicIdsQuery } from '@badam/domain/table/source-queries';
 
 // ordering/: orders for a batch, and the consumer's unit of work that stores it
 export type { ConsumedRecord } from '@badam/domain/ordering/assign-orders';

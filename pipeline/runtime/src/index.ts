@@ -7,7 +7,13 @@
 export { BadamError } from '@badam/domain/contract/errors';
 export { MAX_SEND_BODY_BYTES, type SendMessage } from '@badam/domain/contract/send-message';
 export { idempotencyHash } from '@badam/domain/contract/idempotency-key';
-export { DEFAULT_PARTITIONS, deadLetterTopic, encodeMessage, messageKey } from '@badam/domain/contract/topic';
+export {
+  DEAD_LETTER_HEADERS,
+  DEFAULT_PARTITIONS,
+  deadLetterTopic,
+  encodeMessage,
+  messageKey,
+} from '@badam/domain/contract/topic';
 
 // table/: the messages table and its keys index: names, SQL literals, rows, pages
 export { quoteIdentifier, sqlInteger } from '@badam/domain/table/identifiers';

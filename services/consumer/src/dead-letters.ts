@@ -1,5 +1,11 @@
 import { KafkaJS } from '@confluentinc/kafka-javascript';
-import { baseClientConfig, DEAD_LETTER_HEADERS, deadLetterTopic, type KafkaConnection } from '@badam/pipeline/core';
+import {
+  baseClientConfig,
+  DEAD_LETTER_HEADERS,
+  deadLetterTopic,
+  formatDeadLetterSource,
+  type KafkaConnection,
+} from '@badam/pipeline/core';
 import type { DeadLetter } from './resilient-store.js';
 
 /** A record set aside: its key and value exactly as consumed, so a replay produces the same record again. */
@@ -36,8 +42,13 @@ export async function createDeadLetterSender(connection: KafkaConnection, topic:
           headers: {
             [DEAD_LETTER_HEADERS.reason]: letter.reason,
             [DEAD_LETTER_HEADERS.error]: letter.error,
-            // topic/topic id/partition/offset: which record it was, also after the topic is recreated.
-            [DEAD_LETTER_HEADERS.source]: `${topic}/${topicId}/${letter.partition}/${letter.offset}`,
+            // Which record it was, also after the topic is recreated: the replay counts copies by it.
+            [DEAD_LETTER_HEADERS.source]: formatDeadLetterSource({
+              topic,
+              topicId,
+              partition: letter.partition,
+              offset: letter.offset,
+            }),
           },
         })),
       });

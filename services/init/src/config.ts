@@ -41,9 +41,13 @@ export function loadMoveToClusterConfig(env: NodeJS.ProcessEnv = process.env) {
   return readConfig(moveToClusterSettings, env);
 }
 
-/** The image's third command, dead-letters: lists or replays the dead-letter topic. */
+/**
+ * The image's third command, dead-letters: lists or replays the dead-letter topic, asking ClickHouse (reads only) which
+ * records set aside were stored after all.
+ */
 export const deadLettersSettings = {
   ...kafkaSettings,
+  ...clickhouseSettings,
   LOG_LEVEL: initSettings.LOG_LEVEL,
 } as const;
 

@@ -49,6 +49,13 @@ export function messageKey(groupId: number): string {
   return String(groupId);
 }
 
+/** The group id a record's key names; undefined for a key our producers do not write. */
+export function groupIdOfKey(key: string): number | undefined {
+  if (!/^[1-9][0-9]{0,15}$/.test(key)) return undefined;
+  const groupId = Number(key);
+  return Number.isSafeInteger(groupId) ? groupId : undefined;
+}
+
 export function encodeMessage(message: SendMessage, acceptedAtMs: number, idempotencyHash?: number): Buffer {
   const value: TopicMessage & { v: number } = { v: RECORD_FORMAT_VERSION, ...message, accepted_at_ms: acceptedAtMs };
   if (idempotencyHash !== undefined) value.idempotency_hash = idempotencyHash;
@@ -122,3 +129,25 @@ export const DEAD_LETTER_HEADERS = {
   error: 'badam-error',
   source: 'badam-source',
 } as const;
+
+/** The record a dead letter was: the badam-source header's fields. */
+export interface DeadLetterSource {
+  topic: string;
+  /** The broker's id of the topic when the record was read (a recreated topic reuses offsets under a new id). */
+  topicId: string;
+  partition: number;
+  offset: number;
+}
+
+/** The badam-source header: topic/topic id/partition/offset (a topic name cannot hold a slash; a base64 id can). */
+export function formatDeadLetterSource({ topic, topicId, partition, offset }: DeadLetterSource): string {
+  return `${topic}/${topicId}/${partition}/${offset}`;
+}
+
+/** A badam-source header read back; undefined when it is not one (written by hand, or by something else). */
+export function parseDeadLetterSource(header: string): DeadLetterSource | undefined {
+  const match = /^([^/]+)\/(.+)\/(\d{1,15})\/(\d{1,15})$/.exec(header);
+  if (match === null) return undefined;
+  const [, topic = '', topicId = '', partition = '', offset = ''] = match;
+  return { topic, topicId, partition: Number(partition), offset: Number(offset) };
+}

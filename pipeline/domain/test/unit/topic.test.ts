@@ -3,7 +3,10 @@ import { describe, it } from 'node:test';
 import {
   decodeMessage,
   encodeMessage,
+  formatDeadLetterSource,
+  groupIdOfKey,
   messageKey,
+  parseDeadLetterSource,
   RECORD_FORMAT_VERSION,
   UndecodableRecordError,
 } from '../../src/contract/topic.js';
@@ -66,5 +69,27 @@ describe('topic records', () => {
       const value = `{"group_id":1,"sender_id":1,"text":"x","accepted_at_ms":1,"idempotency_hash":${hash}}`;
       assert.throws(() => decodeMessage(Buffer.from(value)), /idempotency_hash/, hash);
     }
+  });
+
+  it('reads back the source a dead letter names, also with a slash in a base64 topic id, and nothing else', () => {
+    const source = { topic: 'messages', topicId: 'ab/cd+EF==', partition: 3, offset: 17 };
+    assert.equal(formatDeadLetterSource(source), 'messages/ab/cd+EF==/3/17');
+    assert.deepEqual(parseDeadLetterSource(formatDeadLetterSource(source)), source);
+    for (const header of [
+      '',
+      'messages/3/17',
+      'messages/T1/-1/17',
+      'messages/T1/3/x',
+      '/T1/3/17',
+      'messages//3/17',
+      'messages/T1/3/',
+    ])
+      assert.equal(parseDeadLetterSource(header), undefined, header);
+  });
+
+  it('reads the group id back from a key, and nothing from a key our producers do not write', () => {
+    assert.equal(groupIdOfKey(messageKey(9_007_199_254_740_991)), 9_007_199_254_740_991);
+    for (const key of ['', '0', '07', '-3', '1.5', ' 1', '9007199254740992', 'group'])
+      assert.equal(groupIdOfKey(key), undefined, key);
   });
 });

@@ -20,10 +20,11 @@ describe("init's settings", () => {
     assert.throws(() => loadInitConfig({ ...base, CLICKHOUSE_URL: 'not a url' }), /CLICKHOUSE_URL/);
   });
 
-  it('give each command only what it reads: no broker for rebuild-read-model, no database for dead-letters', () => {
+  it('give each command only what it reads: no broker for rebuild-read-model, no read model for dead-letters', () => {
     assert.ok(!('KAFKA_BROKERS' in loadRebuildReadModelConfig(base)));
     assert.ok('READ_MODEL_URL' in loadRebuildReadModelConfig(base));
-    assert.ok(!('CLICKHOUSE_URL' in loadDeadLettersConfig(base)));
+    assert.ok(!('READ_MODEL_URL' in loadDeadLettersConfig(base)));
     assert.ok('KAFKA_BROKERS' in loadDeadLettersConfig(base));
+    assert.ok('CLICKHOUSE_URL' in loadDeadLettersConfig(base));
   });
 });
