@@ -48,6 +48,7 @@ export {
   type ConsumerMetrics,
   type ProducerMetrics,
 } from './metrics/pipeline-metrics.js';
+export { reportFailovers } from './metrics/failover-report.js';
 
 // http/: what every HTTP server shares, whatever its framework: limits, JSON bodies, error responses
 export { errorResponse } from './http/error-response.js';

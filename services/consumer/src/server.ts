@@ -14,6 +14,7 @@ import {
   onShutdown,
   pause,
   readClusterShape,
+  reportFailovers,
   storeBatch,
 } from '@badam/pipeline/core';
 import { createClickHouseClient, serverVersion } from '@badam/pipeline/clickhouse-client';
@@ -30,9 +31,9 @@ import { createStoreLoop, type StoreLoop } from './store-loop.js';
 
 const config = loadConsumerConfig();
 const logger = createLogger('consumer', config.LOG_LEVEL);
-const clickhouse = createClickHouseClient(clickhouseConnection(config));
-const starting = new AbortController();
 const metrics = createServiceMetrics('consumer');
+const clickhouse = createClickHouseClient(clickhouseConnection(config), reportFailovers(metrics.registry, logger));
+const starting = new AbortController();
 const store = createPageStore(pageStoreConnection(config));
 
 let consumer: StoreLoop | undefined;
