@@ -10,8 +10,9 @@ type FailoverEvent = { from: string; to: string; error: unknown };
 
 /**
  * One client over a cluster's servers: each request goes to the first live server (server-failover.ts) and, when that
- * one gives no answer, to the next, as far as the request may be sent twice: reads (query, ping) always, writes
- * (insert, command, exec) only when the first server was unreachable, since one cut off may have been applied.
+ * one gives no answer (or, for a read, is a replica behind: Code 289), to the next, as far as the request may be sent
+ * twice: reads (query, ping) always, writes (insert, command, exec) only when the first server was unreachable,
+ * since one cut off may have been applied.
  * Returned as a ClickHouseClient: it has the methods the project calls on one (query, insert, command, exec, ping,
  * close), with the same signatures, each delegated to a server's own client.
  */
@@ -33,7 +34,7 @@ export function failoverClient(
       } catch (error) {
         const failure = serverFailure(error);
         if (failure === 'answered') throw error;
-        rotation.failed(index);
+        if (failure !== 'behind') rotation.failed(index);
         const next = order[attempt + 1];
         if (next === undefined || !resend(failure)) throw error;
         onFailover?.({ from: server.url, to: (servers[next] as ServerClient).url, error });
@@ -43,6 +44,7 @@ export function failoverClient(
   }
 
   const always = () => true;
+  // A write refused as 'behind' cannot happen (289 answers reads only); a write cut off may have been applied.
   const whenUnsent = (failure: ServerFailure) => failure === 'unreachable';
   const client = {
     query: (params: Parameters<ClickHouseClient['query']>[0]) => run(always, (c) => c.query(params)),

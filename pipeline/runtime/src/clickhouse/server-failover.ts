@@ -25,10 +25,15 @@ const CUT_OFF: ReadonlySet<string> = new Set(['ECONNRESET', 'ECONNABORTED', 'EPI
  * - unreachable: nothing was received, so any request may be sent again elsewhere;
  * - cut-off: no (whole) answer: the server is down or hung, but a write may have been applied, so only a read is sent
  *   again elsewhere; a write's caller must decide (the consumer re-reads its heads and relies on block deduplication);
- * - answered: the server answered with an error (a query error, a replication refusal): it is alive, and another
- *   server would give the same answer or a staler one, so nothing is retried here.
+ * - behind: a replica lacking a part written with quorum refused a sequentially consistent read (Code 289): alive,
+ *   but another replica may have the part, so a read may be asked there (the refusing one is not skipped later: it
+ *   catches up within tens of ms);
+ * - answered: the server answered with any other error (a query error, another replication refusal): it is alive,
+ *   and another server would give the same answer, so nothing is retried here.
  */
-export type ServerFailure = 'unreachable' | 'cut-off' | 'answered';
+export type ServerFailure = 'unreachable' | 'cut-off' | 'behind' | 'answered';
+
+const REPLICA_BEHIND = 289;
 
 export function serverFailure(error: unknown): ServerFailure {
   for (let cause = error, depth = 0; cause instanceof Error && depth < 5; cause = cause.cause, depth++) {
@@ -38,6 +43,8 @@ export function serverFailure(error: unknown): ServerFailure {
     // @clickhouse/client's own request timeout, and a socket closed before any answer.
     if (cause.message === 'Timeout error.' || cause.name === 'TimeoutError' || cause.message === 'socket hang up')
       return 'cut-off';
+    // The HTTP client's form (code '289') and 18.16's text (Code: 289, e.displayText() = ...).
+    if (code === String(REPLICA_BEHIND) || cause.message.startsWith(`Code: ${REPLICA_BEHIND},`)) return 'behind';
   }
   return 'answered';
 }

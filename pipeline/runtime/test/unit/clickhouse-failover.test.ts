@@ -49,7 +49,12 @@ describe('which failures send a request to another ClickHouse server (server-fai
     assert.equal(serverFailure(networkError('ECONNRESET')), 'cut-off');
     assert.equal(serverFailure(new Error('Timeout error.')), 'cut-off');
     assert.equal(serverFailure(new Error('socket hang up')), 'cut-off');
-    assert.equal(serverFailure(serverError), 'answered');
+    assert.equal(serverFailure(serverError), 'behind');
+    assert.equal(
+      serverFailure(new Error("Code: 289, e.displayText() = DB::Exception: Replica doesn't have part")),
+      'behind',
+    );
+    assert.equal(serverFailure(Object.assign(new Error('Code: 62. Syntax error'), { code: '62' })), 'answered');
     assert.equal(serverFailure('not an error'), 'answered');
   });
 
@@ -79,11 +84,22 @@ describe('one client over a cluster’s servers (failover-client.ts)', () => {
   });
 
   it('a server that answered with an error is alive: the error is the answer, nothing is retried', async () => {
-    const { servers, client } = cluster(serverError, 'rows');
-    await assert.rejects(client.query({ query: 'SELECT 1' }), /Code: 289/);
+    const syntax = Object.assign(new Error('Code: 62. Syntax error'), { code: '62' });
+    const { servers, client } = cluster(syntax, 'rows');
+    await assert.rejects(client.query({ query: 'SELECT 1' }), /Code: 62/);
     assert.deepEqual(
       servers.map((s) => s.calls.length),
       [1, 0],
+    );
+  });
+
+  it('a replica behind (289) is asked no read it lacks the parts for: the next one is, and it stays first', async () => {
+    const { servers, client } = cluster(serverError, 'rows');
+    assert.equal(await client.query({ query: 'SELECT 1' }), 'rows');
+    await client.query({ query: 'SELECT 1' });
+    assert.deepEqual(
+      servers.map((s) => s.calls.length),
+      [2, 2],
     );
   });
 
