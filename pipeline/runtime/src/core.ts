@@ -20,6 +20,7 @@ export {
 // ordering/: orders for a batch, and the consumer's unit of work that stores it
 export type { ConsumedRecord } from '@badam/domain/ordering/assign-orders';
 export { storeBatch, type StoredBatch } from '@badam/domain/ordering/store-batch';
+export { createStoredFloor } from '@badam/domain/ordering/stored-floor';
 
 // config/: the environment, read once and checked, and the settings the services share
 // EnvVar, ConfigOf: the types of the services' settings specs and configs, which their declarations name.

@@ -16,6 +16,7 @@ import {
   readClusterShape,
   reportFailovers,
   storeBatch,
+  createStoredFloor,
 } from '@badam/pipeline/core';
 import { createClickHouseClient, serverVersion } from '@badam/pipeline/clickhouse-client';
 import { storeSettings, type StoreSettings } from '@badam/pipeline/store-consistency';
@@ -78,6 +79,8 @@ if (settings !== undefined) {
     metrics: createClickHouseMetrics(metrics.registry),
   });
   repository = messages;
+  // What this process stored, per group: heads read below it come from a replica that is behind (stored-floor.ts).
+  const floor = createStoredFloor();
   deadLetters = await createDeadLetterSender(kafkaConnection(config), config.KAFKA_TOPIC);
   topicIdentity = await connectTopicIdentity(kafkaConnection(config), config.KAFKA_TOPIC);
   const consumerMetrics = createConsumerMetrics(metrics.registry);
@@ -92,7 +95,7 @@ if (settings !== undefined) {
       lag: consumerMetrics.lag,
     }),
     storer: createBatchStorer({
-      write: (records) => storeBatch(messages, records),
+      write: (records) => storeBatch(messages, records, floor),
       databaseAnswers: () => messages.isReachable(),
       deadLetters,
       timeoutsBeforeSplit: config.CONSUMER_TIMEOUTS_BEFORE_SPLIT,

@@ -9,14 +9,14 @@ import type { Logger } from '../service/logger.js';
 export function reportFailovers(registry: Registry, logger: Logger): ClickHouseClientOptions {
   const failovers = new Counter({
     name: 'badam_clickhouse_failovers_total',
-    help: 'ClickHouse requests sent on to the next server because this one (from) gave no answer',
+    help: 'ClickHouse requests sent on to the next server because this one (from) gave no answer or was behind (289)',
     labelNames: ['from', 'to'] as const,
     registers: [registry],
   });
   return {
     onFailover({ from, to, error }) {
       failovers.inc({ from, to });
-      logger.warn({ from, to, err: error }, 'a ClickHouse server gave no answer: using the next one');
+      logger.warn({ from, to, err: error }, 'a ClickHouse server could not answer: asking the next one');
     },
   };
 }
