@@ -58,6 +58,7 @@ describe('ClickHouse topologies', () => {
     );
     assert.match(xml, /<macros>\s*<shard>2<\/shard>\s*<replica>2<\/replica>/);
     assert.match(xml, /<port>31181<\/port>/);
+    assert.match(xml, /<session_timeout_ms>10000<\/session_timeout_ms>/, 'a dead server leaves ZooKeeper within 10 s');
     assert.match(xml, /<interserver_http_port>31168<\/interserver_http_port>/);
   });
 });
