@@ -49,7 +49,7 @@ export {
   type ConsumerMetrics,
   type ProducerMetrics,
 } from './metrics/pipeline-metrics.js';
-export { reportFailovers } from './metrics/failover-report.js';
+export { reportFailovers } from './service/failover-report.js';
 
 // http/: what every HTTP server shares, whatever its framework: limits, JSON bodies, error responses
 export { errorResponse } from './http/error-response.js';

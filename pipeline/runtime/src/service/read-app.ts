@@ -5,7 +5,7 @@ import { createClickHouseClient } from '../clickhouse/client.js';
 import { createMessageReader, type MessageReader } from './message-reader.js';
 import { createMessagesRepository } from '../clickhouse/messages-repository.js';
 import { createClickHouseMetrics, createReadModelMetrics } from '../metrics/pipeline-metrics.js';
-import { reportFailovers } from '../metrics/failover-report.js';
+import { reportFailovers } from './failover-report.js';
 import { createPageCache } from '../read-model/page-cache.js';
 import { createPageStore } from '../read-model/page-store.js';
 import { createServiceMetrics, type ServiceMetrics } from '../metrics/service-metrics.js';

@@ -1,6 +1,6 @@
 import { Counter, type Registry } from 'prom-client';
 import type { ClickHouseClientOptions } from '../clickhouse/client.js';
-import type { Logger } from '../service/logger.js';
+import type { Logger } from './logger.js';
 
 /**
  * What a process says when a ClickHouse request moves to another server (clickhouse/failover-client.ts): a warning
