@@ -30,7 +30,7 @@ export function createClickHouseClient(
   options: ClickHouseClientOptions = {},
 ): ClickHouseClient {
   const urls = serverUrls(connection.url);
-  if (urls.length === 1) return serverClient(connection, connection.url);
+  if (urls.length === 1) return serverClient(connection, urls[0] as string);
   return failoverClient(
     urls.map((url) => ({ url, client: serverClient(connection, url) })),
     SERVER_BACKOFF_MS,
