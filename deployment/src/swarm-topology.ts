@@ -1,5 +1,5 @@
 /**
- * The distributed parts of swarm-stack.yml, named once: the ClickHouse cluster (two shards of two replicas), the
+ * The distributed parts of swarm-stack.yml, named once: the ClickHouse cluster (two shards of three replicas), the
  * ClickHouse Keeper ensemble that coordinates it, and the Valkey cluster of the read model. The ClickHouse and Keeper
  * configs are generated from these lists (generate/cluster-files.ts), and the deployment checks hold the stack file to
  * them (checks/cluster-checks.ts). docker-compose.yml runs one of each instead.
@@ -14,12 +14,16 @@ export const CLICKHOUSE_CLUSTER = {
   /** The remote_servers cluster the tables span: CLICKHOUSE_CLUSTER in the services' settings. */
   name: 'badam',
   image: 'clickhouse/clickhouse-server',
-  /** Each shard's replicas, by service name (also their hostnames and their {replica} macro). */
+  /**
+   * Each shard's replicas, by service name (also their hostnames and their {replica} macro). Three: the consumers'
+   * inserts need a majority quorum (pipeline/runtime/src/clickhouse/store-consistency.ts), which a shard of two loses
+   * with either replica, and a shard of three keeps with one lost.
+   */
   shards: [
-    ['clickhouse-s1r1', 'clickhouse-s1r2'],
-    ['clickhouse-s2r1', 'clickhouse-s2r2'],
+    ['clickhouse-s1r1', 'clickhouse-s1r2', 'clickhouse-s1r3'],
+    ['clickhouse-s2r1', 'clickhouse-s2r2', 'clickhouse-s2r3'],
   ],
-  /** The network alias all four answer to: CLICKHOUSE_URL's host (swarm-stack.yml says why one name). */
+  /** The network alias all the servers answer to: CLICKHOUSE_URL's first host (swarm-stack.yml says why). */
   alias: 'clickhouse',
   httpPort: 8123,
   tcpPort: 9000,
@@ -31,6 +35,16 @@ export const CLICKHOUSE_CLUSTER = {
   interserverSecret: 'clickhouse_interserver_secret',
   interserverVariable: 'CLICKHOUSE_INTERSERVER_SECRET',
 } as const;
+
+/**
+ * The clients' CLICKHOUSE_URL in the swarm: the shared alias first (new connections spread over the live servers),
+ * then every server by name, which a request goes on to when the alias gives no answer (a task just gone, a
+ * connection cut): pipeline/runtime/src/clickhouse/failover-client.ts.
+ */
+export function clickhouseClientUrls(): string {
+  const c = CLICKHOUSE_CLUSTER;
+  return [c.alias, ...c.shards.flat()].map((host) => `http://${host}:${c.httpPort}`).join(',');
+}
 
 /** The ClickHouse servers of the cluster, each with its shard number (1-based). */
 export function clickhouseReplicas(): { service: string; shard: number }[] {

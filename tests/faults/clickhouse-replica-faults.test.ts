@@ -9,7 +9,8 @@ import { startPrivateStack, type PrivateStack } from '@badam/test-kit/private-st
 import { countRows, waitForRows } from '@badam/test-kit/table-watch';
 
 // The ordering invariant across replicas (pipeline/runtime/src/clickhouse/store-consistency.ts), under the faults of a
-// replicated ClickHouse (ZooKeeper, one shard of two replicas; each consumer and read app on one of the servers):
+// replicated ClickHouse (ZooKeeper, one shard of three replicas, quorum 2; each consumer and read app on one of the
+// servers first, failing over to the others):
 // every accepted send is stored exactly once with orders 1..n, and a batch that cannot be ordered safely (quorum not
 // reachable, unknown status, ZooKeeper away) waits and is retried, never ordered from a replica that may be stale.
 
@@ -37,7 +38,7 @@ function deadLettered(stack: PrivateStack): number {
 /** A replicated stack under traffic; runs `fault` once rows flow, then checks the table whole. */
 async function underTraffic(t: Parameters<typeof startPrivateStack>[0], fault: (stack: PrivateStack) => Promise<void>) {
   const stack = await startPrivateStack(t, { topology: 'replicated' });
-  assert.equal(stack.clickhouseServers.length, 2, 'two replicas');
+  assert.equal(stack.clickhouseServers.length, 3, 'three replicas');
   const traffic = startLiveTraffic(t, {
     gatewayUrl: stack.gateway.url,
     groups: 30,
@@ -62,17 +63,17 @@ async function underTraffic(t: Parameters<typeof startPrivateStack>[0], fault: (
 }
 
 describe('a replicated ClickHouse under faults, with traffic', () => {
-  it('a replica stopped, then SIGKILLed mid-stream, and restarted: batches wait for the quorum, nothing lost or reordered', async (t) => {
+  it('two replicas of three stopped (no quorum), restarted, then one SIGKILLed mid-stream: batches wait for the quorum, nothing lost or reordered', async (t) => {
     const stack = await underTraffic(t, async ({ client, table, clickhouseServers }) => {
-      const replica = clickhouseServers[1];
-      assert.ok(replica !== undefined);
-      await replica.stop();
+      const [, second, third] = clickhouseServers;
+      assert.ok(second !== undefined && third !== undefined);
+      await Promise.all([second.stop(), third.stop()]);
       await sleep(5_000);
-      await replica.start();
+      await Promise.all([second.start(), third.start()]);
       await waitForRows(client, table, (await countRows(client, table)) + 100, 60_000);
-      await replica.kill();
-      await sleep(12_000); // past ZooKeeper's session of the killed server: its quorum inserts time out meanwhile
-      await replica.start();
+      await second.kill();
+      await sleep(12_000); // past ZooKeeper's session of the killed server: a quorum insert it was writing times out
+      await second.start();
     });
     const codes = retriedReplicationCodes(stack);
     assert.ok(

@@ -76,46 +76,48 @@ describe('the single topology', () => {
 });
 
 describe('the replicated topology', () => {
-  it('runs two replicas of one shard that copy each other’s inserts, and stops them and ZooKeeper by pid', async (t) => {
+  it('runs three replicas of one shard that copy each other’s inserts, and stops them and ZooKeeper by pid', async (t) => {
     const servers = await startTestClickHouse(t, 'replicated');
     assert.equal(servers.cluster, 'badam');
     assert.ok(servers.zookeeper !== undefined);
-    const [first, second] = clients(t, servers) as [ClickHouseClient, ClickHouseClient];
-    await assertClusterIs(first, servers);
-    await assertClusterIs(second, servers);
-    const macros = await rows<{ macro: string; substitution: string }>(second, 'SELECT * FROM system.macros');
-    assert.deepEqual(Object.fromEntries(macros.map((m) => [m.macro, m.substitution])), { replica: '2', shard: '1' });
+    const all = clients(t, servers);
+    assert.equal(all.length, 3);
+    for (const client of all) await assertClusterIs(client, servers);
+    const [first, second, third] = all as [ClickHouseClient, ClickHouseClient, ClickHouseClient];
+    const macros = await rows<{ macro: string; substitution: string }>(third, 'SELECT * FROM system.macros');
+    assert.deepEqual(Object.fromEntries(macros.map((m) => [m.macro, m.substitution])), { replica: '3', shard: '1' });
 
     const { local } = await createTables(first);
     await first.command({ query: `INSERT INTO ${local} VALUES (7, 1, 'hello')` });
-    await waitFor('the row on the other replica', async () => (await count(second, local, 7)) === 1, 10_000, 50);
+    for (const other of [second, third])
+      await waitFor('the row on the other replicas', async () => (await count(other, local, 7)) === 1, 10_000, 50);
 
     await assertStopsEverything(servers);
   });
 });
 
 describe('the sharded topology', () => {
-  it('runs two shards of two replicas; a group’s row lives on one shard, on both its replicas', async (t) => {
+  it('runs two shards of three replicas; a group’s row lives on one shard, on all its replicas', async (t) => {
     const servers = await startTestClickHouse(t, 'sharded');
     assert.deepEqual(
       servers.servers.map(({ node }) => `${node.shard}.${node.replica}`),
-      ['1.1', '1.2', '2.1', '2.2'],
+      ['1.1', '1.2', '1.3', '2.1', '2.2', '2.3'],
     );
     const all = clients(t, servers);
     for (const client of all) await assertClusterIs(client, servers);
 
     const { local, distributed } = await createTables(all[0] as ClickHouseClient);
-    await (all[3] as ClickHouseClient).command({
+    await (all[4] as ClickHouseClient).command({
       query: `INSERT INTO ${distributed} VALUES (42, 1, 'hello')`,
       clickhouse_settings: { insert_distributed_sync: 1 },
     });
     const perServer = async () => Promise.all(all.map((client) => count(client, local, 42)));
-    await waitFor('both replicas of the group’s shard', async () => (await perServer()).filter(Boolean).length === 2);
+    await waitFor('every replica of the group’s shard', async () => (await perServer()).filter(Boolean).length === 3);
     const counts = await perServer();
     assert.ok(
       [
-        [1, 1, 0, 0],
-        [0, 0, 1, 1],
+        [1, 1, 1, 0, 0, 0],
+        [0, 0, 0, 1, 1, 1],
       ].some((expected) => expected.join() === counts.join()),
       `one shard holds the row: ${counts.join()}`,
     );

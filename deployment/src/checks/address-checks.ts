@@ -30,7 +30,9 @@ function dependencyHosts(env: Record<string, string | undefined>): string[] {
   const hosts = brokersOf(env).map((broker) => broker.slice(0, broker.lastIndexOf(':')));
   // READ_MODEL_URL lists a cluster's seed nodes, comma-separated.
   const seeds = (env.READ_MODEL_URL ?? '').split(',').map((seed) => seed.trim());
-  for (const url of [env.CLICKHOUSE_URL, ...seeds]) {
+  // CLICKHOUSE_URL lists a cluster's servers, comma-separated, too.
+  const servers = (env.CLICKHOUSE_URL ?? '').split(',').map((server) => server.trim());
+  for (const url of [...servers, ...seeds]) {
     if (url !== undefined && URL.canParse(url)) hosts.push(new URL(url).hostname);
   }
   return hosts;

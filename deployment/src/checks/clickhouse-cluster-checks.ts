@@ -8,7 +8,8 @@ import { servicesRunning } from './image-names.js';
 
 /**
  * The ClickHouse servers and their clients. Compose: one server, CLICKHOUSE_CLUSTER empty. Swarm: the cluster config
- * has at least two shards of at least two replicas, and lists exactly the file's ClickHouse servers; each server has
+ * has at least two shards of at least three replicas (a majority quorum that survives one lost replica), and lists
+ * exactly the file's ClickHouse servers; every client's CLICKHOUSE_URL lists every server (to fail over to); each server has
  * the config and the inter-server secret, its own data volume, the shared alias, and macros naming it (its replica
  * name is its own: the others fetch parts from that host) in the shard remote_servers puts it in, so no two replicas
  * share a place; every client's CLICKHOUSE_CLUSTER is the cluster's name. (Pinning: placement-checks.ts.)
@@ -33,12 +34,22 @@ export function clickhouseClusterProblems(file: DeploymentFile, files: Pick<Clus
   const shards = shardsOf(files.clickhouse.text, c.name);
   if (shards.length < 2) problems.push(`cluster ${c.name}: ${shards.length} shards, expected at least 2`);
   shards.forEach((replicas, index) => {
-    if (replicas.length < 2)
-      problems.push(`cluster ${c.name}: shard ${index + 1} has ${replicas.length} replicas, expected at least 2`);
+    if (replicas.length < 3)
+      problems.push(
+        `cluster ${c.name}: shard ${index + 1} has ${replicas.length} replicas, expected at least 3 (a quorum of 2 that survives one lost)`,
+      );
   });
   for (const host of shards.flat()) {
     if (!servers.includes(host))
       problems.push(`cluster ${c.name}: lists ${host}, not a ClickHouse server of this file`);
+  }
+  for (const [name, service] of Object.entries(file.services)) {
+    const url = serviceEnvironment(service).CLICKHOUSE_URL;
+    if (url === undefined) continue;
+    const hosts = url.split(',').map((server) => (URL.canParse(server.trim()) ? new URL(server.trim()).hostname : ''));
+    const missing = servers.filter((server) => !hosts.includes(server));
+    if (missing.length > 0)
+      problems.push(`${name}: CLICKHOUSE_URL does not list ${missing.join(', ')} (nothing to fail over to)`);
   }
 
   const places = new Map<string, string>();

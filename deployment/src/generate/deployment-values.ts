@@ -2,7 +2,7 @@ import { clickhousePasswordSecret, clickhouseUser, type SettingValue } from '@ba
 import { READ_MODEL_PASSWORD_SECRET } from '@badam/stack/infra/stack-secrets';
 import { DEPLOYED_DATABASE } from './clickhouse-files.js';
 import { readModelUrlOf, SERVICE_ROLES } from '../deployment-services.js';
-import { CLICKHOUSE_CLUSTER } from '../swarm-topology.js';
+import { CLICKHOUSE_CLUSTER, clickhouseClientUrls } from '../swarm-topology.js';
 import { SECRETS_DIR } from '../deployment-file.js';
 
 /**
@@ -30,7 +30,7 @@ function secretFile(name: string): { file: string } {
 const SHARED: Values = {
   HOST: '0.0.0.0',
   PORT: '3000',
-  // compose: the server's name; swarm: the alias all four servers of the cluster share (swarm-stack.yml says why).
+  // compose: the server's name (swarm: PER_DEPLOYMENT).
   CLICKHOUSE_URL: `http://${CLICKHOUSE_CLUSTER.alias}:${CLICKHOUSE_CLUSTER.httpPort}`,
   CLICKHOUSE_DATABASE: DEPLOYED_DATABASE,
   READ_MODEL_PASSWORD: secretFile(READ_MODEL_PASSWORD_SECRET),
@@ -52,7 +52,11 @@ const PER_DEPLOYMENT: Readonly<Record<Deployment, Values>> = {
     KAFKA_TOPIC_REPLICATION: { value: '3', note: 'Each partition on all three brokers.' },
     CLICKHOUSE_CLUSTER: {
       value: CLICKHOUSE_CLUSTER.name,
-      note: 'Two shards of two replicas: replicated tables behind a Distributed one, created ON CLUSTER by init.',
+      note: 'Two shards of three replicas: replicated tables behind a Distributed one, created ON CLUSTER by init.',
+    },
+    CLICKHOUSE_URL: {
+      value: clickhouseClientUrls(),
+      note: 'The alias every server shares, then each server: a request the first gives no answer to goes to the next.',
     },
     READ_MODEL_URL: {
       value: readModelUrlOf('swarm'),

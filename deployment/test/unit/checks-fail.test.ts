@@ -626,7 +626,7 @@ describe('the deployment checks report', () => {
     ]);
   });
 
-  it('a ClickHouse replica outside remote_servers, in the wrong shard, with another’s macros; a client on no cluster', () => {
+  it('a ClickHouse replica outside remote_servers (a shard of two), in the wrong shard, with another’s macros; a client on no cluster or with one server', () => {
     const file = broken('swarm', (f) => {
       (service(f, 'clickhouse-s1r2').environment ?? {}).BADAM_CLICKHOUSE_SHARD = '2';
       (service(f, 'clickhouse-s2r2').environment ?? {}).BADAM_CLICKHOUSE_REPLICA = 'clickhouse-s2r1';
@@ -635,6 +635,7 @@ describe('the deployment checks report', () => {
       s2r1.secrets = (s2r1.secrets ?? []).filter(({ source }) => source !== 'clickhouse_interserver_secret');
       s2r1.configs = (s2r1.configs ?? []).filter(({ source }) => source !== 'clickhouse-cluster');
       (service(f, 'consumer').environment ?? {}).CLICKHOUSE_CLUSTER = '';
+      (service(f, 'fastify').environment ?? {}).CLICKHOUSE_URL = 'http://clickhouse:8123';
     });
     const { clickhouse } = inputs.clusterFiles;
     const files = {
@@ -642,7 +643,8 @@ describe('the deployment checks report', () => {
     };
     assert.deepEqual(clickhouseClusterProblems(file, files), [
       'consumer: CLICKHOUSE_CLUSTER is "", expected "badam"',
-      'cluster badam: shard 1 has 1 replicas, expected at least 2',
+      'cluster badam: shard 1 has 2 replicas, expected at least 3 (a quorum of 2 that survives one lost)',
+      'fastify: CLICKHOUSE_URL does not list clickhouse-s1r1, clickhouse-s1r2, clickhouse-s1r3, clickhouse-s2r1, clickhouse-s2r2, clickhouse-s2r3 (nothing to fail over to)',
       'clickhouse-s1r1: not a replica of cluster badam (remote_servers)',
       'clickhouse-s1r2: BADAM_CLICKHOUSE_SHARD is 2, but remote_servers has it in shard 1',
       `clickhouse-s2r1: ${clickhouse.source} is not mounted at ${clickhouse.target}`,

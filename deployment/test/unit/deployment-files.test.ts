@@ -179,7 +179,7 @@ describe('swarm-stack.yml', () => {
     assert.deepEqual(keeperProblems(inputs.swarm, inputs.clusterFiles), []);
   });
 
-  it('runs ClickHouse as 2 shards x 2 replicas: each in remote_servers, its own macros, volume and the secret', () => {
+  it('runs ClickHouse as 2 shards x 3 replicas: each in remote_servers, its own macros, volume and the secret; clients list every server', () => {
     assert.deepEqual(clickhouseClusterProblems(inputs.swarm, inputs.clusterFiles), []);
   });
 

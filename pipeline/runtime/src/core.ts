@@ -24,6 +24,7 @@ export { storedTopicIdsQuery } from '@badam/domain/table/source-queries';
 // ordering/: orders for a batch, and the consumer's unit of work that stores it
 export type { ConsumedRecord } from '@badam/domain/ordering/assign-orders';
 export { storeBatch, type StoredBatch } from '@badam/domain/ordering/store-batch';
+export { createStoredFloor } from '@badam/domain/ordering/stored-floor';
 
 // config/: the environment, read once and checked, and the settings the services share
 // EnvVar, ConfigOf: the types of the services' settings specs and configs, which their declarations name.
@@ -52,6 +53,7 @@ export {
   type ConsumerMetrics,
   type ProducerMetrics,
 } from './metrics/pipeline-metrics.js';
+export { reportFailovers } from './service/failover-report.js';
 
 // http/: what every HTTP server shares, whatever its framework: limits, JSON bodies, error responses
 export { errorResponse } from './http/error-response.js';

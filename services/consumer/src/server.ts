@@ -14,7 +14,9 @@ import {
   onShutdown,
   pause,
   readClusterShape,
+  reportFailovers,
   storeBatch,
+  createStoredFloor,
 } from '@badam/pipeline/core';
 import { createClickHouseClient, serverVersion } from '@badam/pipeline/clickhouse-client';
 import { storeSettings, type StoreSettings } from '@badam/pipeline/store-consistency';
@@ -30,9 +32,9 @@ import { createStoreLoop, type StoreLoop } from './store-loop.js';
 
 const config = loadConsumerConfig();
 const logger = createLogger('consumer', config.LOG_LEVEL);
-const clickhouse = createClickHouseClient(clickhouseConnection(config));
-const starting = new AbortController();
 const metrics = createServiceMetrics('consumer');
+const clickhouse = createClickHouseClient(clickhouseConnection(config), reportFailovers(metrics.registry, logger));
+const starting = new AbortController();
 const store = createPageStore(pageStoreConnection(config));
 
 let consumer: StoreLoop | undefined;
@@ -77,6 +79,8 @@ if (settings !== undefined) {
     metrics: createClickHouseMetrics(metrics.registry),
   });
   repository = messages;
+  // What this process stored, per group: heads read below it come from a replica that is behind (stored-floor.ts).
+  const floor = createStoredFloor();
   deadLetters = await createDeadLetterSender(kafkaConnection(config), config.KAFKA_TOPIC);
   topicIdentity = await connectTopicIdentity(kafkaConnection(config), config.KAFKA_TOPIC);
   const consumerMetrics = createConsumerMetrics(metrics.registry);
@@ -91,7 +95,7 @@ if (settings !== undefined) {
       lag: consumerMetrics.lag,
     }),
     storer: createBatchStorer({
-      write: (records) => storeBatch(messages, records),
+      write: (records) => storeBatch(messages, records, floor),
       databaseAnswers: () => messages.isReachable(),
       deadLetters,
       timeoutsBeforeSplit: config.CONSUMER_TIMEOUTS_BEFORE_SPLIT,

@@ -119,15 +119,17 @@ export function serviceEnvironment(
 const CLICKHOUSE_USERS: readonly ServiceName[] = ['consumer', 'fastify', 'hapi', 'restify'];
 
 /**
- * The server a service replica queries: round robin over the servers, consumers first (consumer i on server i), each
- * read app starting one server further, so that one replica of each spreads over the servers too. Any server will
- * do: each has the tables (ON CLUSTER), and when sharded the Distributed one reaches every shard.
+ * The servers a service replica queries (CLICKHOUSE_URL), comma-separated, its own first: round robin over the
+ * servers, consumers first (consumer i on server i), each read app starting one server further, so that one replica
+ * of each spreads over the servers too; then the others in turn, which it fails over to when its own gives no answer
+ * (pipeline/runtime/src/clickhouse/failover-client.ts). Any server will do: each has the tables (ON CLUSTER), and
+ * when sharded the Distributed one reaches every shard.
  */
 export function clickhouseUrlOf(infra: FleetInfra, service: ServiceName, replica: number): string {
   const servers = infra.clickhouseServers ?? [];
   if (servers.length === 0) return infra.clickhouse.url;
-  const index = Math.max(CLICKHOUSE_USERS.indexOf(service), 0) + replica;
-  return (servers[index % servers.length] as { url: string }).url;
+  const first = Math.max(CLICKHOUSE_USERS.indexOf(service), 0) + replica;
+  return servers.map((_, i) => (servers[(first + i) % servers.length] as { url: string }).url).join(',');
 }
 
 /**

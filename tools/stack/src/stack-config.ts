@@ -38,7 +38,7 @@ const stackSettings = {
   BADAM_CLICKHOUSE_HTTP_PORT: int('ClickHouse HTTP port', { default: 18123, min: 1, max: 65535 }),
   BADAM_CLICKHOUSE_TCP_PORT: int('ClickHouse native protocol port', { default: 19000, min: 1, max: 65535 }),
   BADAM_TOPOLOGY: oneOf(
-    'ClickHouse: single (one server), replicated (ZooKeeper, 2 replicas), sharded (ZooKeeper, 2 shards × 2 replicas); server i takes the ClickHouse ports + 10×i, interserver HTTP port + 5',
+    'ClickHouse: single (one server), replicated (ZooKeeper, 3 replicas), sharded (ZooKeeper, 2 shards × 3 replicas); server i takes the ClickHouse ports + 10×i, interserver HTTP port + 5',
     TOPOLOGIES,
     'single',
   ),

@@ -169,7 +169,7 @@ function testPorts(): { first: number; last: number } {
 }
 
 /** Ports a private stack may take above its base: see private-stack.ts for who takes which. */
-const PORT_BLOCK = 60;
+const PORT_BLOCK = 80;
 
 /** A base port whose whole block (base+1 .. base+PORT_BLOCK-1) is free right now. */
 export async function freeBasePort(): Promise<number> {

@@ -51,10 +51,10 @@ export async function startPrivateStack(t: Cleanup, options: PrivateStackOptions
     kafkaPort: ports + 1, // and the controller on ports + 2
     clickhouseHttpPort: ports + PRIVATE_CLICKHOUSE_PORTS.http,
     clickhouseTcpPort: ports + PRIVATE_CLICKHOUSE_PORTS.tcp,
-    // A cluster's six nodes at +40..+45, their buses at +50..+55: past the ClickHouse servers' ports (+3..+38, 10 apart),
-    // inside the block found free.
+    // A cluster's six nodes at +60..+65, their buses at +70..+75: past the ClickHouse servers' ports (+3..+58, six
+    // servers 10 apart), inside the block found free.
     ...(readModelTopology === 'cluster'
-      ? { readModelPort: ports + 40, readModelTopology, readModelBusPortOffset: 10 }
+      ? { readModelPort: ports + 60, readModelTopology, readModelBusPortOffset: 10 }
       : { readModelPort: ports + 5 }),
     kafkaHeapMb: 384,
     topology: options.topology ?? faultTopology(),

@@ -1,6 +1,7 @@
 import type { MessagesRepository } from '../table/repository.js';
 import type { IndexedKey } from '../table/rows.js';
 import { assignOrders, type Assignment, type ConsumedRecord } from './assign-orders.js';
+import type { StoredFloor } from './stored-floor.js';
 
 export interface StoredBatch {
   stored: number;
@@ -23,6 +24,7 @@ export interface BatchPlan {
 export async function planBatch(
   repository: MessagesRepository,
   records: readonly ConsumedRecord[],
+  floor?: StoredFloor,
 ): Promise<BatchPlan> {
   // Sets, not arrays: a busy group's batch can carry thousands of keys, and an array's includes() per record is
   // quadratic in them.
@@ -34,6 +36,7 @@ export async function planBatch(
   }
   const asked = new Map([...hashesByGroup].map(([groupId, hashes]) => [groupId, [...hashes]]));
   const { heads, unindexedHashes } = await repository.groupHeads(asked);
+  floor?.check(heads);
   const assignment = assignOrders(records, heads);
   const newHashes = new Map<number, number[]>();
   for (const row of assignment.rows) {
@@ -71,11 +74,18 @@ export async function writeBatch(
   };
 }
 
-/** The consumer's unit of work, for a batch from any of its partitions. */
+/**
+ * The consumer's unit of work, for a batch from any of its partitions. With a floor (stored-floor.ts), heads below
+ * what this process stored are refused before anything is ordered from them, and the floor rises with each insert.
+ */
 export async function storeBatch(
   repository: MessagesRepository,
   records: readonly ConsumedRecord[],
+  floor?: StoredFloor,
 ): Promise<StoredBatch> {
   if (records.length === 0) return { stored: 0, alreadyStored: 0, duplicates: 0, maxOrders: new Map() };
-  return writeBatch(repository, await planBatch(repository, records));
+  const plan = await planBatch(repository, records, floor);
+  const stored = await writeBatch(repository, plan);
+  floor?.raise(stored.maxOrders);
+  return stored;
 }

@@ -1,6 +1,8 @@
 import { createClient, type ClickHouseClient, type ClickHouseSettings } from '@clickhouse/client';
+import { failoverClient } from './failover-client.js';
 
 export interface ClickHouseConnection {
+  /** One server's HTTP endpoint, or several comma-separated: a cluster's servers, the preferred one first. */
   url: string;
   username: string;
   password: string;
@@ -9,9 +11,44 @@ export interface ClickHouseConnection {
   maxOpenConnections: number;
 }
 
-export function createClickHouseClient(connection: ClickHouseConnection): ClickHouseClient {
+/** How long a server that did not answer is skipped before it is tried first again. */
+export const SERVER_BACKOFF_MS = 2000;
+
+export interface ClickHouseClientOptions {
+  /** Told when a request moves to another server because `url` did not answer (log which server is used). */
+  onFailover?: (event: { from: string; to: string; error: unknown }) => void;
+}
+
+/**
+ * A client of one server, or, when `connection.url` lists several, of all of them with failover
+ * (clickhouse/server-failover.ts): a request that gets no answer goes to the next server, a read whatever happened to
+ * it, a write only when it never reached the first (a write cut off mid-request may have been applied: its caller
+ * decides, as the consumer does by re-reading its heads; the identical block is then deduplicated).
+ */
+export function createClickHouseClient(
+  connection: ClickHouseConnection,
+  options: ClickHouseClientOptions = {},
+): ClickHouseClient {
+  const urls = serverUrls(connection.url);
+  if (urls.length === 1) return serverClient(connection, urls[0] as string);
+  return failoverClient(
+    urls.map((url) => ({ url, client: serverClient(connection, url) })),
+    SERVER_BACKOFF_MS,
+    options.onFailover,
+  );
+}
+
+/** The servers a connection's url lists, in order. */
+export function serverUrls(url: string): string[] {
+  return url
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item !== '');
+}
+
+function serverClient(connection: ClickHouseConnection, url: string): ClickHouseClient {
   return createClient({
-    url: connection.url,
+    url,
     username: connection.username,
     password: connection.password,
     database: connection.database,

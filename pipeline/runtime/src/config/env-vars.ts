@@ -87,6 +87,37 @@ export function url(describe: string, options: { default?: string } = {}): EnvVa
 }
 
 /**
+ * Comma-separated http(s) URLs: one server, or a cluster's servers (the preferred one first).
+ */
+export function httpUrls(describe: string, options: { default?: string } = {}): EnvVar<string[]> {
+  return {
+    describe,
+    default: options.default,
+    parse(raw) {
+      const value = raw ?? options.default;
+      if (value === undefined) throw new Error('is required');
+      const urls = value
+        .split(',')
+        .map((item) => item.trim())
+        .filter((item) => item !== '');
+      if (urls.length === 0) throw new Error('must list at least one http://host:port');
+      for (const item of urls) {
+        let protocol: string;
+        try {
+          protocol = new URL(item).protocol;
+        } catch {
+          throw new Error(`must be a URL or comma-separated URLs, got ${JSON.stringify(item)}`);
+        }
+        if (protocol !== 'http:' && protocol !== 'https:')
+          throw new Error(`must be http(s), got ${JSON.stringify(item)}`);
+      }
+      if (new Set(urls).size !== urls.length) throw new Error(`lists a server twice: ${JSON.stringify(value)}`);
+      return urls;
+    },
+  };
+}
+
+/**
  * Comma-separated `redis://host:port[/db]` addresses: a server, or the seed nodes of a cluster.
  */
 export function redisUrls(describe: string, options: { default?: string } = {}): EnvVar<string[]> {

@@ -1,5 +1,5 @@
 import { DEFAULT_PARTITIONS } from '@badam/domain/contract/topic';
-import { int, list, oneOf, redisUrls, secret, str, url } from './env-vars.js';
+import { httpUrls, int, list, oneOf, redisUrls, secret, str } from './env-vars.js';
 
 /**
  * The variables more than one service reads, defined once. Each service's config spreads the groups it needs into
@@ -26,7 +26,14 @@ export const topicSettings = {
 } as const;
 
 export const clickhouseSettings = {
-  CLICKHOUSE_URL: url('ClickHouse HTTP endpoint', { default: 'http://127.0.0.1:18123' }),
+  // On a cluster, every server the process may use (each has the tables; the Distributed one reaches every shard):
+  // a request the first cannot answer goes to the next (clickhouse/failover-client.ts).
+  CLICKHOUSE_URL: httpUrls(
+    "ClickHouse HTTP endpoint, or comma-separated endpoints: a cluster's servers, preferred first",
+    {
+      default: 'http://127.0.0.1:18123',
+    },
+  ),
   // Each service logs in as its role (pipeline/runtime/src/clickhouse/roles.ts): reader, writer or migrator.
   CLICKHOUSE_USER: str('ClickHouse user', { default: 'default' }),
   CLICKHOUSE_PASSWORD: secret('ClickHouse password, or CLICKHOUSE_PASSWORD_FILE: a file holding it', { default: '' }),
@@ -116,7 +123,7 @@ type Settings<S> = { [K in keyof S]: S[K] extends { parse(...args: never[]): inf
 
 export function clickhouseConnection(config: Settings<typeof clickhouseSettings>) {
   return {
-    url: config.CLICKHOUSE_URL,
+    url: config.CLICKHOUSE_URL.join(','),
     username: config.CLICKHOUSE_USER,
     password: config.CLICKHOUSE_PASSWORD,
     database: config.CLICKHOUSE_DATABASE,

@@ -5,6 +5,7 @@ import { createClickHouseClient } from '../clickhouse/client.js';
 import { createMessageReader, type MessageReader } from './message-reader.js';
 import { createMessagesRepository } from '../clickhouse/messages-repository.js';
 import { createClickHouseMetrics, createReadModelMetrics } from '../metrics/pipeline-metrics.js';
+import { reportFailovers } from './failover-report.js';
 import { createPageCache } from '../read-model/page-cache.js';
 import { createPageStore } from '../read-model/page-store.js';
 import { createServiceMetrics, type ServiceMetrics } from '../metrics/service-metrics.js';
@@ -39,8 +40,8 @@ export interface RunningServer {
 export async function runReadApp(name: string, start: (context: ReadAppContext) => Promise<RunningServer>) {
   const config = readConfig(readAppSettings);
   const logger = createLogger(name, config.LOG_LEVEL);
-  const clickhouse = createClickHouseClient(clickhouseConnection(config));
   const metrics = createServiceMetrics(name);
+  const clickhouse = createClickHouseClient(clickhouseConnection(config), reportFailovers(metrics.registry, logger));
   const repository = createMessagesRepository(clickhouse, config.CLICKHOUSE_TABLE, {
     metrics: createClickHouseMetrics(metrics.registry),
   });

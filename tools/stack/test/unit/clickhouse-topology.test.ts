@@ -15,18 +15,21 @@ describe('ClickHouse topologies', () => {
     assert.equal(clusterOf('single'), '');
   });
 
-  it('replicated is one shard of two replicas; sharded two shards of two, shard by shard', () => {
+  it('replicated is one shard of three replicas; sharded two shards of three, shard by shard', () => {
     const place = (topology: 'replicated' | 'sharded') =>
       clickhouseNodes(topology, base).map((n) => [n.name, n.shard, n.replica]);
     assert.deepEqual(place('replicated'), [
       ['clickhouse', 1, 1],
       ['clickhouse-2', 1, 2],
+      ['clickhouse-3', 1, 3],
     ]);
     assert.deepEqual(place('sharded'), [
       ['clickhouse', 1, 1],
       ['clickhouse-2', 1, 2],
-      ['clickhouse-3', 2, 1],
-      ['clickhouse-4', 2, 2],
+      ['clickhouse-3', 1, 3],
+      ['clickhouse-4', 2, 1],
+      ['clickhouse-5', 2, 2],
+      ['clickhouse-6', 2, 3],
     ]);
     assert.equal(clusterOf('sharded'), 'badam');
   });
@@ -35,11 +38,11 @@ describe('ClickHouse topologies', () => {
     const nodes = clickhouseNodes('sharded', base);
     assert.deepEqual(
       nodes.map((n) => n.httpPort),
-      [31123, 31133, 31143, 31153],
+      [31123, 31133, 31143, 31153, 31163, 31173],
     );
     assert.deepEqual(
       nodes.map((n) => n.tcpPort),
-      [31900, 31910, 31920, 31930],
+      [31900, 31910, 31920, 31930, 31940, 31950],
     );
     const all = nodes.flatMap((n) => [n.httpPort, n.tcpPort, n.interserverPort]);
     assert.equal(new Set(all).size, all.length);
@@ -47,15 +50,16 @@ describe('ClickHouse topologies', () => {
 
   it('lists every server in the badam cluster, grouped by shard, and gives each its own macros', () => {
     const nodes = clickhouseNodes('sharded', base);
-    const xml = clusterConfig(nodes[3] as (typeof nodes)[number], nodes, 31181);
+    const xml = clusterConfig(nodes[4] as (typeof nodes)[number], nodes, 31181);
     assert.equal(xml.match(/<shard>\s*<internal_replication>true/g)?.length, 2);
     assert.match(
       xml,
-      /<replica><host>127.0.0.1<\/host><port>31920<\/port><\/replica>\s*<replica><host>127.0.0.1<\/host><port>31930<\/port>/,
+      /<replica><host>127.0.0.1<\/host><port>31930<\/port><\/replica>\s*<replica><host>127.0.0.1<\/host><port>31940<\/port><\/replica>\s*<replica><host>127.0.0.1<\/host><port>31950<\/port>/,
     );
     assert.match(xml, /<macros>\s*<shard>2<\/shard>\s*<replica>2<\/replica>/);
     assert.match(xml, /<port>31181<\/port>/);
-    assert.match(xml, /<interserver_http_port>31158<\/interserver_http_port>/);
+    assert.match(xml, /<session_timeout_ms>10000<\/session_timeout_ms>/, 'a dead server leaves ZooKeeper within 10 s');
+    assert.match(xml, /<interserver_http_port>31168<\/interserver_http_port>/);
   });
 });
 
@@ -71,14 +75,22 @@ describe('the fleet on a cluster', () => {
     secrets: stackSecrets('/stack-data'),
   };
 
-  it('deals the servers out round robin: consumer i on server i, each read app one further', () => {
+  it('deals the servers out round robin: consumer i on server i, each read app one further, the others after', () => {
     assert.deepEqual(
       [0, 1, 2].map((replica) => clickhouseUrlOf(infra, 'consumer', replica)),
-      ['http://127.0.0.1:1', 'http://127.0.0.1:2', 'http://127.0.0.1:1'],
+      [
+        'http://127.0.0.1:1,http://127.0.0.1:2',
+        'http://127.0.0.1:2,http://127.0.0.1:1',
+        'http://127.0.0.1:1,http://127.0.0.1:2',
+      ],
     );
     assert.deepEqual(
       (['fastify', 'hapi', 'restify'] as const).map((app) => clickhouseUrlOf(infra, app, 0)),
-      ['http://127.0.0.1:2', 'http://127.0.0.1:1', 'http://127.0.0.1:2'],
+      [
+        'http://127.0.0.1:2,http://127.0.0.1:1',
+        'http://127.0.0.1:1,http://127.0.0.1:2',
+        'http://127.0.0.1:2,http://127.0.0.1:1',
+      ],
     );
   });
 
@@ -98,7 +110,10 @@ describe('the fleet on a cluster', () => {
       consumers: 2,
     };
     assert.equal(serviceEnvironment(options, 'consumer', 1, 4042).CLICKHOUSE_CLUSTER, 'badam');
-    assert.equal(serviceEnvironment(options, 'consumer', 1, 4042).CLICKHOUSE_URL, 'http://127.0.0.1:2');
+    assert.equal(
+      serviceEnvironment(options, 'consumer', 1, 4042).CLICKHOUSE_URL,
+      'http://127.0.0.1:2,http://127.0.0.1:1',
+    );
     assert.equal(serviceEnvironment(options, 'hapi', 0, 4021).CLICKHOUSE_CLUSTER, 'badam');
     assert.equal(serviceEnvironment(options, 'producer', 0, 4001).CLICKHOUSE_CLUSTER, undefined);
   });

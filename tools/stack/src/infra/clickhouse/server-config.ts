@@ -39,6 +39,14 @@ export const USERS_CONFIG = `<?xml version="1.0"?>
 `;
 
 /**
+ * How long ZooKeeper keeps a server that stopped answering (30 s by default). A server SIGKILLed in the middle of a
+ * quorum insert leaves that insert's part on no live replica, and the shard's quorum inserts wait (Code 286) until its
+ * session ends and a live replica marks the part failed: this bounds the pause (tests/faults/clickhouse-replica-loss
+ * measured 42 s with the default). Above ZooKeeper's minimum (2 × tickTime, 4 s), with room for a busy machine.
+ */
+export const ZOOKEEPER_SESSION_TIMEOUT_MS = 10_000;
+
+/**
  * config.d/cluster.xml of a server of the replicated or sharded topology: ZooKeeper, its own `{shard}`/`{replica}`
  * macros, the interserver endpoint replicas fetch parts from, and the cluster (`badam`) listing every server, so
  * `ON CLUSTER badam` DDL and Distributed tables work from any of them. internal_replication: a Distributed insert
@@ -60,6 +68,7 @@ ${replicas.join('\n')}
   <interserver_http_port>${node.interserverPort}</interserver_http_port>
   <zookeeper>
     <node><host>127.0.0.1</host><port>${zookeeperPort}</port></node>
+    <session_timeout_ms>${ZOOKEEPER_SESSION_TIMEOUT_MS}</session_timeout_ms>
   </zookeeper>
   <distributed_ddl><path>/clickhouse/task_queue/ddl</path></distributed_ddl>
   <macros>

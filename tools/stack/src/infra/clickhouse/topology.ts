@@ -1,8 +1,10 @@
 /**
  * How the native stack runs ClickHouse (BADAM_TOPOLOGY for the stack, BADAM_TEST_TOPOLOGY for a test run):
  * - single: one server, no ZooKeeper (the default);
- * - replicated: ZooKeeper and one shard of two replicas;
- * - sharded: ZooKeeper and two shards of two replicas each.
+ * - replicated: ZooKeeper and one shard of three replicas;
+ * - sharded: ZooKeeper and two shards of three replicas each.
+ * Three replicas, not two: the consumers' inserts need a majority quorum (store-consistency.ts), which two replicas
+ * lose with either server, three keep with one lost (tests/faults/clickhouse-replica-loss.test.ts).
  */
 export const TOPOLOGIES = ['single', 'replicated', 'sharded'] as const;
 export type Topology = (typeof TOPOLOGIES)[number];
@@ -12,8 +14,8 @@ export const CLUSTER_NAME = 'badam';
 
 const SHAPES: Readonly<Record<Topology, { shards: number; replicas: number }>> = {
   single: { shards: 1, replicas: 1 },
-  replicated: { shards: 1, replicas: 2 },
-  sharded: { shards: 2, replicas: 2 },
+  replicated: { shards: 1, replicas: 3 },
+  sharded: { shards: 2, replicas: 3 },
 };
 
 /**
