@@ -39,7 +39,8 @@ let consumer: StoreLoop | undefined;
 let repository: ReturnType<typeof createMessagesRepository> | undefined;
 let deadLetters: DeadLetterSender | undefined;
 let topicIdentity: Awaited<ReturnType<typeof connectTopicIdentity>> | undefined;
-const health = createHealthServer(report, metrics);
+let fatalError: unknown;
+const health = createHealthServer({ ready: report, failed: () => fatalError !== undefined }, metrics);
 
 const stop = onShutdown(logger, config.SHUTDOWN_GRACE_MS, async () => {
   starting.abort();
@@ -54,6 +55,7 @@ const stop = onShutdown(logger, config.SHUTDOWN_GRACE_MS, async () => {
  * "retrying" before that.
  */
 async function report(): Promise<HealthReport> {
+  if (fatalError !== undefined) return { healthy: false, body: { status: 'failed' } };
   if (consumer?.isRunning() !== true || (await repository?.isReachable()) !== true)
     return { healthy: false, body: { status: 'unavailable' } };
   const failing = consumer.failing();
@@ -64,6 +66,17 @@ async function report(): Promise<HealthReport> {
     healthy: !stuck,
     body: { status: stuck ? 'stuck' : 'retrying', failing_for_ms: failingForMs, error: failing.error },
   };
+}
+
+/**
+ * Consuming cannot safely go on in this process (the topic was recreated under it, or the Kafka client failed for
+ * good, a fenced static member included): /health stops answering 200 at once, and the process exits 1 to be
+ * restarted.
+ */
+function exitToBeRestarted(error: unknown) {
+  fatalError ??= error;
+  logger.error({ err: error }, 'cannot go on consuming: exiting to be restarted');
+  stop(error instanceof Error ? error.message : String(error));
 }
 
 health.listen(config.PORT, config.HOST);
@@ -77,8 +90,11 @@ if (settings !== undefined) {
     metrics: createClickHouseMetrics(metrics.registry),
   });
   repository = messages;
-  deadLetters = await createDeadLetterSender(kafkaConnection(config), config.KAFKA_TOPIC);
-  topicIdentity = await connectTopicIdentity(kafkaConnection(config), config.KAFKA_TOPIC);
+  // Side by side: a restarted consumer's partitions wait for its start (docs/BENCHMARKS.md, "Consumer failover").
+  [deadLetters, topicIdentity] = await Promise.all([
+    createDeadLetterSender(kafkaConnection(config), config.KAFKA_TOPIC),
+    connectTopicIdentity(kafkaConnection(config), config.KAFKA_TOPIC),
+  ]);
   const consumerMetrics = createConsumerMetrics(metrics.registry);
   consumer = createStoreLoop({
     source: createKafkaRecordSource({
@@ -89,6 +105,7 @@ if (settings !== undefined) {
       sessionTimeoutMs: config.CONSUMER_SESSION_TIMEOUT_MS,
       logger,
       lag: consumerMetrics.lag,
+      onFatal: exitToBeRestarted,
     }),
     storer: createBatchStorer({
       write: (records) => storeBatch(messages, records),
@@ -108,10 +125,7 @@ if (settings !== undefined) {
     lingerMs: config.CONSUMER_LINGER_MS,
     logger,
     metrics: consumerMetrics,
-    onFatal(error) {
-      logger.error({ err: error }, 'cannot go on consuming: exiting to be restarted');
-      stop(error.message);
-    },
+    onFatal: exitToBeRestarted,
   });
   await consumer.start();
   logger.info({ topic: config.KAFKA_TOPIC, group: config.CONSUMER_GROUP_ID }, 'consuming');
