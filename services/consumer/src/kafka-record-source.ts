@@ -42,7 +42,10 @@ interface UntypedCalls {
   setDefaultIsTimeoutOnlyForFirstMessage(value: boolean): void;
 }
 
-/** One member of the consumer group (@confluentinc/kafka-javascript's callback API), committing by hand. */
+/**
+ * One member of the consumer group (@confluentinc/kafka-javascript's callback API), committing by hand. It connects
+ * to the broker when created and joins the group in start().
+ */
 export function createKafkaRecordSource(options: KafkaRecordSourceOptions): RecordSource {
   const { topic, logger } = options;
   let listener: RebalanceListener | undefined;
@@ -93,6 +96,11 @@ export function createKafkaRecordSource(options: KafkaRecordSourceOptions): Reco
   watchFatalErrors(consumer, fatal);
   // librdkafka waits the fetch timeout only for the first record of a call, then returns what is ready.
   untyped.setDefaultIsTimeoutOnlyForFirstMessage(true);
+  // Connected at once, so a restarted process joins the group as soon as start() is called.
+  const connected = new Promise<void>((resolve, reject) =>
+    consumer.connect({ timeout: 30_000 }, (error) => (error ? reject(error) : resolve())),
+  );
+  connected.catch(() => {}); // start() reports it
 
   /**
    * A rebalance can arrive while the consumer disconnects (shutdown); librdkafka then refuses the call. Thrown from
@@ -122,9 +130,7 @@ export function createKafkaRecordSource(options: KafkaRecordSourceOptions): Reco
   return {
     async start(rebalanceListener) {
       listener = rebalanceListener;
-      await new Promise<void>((resolve, reject) =>
-        consumer.connect({ timeout: 30_000 }, (error) => (error ? reject(error) : resolve())),
-      );
+      await connected;
       consumer.subscribe([topic]);
     },
     // The client reports an error only from a call that returned no record (its ConsumeNum worker), so none is lost.

@@ -82,6 +82,24 @@ function exitToBeRestarted(error: unknown) {
 health.listen(config.PORT, config.HOST);
 await once(health, 'listening');
 
+// The Kafka clients connect while ClickHouse is asked for its version: a restarted consumer's partitions wait for its
+// start (docs/BENCHMARKS.md, "Consumer failover"). The group is joined only in consumer.start(), after the topic's id
+// is read. A client that cannot connect ends the process, as it did when connected in turn.
+const consumerMetrics = createConsumerMetrics(metrics.registry);
+const source = createKafkaRecordSource({
+  ...kafkaConnection(config),
+  topic: config.KAFKA_TOPIC,
+  groupId: config.CONSUMER_GROUP_ID,
+  instanceId: config.CONSUMER_INSTANCE_ID,
+  sessionTimeoutMs: config.CONSUMER_SESSION_TIMEOUT_MS,
+  logger,
+  lag: consumerMetrics.lag,
+  onFatal: exitToBeRestarted,
+});
+const kafkaClients = Promise.all([
+  createDeadLetterSender(kafkaConnection(config), config.KAFKA_TOPIC),
+  connectTopicIdentity(kafkaConnection(config), config.KAFKA_TOPIC),
+]);
 const settings = await waitForClickHouse(clickhouse);
 if (settings !== undefined) {
   const messages = createMessagesRepository(clickhouse, config.CLICKHOUSE_TABLE, {
@@ -90,23 +108,9 @@ if (settings !== undefined) {
     metrics: createClickHouseMetrics(metrics.registry),
   });
   repository = messages;
-  // Side by side: a restarted consumer's partitions wait for its start (docs/BENCHMARKS.md, "Consumer failover").
-  [deadLetters, topicIdentity] = await Promise.all([
-    createDeadLetterSender(kafkaConnection(config), config.KAFKA_TOPIC),
-    connectTopicIdentity(kafkaConnection(config), config.KAFKA_TOPIC),
-  ]);
-  const consumerMetrics = createConsumerMetrics(metrics.registry);
+  [deadLetters, topicIdentity] = await kafkaClients;
   consumer = createStoreLoop({
-    source: createKafkaRecordSource({
-      ...kafkaConnection(config),
-      topic: config.KAFKA_TOPIC,
-      groupId: config.CONSUMER_GROUP_ID,
-      instanceId: config.CONSUMER_INSTANCE_ID,
-      sessionTimeoutMs: config.CONSUMER_SESSION_TIMEOUT_MS,
-      logger,
-      lag: consumerMetrics.lag,
-      onFatal: exitToBeRestarted,
-    }),
+    source,
     storer: createBatchStorer({
       write: (records) => storeBatch(messages, records),
       databaseAnswers: () => messages.isReachable(),

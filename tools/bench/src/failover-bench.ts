@@ -1,7 +1,7 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { availableParallelism, cpus, totalmem } from 'node:os';
+import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
 import { createClickHouseClient, reconcile } from '@badam/pipeline';
 import { startFleet } from '@badam/stack/fleet';
 import { startInfra } from '@badam/stack/infra/infra';
@@ -64,6 +64,7 @@ const client = createClickHouseClient(infra.clickhouse);
 try {
   const watch = await watchDelivery({ fleet, client, topic, table, partitions, ratePerGroup: Number(args.rate) });
   const rounds: PauseRound[] = [];
+  const loadBefore = loadavg()[0] ?? 0;
   for (const fault of ['SIGKILL', 'SIGTERM'] as RestartFault[]) {
     for (let round = 0; round < Number(args.rounds); round++) {
       const result = await watch.restart(round % consumers, fault);
@@ -84,6 +85,10 @@ try {
   console.log(`  ${partitions} groups x ${args.rate} sends/s, session timeout ${args['session-timeout-ms']} ms`);
   console.log(
     `  machine: ${availableParallelism()} cores (${cpus()[0]?.model}), ${Math.round(totalmem() / 2 ** 30)} GiB`,
+  );
+  // The machine is shared: its load says how far a process start (the larger part of a pause) was slowed.
+  console.log(
+    `  load average (1 min) ${loadBefore.toFixed(1)} at the start, ${(loadavg()[0] ?? 0).toFixed(1)} at the end`,
   );
   for (const fault of ['SIGKILL', 'SIGTERM'] as RestartFault[]) {
     console.log(`${fault}: restarted consumer's groups paused ${summary(fault, 'victimPauseMs')}`);
