@@ -53,7 +53,7 @@ const fleet = await startFleet({
   replicas: 2,
   consumers,
   readApps: [],
-  logLevel: 'warn',
+  logLevel: 'info', // the consumers' start-up steps, timed, in .data/failover-bench/logs
   env: {
     CONSUMER_SESSION_TIMEOUT_MS: args['session-timeout-ms'],
     ...(args.dynamic ? { CONSUMER_INSTANCE_ID: '' } : {}),

@@ -65,7 +65,7 @@ export class ManagedProcess {
         resolve();
         if (this.#stopping || this.spec.restart !== true) return;
         this.#restarts++;
-        const delay = this.#restartDelay();
+        const delay = this.#restartDelay(code);
         process.stderr.write(`[stack] ${this.spec.name} exited (${signal ?? code}); restarting in ${delay} ms\n`);
         setTimeout(() => {
           if (!this.#stopping) this.start();
@@ -76,12 +76,13 @@ export class ManagedProcess {
   }
 
   /**
-   * A process that dies after running a while is restarted at once (100 ms): a consumer's partitions wait for it, and
-   * its delivery pause is this delay plus its start (docs/BENCHMARKS.md, "Consumer failover"). One that keeps dying
-   * within RAN_WELL_MS of its start is in a crash loop: 500 ms more each time, up to 5 s.
+   * A process that stopped cleanly (exit 0: a SIGTERM from outside, as in a rolling restart) or died after running a
+   * while is restarted at once (100 ms): a consumer's partitions wait for it, and its delivery pause is this delay
+   * plus its start (docs/BENCHMARKS.md, "Consumer failover"). One that keeps failing within RAN_WELL_MS of its start
+   * is in a crash loop: 500 ms more each time, up to 5 s.
    */
-  #restartDelay(): number {
-    if (Date.now() - this.#startedAt >= RAN_WELL_MS) this.#quickRestarts = 0;
+  #restartDelay(exitCode: number | null): number {
+    if (exitCode === 0 || Date.now() - this.#startedAt >= RAN_WELL_MS) this.#quickRestarts = 0;
     this.#quickRestarts++;
     return this.#quickRestarts === 1 ? 100 : Math.min(500 * (this.#quickRestarts - 1), 5000);
   }
