@@ -18,7 +18,7 @@ import {
 } from '@badam/pipeline/core';
 import { createClickHouseClient, serverVersion } from '@badam/pipeline/clickhouse-client';
 import { storeSettings, type StoreSettings } from '@badam/pipeline/store-consistency';
-import { connectTopicIdentity } from '@badam/pipeline/topic-admin';
+import { connectTopicIdentity, type TopicIdentity } from '@badam/pipeline/topic-admin';
 import { createPageStore } from '@badam/pipeline/page-store';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { createBatchStorer } from './batch-storer.js';
@@ -26,6 +26,7 @@ import { loadConsumerConfig } from './config.js';
 import { createDeadLetterSender, type DeadLetterSender } from './dead-letters.js';
 import { createHealthServer, type HealthReport } from './health-server.js';
 import { createKafkaRecordSource } from './kafka-record-source.js';
+import type { RecordSource } from './record-source.js';
 import { createStoreLoop, type StoreLoop } from './store-loop.js';
 
 const config = loadConsumerConfig();
@@ -37,16 +38,18 @@ const store = createPageStore(pageStoreConnection(config));
 
 let consumer: StoreLoop | undefined;
 let repository: ReturnType<typeof createMessagesRepository> | undefined;
-let deadLetters: DeadLetterSender | undefined;
-let topicIdentity: Awaited<ReturnType<typeof connectTopicIdentity>> | undefined;
 let fatalError: unknown;
+/** Connected before ClickHouse answers (see below), so a stop while waiting for it must disconnect them too. */
+let source: RecordSource | undefined;
+let kafkaClients: Promise<[DeadLetterSender, TopicIdentity]> | undefined;
 const health = createHealthServer({ ready: report, failed: () => fatalError !== undefined }, metrics);
 
 const stop = onShutdown(logger, config.SHUTDOWN_GRACE_MS, async () => {
   starting.abort();
-  await consumer?.stop();
+  await (consumer === undefined ? source?.stop() : consumer.stop());
   health.close();
-  await Promise.all([clickhouse.close(), store.close(), deadLetters?.close(), topicIdentity?.close()]);
+  const clients = await kafkaClients?.catch(() => undefined);
+  await Promise.all([clickhouse.close(), store.close(), ...(clients ?? []).map((client) => client.close())]);
 });
 
 /**
@@ -86,7 +89,7 @@ await once(health, 'listening');
 // start (docs/BENCHMARKS.md, "Consumer failover"). The group is joined only in consumer.start(), after the topic's id
 // is read. A client that cannot connect ends the process, as it did when connected in turn.
 const consumerMetrics = createConsumerMetrics(metrics.registry);
-const source = createKafkaRecordSource({
+source = createKafkaRecordSource({
   ...kafkaConnection(config),
   topic: config.KAFKA_TOPIC,
   groupId: config.CONSUMER_GROUP_ID,
@@ -96,7 +99,7 @@ const source = createKafkaRecordSource({
   lag: consumerMetrics.lag,
   onFatal: exitToBeRestarted,
 });
-const kafkaClients = Promise.all([
+kafkaClients = Promise.all([
   createDeadLetterSender(kafkaConnection(config), config.KAFKA_TOPIC),
   connectTopicIdentity(kafkaConnection(config), config.KAFKA_TOPIC),
 ]);
@@ -108,7 +111,7 @@ if (settings !== undefined) {
     metrics: createClickHouseMetrics(metrics.registry),
   });
   repository = messages;
-  [deadLetters, topicIdentity] = await kafkaClients;
+  const [deadLetters, topicIdentity] = await kafkaClients;
   consumer = createStoreLoop({
     source,
     storer: createBatchStorer({
