@@ -95,8 +95,10 @@ USER node
 EXPOSE 3000
 # Every service stops accepting, finishes in-flight work and exits on SIGTERM (SHUTDOWN_GRACE_MS).
 STOPSIGNAL SIGTERM
+# Liveness (/live), not readiness (/health): a dependency's outage makes every replica unready at once, and restarting
+# them would not end it (pipeline/runtime/src/service/liveness.ts). The gateway routes on /health.
 HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=3 \
-  CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 3000) + '/health').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+  CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 3000) + '/live').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 
 # --- plus the Kafka client's runtime libraries, for the services that talk to Kafka
 FROM runtime AS runtime-kafka

@@ -27,7 +27,14 @@ describe('partitions revoked and handed back while a batch fills', () => {
       table,
       consumers: 2,
       readApps: [],
-      env: { CONSUMER_LINGER_MS: '5000', CONSUMER_MAX_BATCH: '10000', CONSUMER_SESSION_TIMEOUT_MS: '6000' },
+      // Dynamic members: a static one (the fleet's default) that stops sends no LeaveGroup and gets its partitions back
+      // when it starts again, so nothing would be handed back mid-fill.
+      env: {
+        CONSUMER_INSTANCE_ID: '',
+        CONSUMER_LINGER_MS: '5000',
+        CONSUMER_MAX_BATCH: '10000',
+        CONSUMER_SESSION_TIMEOUT_MS: '6000',
+      },
     });
     const [filling, joiner] = fleet.processes.get('consumer') ?? [];
     assert.ok(filling !== undefined && joiner !== undefined);

@@ -19,6 +19,7 @@ function notPublic(services: readonly string[]): [string, string][] {
     ...services.flatMap((service): [string, string][] => [
       ['GET', `/${service}/metrics`],
       ['GET', `/${service}/health`],
+      ['GET', `/${service}/live`],
       ['GET', `/${service}/`],
       ['GET', `/${service}/admin`],
     ]),

@@ -1,4 +1,5 @@
 import { GATEWAY_POLICY } from '@badam/gateway';
+import { LIVENESS_PATH } from '@badam/pipeline';
 import { brokersOf, type DeployedService, type DeploymentFile } from '../deployment-file.js';
 import { repositoryOf } from './image-names.js';
 
@@ -28,6 +29,27 @@ export function healthcheckProblems(file: DeploymentFile, oneShot: readonly stri
       const disabled = service.healthcheck?.disable === true || command.length === 0 || command[0] === 'NONE';
       return disabled ? [`${name}: no healthcheck`] : [];
     });
+}
+
+/**
+ * Docker restarts a container whose healthcheck fails (Swarm replaces the task): our services' healthchecks must ask
+ * liveness (LIVENESS_PATH, /live: the process works), never readiness (/health, which fails while ClickHouse or the
+ * broker is down), or an outage of a dependency restarts every replica, again and again, until it ends. `services`:
+ * ours (the fleet); `dockerfile`: the images' own HEALTHCHECK, which the files repeat.
+ */
+export function livenessProblems(file: DeploymentFile, services: readonly string[], dockerfile?: string): string[] {
+  const asksLiveness = (command: string) => command.includes(`${LIVENESS_PATH}'`) && !command.includes('/health');
+  const problems = services.flatMap((name) => {
+    const test = file.services[name]?.healthcheck?.test;
+    const command = typeof test === 'string' ? test : (test ?? []).join(' ');
+    return asksLiveness(command) ? [] : [`${name}: the healthcheck does not ask ${LIVENESS_PATH} (liveness)`];
+  });
+  if (dockerfile !== undefined) {
+    for (const check of dockerfile.match(/^HEALTHCHECK (?!NONE)(?:.*\\\n)*.*/gm) ?? []) {
+      if (!asksLiveness(check)) problems.push(`Dockerfile: a HEALTHCHECK does not ask ${LIVENESS_PATH} (liveness)`);
+    }
+  }
+  return problems;
 }
 
 /** Why an image reference is not pinned to a version, or undefined when it is (a tag other than latest, or a digest). */

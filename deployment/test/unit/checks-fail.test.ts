@@ -35,6 +35,7 @@ import {
   commandArgs,
   durationMs,
   healthcheckProblems,
+  livenessProblems,
   imagePinProblem,
   imageProblems,
   missingServices,
@@ -93,6 +94,23 @@ describe('the deployment checks report', () => {
     assert.deepEqual(healthcheckProblems(file, ONE_SHOT_SERVICES).sort(), [
       'clickhouse: no healthcheck',
       'fastify: no healthcheck',
+    ]);
+  });
+
+  it('a healthcheck of ours asking readiness (/health), which a dependency outage fails, in a file or the Dockerfile', () => {
+    const file = broken('swarm', (f) => {
+      service(f, 'consumer').healthcheck = {
+        test: ['CMD', 'node', '-e', "fetch('http://127.0.0.1:3000/health').then((r) => process.exit(r.ok ? 0 : 1))"],
+      };
+    });
+    const dockerfile = [
+      'HEALTHCHECK --interval=10s \\',
+      `  CMD ["node", "-e", "fetch('http://127.0.0.1:3000/health')"]`,
+      'HEALTHCHECK NONE',
+    ].join('\n');
+    assert.deepEqual(livenessProblems(file, ['consumer', 'producer'], dockerfile), [
+      'consumer: the healthcheck does not ask /live (liveness)',
+      'Dockerfile: a HEALTHCHECK does not ask /live (liveness)',
     ]);
   });
 

@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { repoRoot } from '@badam/stack/paths';
 import { before, describe, it } from 'node:test';
 import { loadDeploymentInputs, type DeploymentInputs } from '../../src/deployment-inputs.js';
 import { addressProblems } from '../../src/checks/address-checks.js';
@@ -23,6 +26,7 @@ import { storePasswordProblems } from '../../src/checks/store-password-checks.js
 import {
   healthcheckProblems,
   imageProblems,
+  livenessProblems,
   missingServices,
   replicaProblems,
   shutdownProblems,
@@ -56,6 +60,13 @@ for (const kind of ['compose', 'swarm'] as const) {
 
     it('gives every long-running service a healthcheck', () => {
       assert.deepEqual(healthcheckProblems(file(), oneShots), []);
+    });
+
+    it('has Docker check our services’ liveness (/live), not their readiness (/health), here and in the images', () => {
+      assert.deepEqual(
+        livenessProblems(file(), inputs.fleet, readFileSync(resolve(repoRoot, 'Dockerfile'), 'utf8')),
+        [],
+      );
     });
 
     it('pins every image to a version, ours to badam/<service>:<package version>', () => {

@@ -60,8 +60,9 @@ export { errorResponse } from './http/error-response.js';
 export { JSON_CONTENT_TYPE, parseJsonBody } from './http/json-body.js';
 export { MAX_URL_BYTES, applyHttpLimits, checkUrlLength, closeServerGracefully } from './http/http-limits.js';
 
-// kafka/: the Kafka client's settings (the client itself is the service's own dependency)
+// kafka/: the Kafka client's settings and the errors that make it unusable (the client itself is the service's own dependency)
 export { baseClientConfig, type KafkaConnection } from './kafka/client-config.js';
+export { isFatalKafkaError, watchFatalErrors } from './kafka/fatal-errors.js';
 
 // clickhouse/: the table's migrations and queries, run on a ClickHouse client passed in
 export { migrate } from './clickhouse/migrate.js';
@@ -77,4 +78,5 @@ export { createLogger, type Logger } from './service/logger.js';
 export { backoffDelays } from './service/backoff.js';
 export { pause, onShutdown } from './service/shutdown.js';
 export { createGatewayDrain, DRAINING_HEALTH, type GatewayDrain } from './service/gateway-drain.js';
+export { LIVENESS_PATH, livenessAnswer } from './service/liveness.js';
 export { createAdmission } from './service/admission.js';

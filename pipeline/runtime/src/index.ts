@@ -85,5 +85,6 @@ export { entryBody, entryVersion, pageVersion, toPageEntry } from './read-model/
 export { rebuildReadModel, refreshGroups } from './read-model/page-refresher.js';
 export { createPageStore, type PageStore } from './read-model/page-store.js';
 
-// service/: the process around a service: logger
+// service/: the process around a service: logger, the liveness path Docker's healthchecks ask
 export { createLogger } from './service/logger.js';
+export { LIVENESS_PATH } from './service/liveness.js';

@@ -1,13 +1,24 @@
 import { createServer, type Server, type ServerResponse } from 'node:http';
-import { errorResponse, type ServiceMetrics } from '@badam/pipeline/core';
+import { errorResponse, LIVENESS_PATH, livenessAnswer, type ServiceMetrics } from '@badam/pipeline/core';
 
 export interface HealthReport {
   healthy: boolean;
   body: Record<string, unknown>;
 }
 
-/** The consumer serves no API; this answers the orchestrator's health checks and Prometheus' scrapes. */
-export function createHealthServer(report: () => Promise<HealthReport>, metrics: ServiceMetrics): Server {
+export interface HealthChecks {
+  /** Readiness, `/health`: consuming, ClickHouse answering, the batch in progress not stuck. */
+  ready(): Promise<HealthReport>;
+  /** Liveness, `/live` (Docker's healthcheck): false only once the process has failed for good and is exiting. */
+  failed(): boolean;
+}
+
+/**
+ * The consumer serves no API; this answers the orchestrator's health checks and Prometheus' scrapes. Docker asks
+ * `/live`, not `/health`: a ClickHouse outage makes every consumer unready at once, and restarting them would only
+ * move their partitions around and redeliver their batches, again and again until it ends.
+ */
+export function createHealthServer(checks: HealthChecks, metrics: ServiceMetrics): Server {
   return createServer((request, response) => {
     if (request.method === 'GET' && request.url === '/metrics') {
       metrics.render().then(
@@ -19,8 +30,14 @@ export function createHealthServer(report: () => Promise<HealthReport>, metrics:
       );
       return;
     }
+    if (request.method === 'GET' && request.url === LIVENESS_PATH) {
+      const { status, body } = livenessAnswer(checks.failed());
+      response.writeHead(status, { 'content-type': 'application/json' });
+      response.end(JSON.stringify(body));
+      return;
+    }
     if (request.method === 'GET' && request.url === '/health') {
-      report().then(
+      checks.ready().then(
         ({ healthy, body }) => {
           response.writeHead(healthy ? 200 : 503, { 'content-type': 'application/json' });
           response.end(JSON.stringify(body));

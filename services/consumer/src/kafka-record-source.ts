@@ -1,5 +1,12 @@
 import kafkaJavascript, { type LibrdKafkaError, type Message } from '@confluentinc/kafka-javascript';
-import { baseClientConfig, type ConsumerMetrics, type KafkaConnection, type Logger } from '@badam/pipeline/core';
+import {
+  baseClientConfig,
+  isFatalKafkaError,
+  watchFatalErrors,
+  type ConsumerMetrics,
+  type KafkaConnection,
+  type Logger,
+} from '@badam/pipeline/core';
 import type { RebalanceListener, RecordSource } from './record-source.js';
 
 export interface KafkaRecordSourceOptions extends KafkaConnection {
@@ -11,6 +18,11 @@ export interface KafkaRecordSourceOptions extends KafkaConnection {
   logger: Logger;
   /** Per-partition lag, from librdkafka's statistics. */
   lag: ConsumerMetrics['lag'];
+  /**
+   * Called once when the client fails for good (librdkafka's fatal error, e.g. this static member fenced by another
+   * process with its instance id): no retry heals it, so the process must exit and be started again.
+   */
+  onFatal(error: unknown): void;
 }
 
 // A CommonJS package: its classes are reachable from ESM only through the default export.
@@ -30,11 +42,25 @@ interface UntypedCalls {
   setDefaultIsTimeoutOnlyForFirstMessage(value: boolean): void;
 }
 
-/** One member of the consumer group (@confluentinc/kafka-javascript's callback API), committing by hand. */
+/**
+ * One member of the consumer group (@confluentinc/kafka-javascript's callback API), committing by hand. It connects
+ * to the broker when created and joins the group in start().
+ */
 export function createKafkaRecordSource(options: KafkaRecordSourceOptions): RecordSource {
   const { topic, logger } = options;
   let listener: RebalanceListener | undefined;
   let leaving = false;
+  let failed = false;
+  /** The first fatal error, from the error event or from a call that returned it, ends the process once. */
+  function fatal(error: unknown) {
+    if (failed) return;
+    failed = true;
+    options.onFatal(error);
+  }
+  function failIfFatal(error: unknown) {
+    if (isFatalKafkaError(error)) fatal(error);
+    return error;
+  }
 
   const consumer = new KafkaConsumer(
     {
@@ -67,8 +93,14 @@ export function createKafkaRecordSource(options: KafkaRecordSourceOptions): Reco
   );
   const untyped = consumer as unknown as UntypedCalls;
   consumer.on('event.stats', (stats: { message: string }) => recordLag(stats.message));
+  watchFatalErrors(consumer, fatal);
   // librdkafka waits the fetch timeout only for the first record of a call, then returns what is ready.
   untyped.setDefaultIsTimeoutOnlyForFirstMessage(true);
+  // Connected at once, so a restarted process joins the group as soon as start() is called.
+  const connected = new Promise<void>((resolve, reject) =>
+    consumer.connect({ timeout: 30_000 }, (error) => (error ? reject(error) : resolve())),
+  );
+  connected.catch(() => {}); // start() reports it
 
   /**
    * A rebalance can arrive while the consumer disconnects (shutdown); librdkafka then refuses the call. Thrown from
@@ -98,16 +130,14 @@ export function createKafkaRecordSource(options: KafkaRecordSourceOptions): Reco
   return {
     async start(rebalanceListener) {
       listener = rebalanceListener;
-      await new Promise<void>((resolve, reject) =>
-        consumer.connect({ timeout: 30_000 }, (error) => (error ? reject(error) : resolve())),
-      );
+      await connected;
       consumer.subscribe([topic]);
     },
     // The client reports an error only from a call that returned no record (its ConsumeNum worker), so none is lost.
     fetch: (max, timeoutMs) =>
       new Promise<Message[]>((resolve, reject) => {
         consumer.setDefaultConsumeTimeout(timeoutMs);
-        consumer.consume(max, (error, messages) => (error ? reject(error) : resolve(messages)));
+        consumer.consume(max, (error, messages) => (error ? reject(failIfFatal(error)) : resolve(messages)));
       }),
     ownedPartitions: () =>
       new Set(
@@ -117,7 +147,11 @@ export function createKafkaRecordSource(options: KafkaRecordSourceOptions): Reco
           .map((assigned) => assigned.partition),
       ),
     commit(offsets) {
-      consumer.commit([...offsets].map(([partition, offset]) => ({ topic, partition, offset })));
+      try {
+        consumer.commit([...offsets].map(([partition, offset]) => ({ topic, partition, offset })));
+      } catch (error) {
+        throw failIfFatal(error);
+      }
     },
     async stop() {
       leaving = true;

@@ -20,7 +20,7 @@ import {
 } from '@badam/pipeline/core';
 import { createClickHouseClient, serverVersion } from '@badam/pipeline/clickhouse-client';
 import { storeSettings, type StoreSettings } from '@badam/pipeline/store-consistency';
-import { connectTopicIdentity } from '@badam/pipeline/topic-admin';
+import { connectTopicIdentity, type TopicIdentity } from '@badam/pipeline/topic-admin';
 import { createPageStore } from '@badam/pipeline/page-store';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { createBatchStorer } from './batch-storer.js';
@@ -28,6 +28,7 @@ import { loadConsumerConfig } from './config.js';
 import { createDeadLetterSender, type DeadLetterSender } from './dead-letters.js';
 import { createHealthServer, type HealthReport } from './health-server.js';
 import { createKafkaRecordSource } from './kafka-record-source.js';
+import type { RecordSource } from './record-source.js';
 import { createStoreLoop, type StoreLoop } from './store-loop.js';
 
 const config = loadConsumerConfig();
@@ -39,15 +40,18 @@ const store = createPageStore(pageStoreConnection(config));
 
 let consumer: StoreLoop | undefined;
 let repository: ReturnType<typeof createMessagesRepository> | undefined;
-let deadLetters: DeadLetterSender | undefined;
-let topicIdentity: Awaited<ReturnType<typeof connectTopicIdentity>> | undefined;
-const health = createHealthServer(report, metrics);
+let fatalError: unknown;
+/** Connected before ClickHouse answers (see below), so a stop while waiting for it must disconnect them too. */
+let source: RecordSource | undefined;
+let kafkaClients: Promise<[DeadLetterSender, TopicIdentity]> | undefined;
+const health = createHealthServer({ ready: report, failed: () => fatalError !== undefined }, metrics);
 
 const stop = onShutdown(logger, config.SHUTDOWN_GRACE_MS, async () => {
   starting.abort();
-  await consumer?.stop();
+  await (consumer === undefined ? source?.stop() : consumer.stop());
   health.close();
-  await Promise.all([clickhouse.close(), store.close(), deadLetters?.close(), topicIdentity?.close()]);
+  const clients = await kafkaClients?.catch(() => undefined);
+  await Promise.all([clickhouse.close(), store.close(), ...(clients ?? []).map((client) => client.close())]);
 });
 
 /**
@@ -56,6 +60,7 @@ const stop = onShutdown(logger, config.SHUTDOWN_GRACE_MS, async () => {
  * "retrying" before that.
  */
 async function report(): Promise<HealthReport> {
+  if (fatalError !== undefined) return { healthy: false, body: { status: 'failed' } };
   if (consumer?.isRunning() !== true || (await repository?.isReachable()) !== true)
     return { healthy: false, body: { status: 'unavailable' } };
   const failing = consumer.failing();
@@ -68,9 +73,38 @@ async function report(): Promise<HealthReport> {
   };
 }
 
+/**
+ * Consuming cannot safely go on in this process (the topic was recreated under it, or the Kafka client failed for
+ * good, a fenced static member included): /health stops answering 200 at once, and the process exits 1 to be
+ * restarted.
+ */
+function exitToBeRestarted(error: unknown) {
+  fatalError ??= error;
+  logger.error({ err: error }, 'cannot go on consuming: exiting to be restarted');
+  stop(error instanceof Error ? error.message : String(error));
+}
+
 health.listen(config.PORT, config.HOST);
 await once(health, 'listening');
 
+// The Kafka clients connect while ClickHouse is asked for its version: a restarted consumer's partitions wait for its
+// start (docs/BENCHMARKS.md, "Consumer failover"). The group is joined only in consumer.start(), after the topic's id
+// is read. A client that cannot connect ends the process, as it did when connected in turn.
+const consumerMetrics = createConsumerMetrics(metrics.registry);
+source = createKafkaRecordSource({
+  ...kafkaConnection(config),
+  topic: config.KAFKA_TOPIC,
+  groupId: config.CONSUMER_GROUP_ID,
+  instanceId: config.CONSUMER_INSTANCE_ID,
+  sessionTimeoutMs: config.CONSUMER_SESSION_TIMEOUT_MS,
+  logger,
+  lag: consumerMetrics.lag,
+  onFatal: exitToBeRestarted,
+});
+kafkaClients = Promise.all([
+  createDeadLetterSender(kafkaConnection(config), config.KAFKA_TOPIC),
+  connectTopicIdentity(kafkaConnection(config), config.KAFKA_TOPIC),
+]);
 const settings = await waitForClickHouse(clickhouse);
 if (settings !== undefined) {
   const messages = createMessagesRepository(clickhouse, config.CLICKHOUSE_TABLE, {
@@ -81,19 +115,9 @@ if (settings !== undefined) {
   repository = messages;
   // What this process stored, per group: heads read below it come from a replica that is behind (stored-floor.ts).
   const floor = createStoredFloor();
-  deadLetters = await createDeadLetterSender(kafkaConnection(config), config.KAFKA_TOPIC);
-  topicIdentity = await connectTopicIdentity(kafkaConnection(config), config.KAFKA_TOPIC);
-  const consumerMetrics = createConsumerMetrics(metrics.registry);
+  const [deadLetters, topicIdentity] = await kafkaClients;
   consumer = createStoreLoop({
-    source: createKafkaRecordSource({
-      ...kafkaConnection(config),
-      topic: config.KAFKA_TOPIC,
-      groupId: config.CONSUMER_GROUP_ID,
-      instanceId: config.CONSUMER_INSTANCE_ID,
-      sessionTimeoutMs: config.CONSUMER_SESSION_TIMEOUT_MS,
-      logger,
-      lag: consumerMetrics.lag,
-    }),
+    source,
     storer: createBatchStorer({
       write: (records) => storeBatch(messages, records, floor),
       databaseAnswers: () => messages.isReachable(),
@@ -112,10 +136,7 @@ if (settings !== undefined) {
     lingerMs: config.CONSUMER_LINGER_MS,
     logger,
     metrics: consumerMetrics,
-    onFatal(error) {
-      logger.error({ err: error }, 'cannot go on consuming: exiting to be restarted');
-      stop(error.message);
-    },
+    onFatal: exitToBeRestarted,
   });
   await consumer.start();
   logger.info({ topic: config.KAFKA_TOPIC, group: config.CONSUMER_GROUP_ID }, 'consuming');

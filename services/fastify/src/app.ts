@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { JSON_CONTENT_TYPE } from '@badam/pipeline/core';
+import { JSON_CONTENT_TYPE, LIVENESS_PATH, livenessAnswer } from '@badam/pipeline/core';
 import { createFastifyServer } from '@badam/pipeline/fastify-server';
 import type { ReadAppOptions } from '@badam/pipeline/read-app';
 
@@ -15,6 +15,11 @@ export function buildFastifyApp({ reader, logger, metrics }: ReadAppOptions): Fa
 
   app.get('/health', async (_request, reply) => {
     const { status, body } = await reader.health();
+    return reply.code(status).send(body);
+  });
+
+  app.get(LIVENESS_PATH, async (_request, reply) => {
+    const { status, body } = livenessAnswer();
     return reply.code(status).send(body);
   });
 

@@ -6,6 +6,8 @@ import {
   checkUrlLength,
   errorResponse,
   isBadamError,
+  LIVENESS_PATH,
+  livenessAnswer,
   parseQueryString,
   secondsSince,
 } from '@badam/pipeline/core';
@@ -44,6 +46,14 @@ export function buildHapiApp({ reader, logger, metrics, host, port }: HapiAppOpt
       path: '/health',
       handler: async (_request, h) => {
         const { status, body } = await reader.health();
+        return h.response(body).code(status);
+      },
+    },
+    {
+      method: 'GET',
+      path: LIVENESS_PATH,
+      handler: (_request, h) => {
+        const { status, body } = livenessAnswer();
         return h.response(body).code(status);
       },
     },

@@ -5,6 +5,8 @@ import {
   createAdmission,
   DRAINING_HEALTH,
   type GatewayDrain,
+  LIVENESS_PATH,
+  livenessAnswer,
   idempotencyHash,
   IDEMPOTENCY_KEY_HEADER,
   parseIdempotencyKey,
@@ -66,6 +68,12 @@ export function buildProducerApp({
     if (drain.draining) return reply.code(DRAINING_HEALTH.status).send(DRAINING_HEALTH.body);
     const reachable = await sender.isReachable();
     return reply.code(reachable ? 200 : 503).send({ status: reachable ? 'ok' : 'unavailable' });
+  });
+
+  // Docker's healthcheck: fails only once the Kafka client is unusable, never because the broker is down.
+  app.get(LIVENESS_PATH, async (_request, reply) => {
+    const { status, body } = livenessAnswer(sender.failed());
+    return reply.code(status).send(body);
   });
 
   return app;

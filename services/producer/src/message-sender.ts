@@ -4,12 +4,14 @@ import {
   BadamError,
   baseClientConfig,
   encodeMessage,
+  isFatalKafkaError,
   messageKey,
+  watchFatalErrors,
   type KafkaConnection,
   type ProducerMetrics,
   type SendMessage,
 } from '@badam/pipeline/core';
-import { createBrokerHealth, isFatalKafkaError, watchFatalErrors } from './broker-health.js';
+import { createBrokerHealth } from './broker-health.js';
 
 export interface Receipt {
   partition: number;
@@ -27,6 +29,8 @@ export interface MessageSender {
    * once the client has failed fatally. What /health reports.
    */
   isReachable(): Promise<boolean>;
+  /** True once the Kafka client has failed fatally: what /live reports (the process must be restarted). */
+  failed(): boolean;
   close(): Promise<void>;
 }
 
@@ -91,6 +95,7 @@ export async function createMessageSender(options: MessageSenderOptions): Promis
       }
     },
     isReachable: () => health.isReachable(),
+    failed: () => health.fatalError !== undefined,
     async close() {
       await admin.disconnect();
       // Waits for records already handed to librdkafka, so an accepted request is never dropped on shutdown.

@@ -6,6 +6,8 @@ import {
   checkUrlLength,
   errorResponse,
   isBadamError,
+  LIVENESS_PATH,
+  livenessAnswer,
   parseQueryString,
   secondsSince,
 } from '@badam/pipeline/core';
@@ -57,6 +59,11 @@ export function buildRestifyApp({ reader, logger, metrics }: ReadAppOptions): Se
 
   server.get('/health', async (_req, res) => {
     const { status, body } = await reader.health();
+    res.send(status, body);
+  });
+
+  server.get(LIVENESS_PATH, async (_req, res) => {
+    const { status, body } = livenessAnswer();
     res.send(status, body);
   });
 

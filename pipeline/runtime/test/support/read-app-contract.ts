@@ -137,6 +137,15 @@ export function readAppContract(framework: string, build: BuildContractApp): voi
       });
     }
 
+    it('answers /live 200 (liveness, for Docker) while its dependencies are down and /health is 503', async (t) => {
+      const { app, reader } = await start(t);
+      reader.healthStatus = 'unavailable';
+      assert.equal((await app.get('/health')).status, 503);
+      const response = await app.get('/live');
+      assert.equal(response.status, 200);
+      assert.deepEqual(json(response), { status: 'live' });
+    });
+
     it('exposes on /metrics the request histogram by route template and status, never by raw path', async (t) => {
       const { app } = await start(t);
       await app.get('/groups/7/messages');

@@ -7,15 +7,19 @@ import type { MessageSender } from '../../src/message-sender.js';
 /** A sender that records what it was asked to send; no Kafka involved (the integration tests use the real one). */
 function recordingSender(
   fail?: BadamError,
-): MessageSender & { sent: SendMessage[]; hashes: (number | undefined)[]; reachable: boolean } {
+): MessageSender & { sent: SendMessage[]; hashes: (number | undefined)[]; reachable: boolean; fatal: boolean } {
   const sent: SendMessage[] = [];
   const hashes: (number | undefined)[] = [];
   return {
     sent,
     hashes,
     reachable: true,
+    fatal: false,
     async isReachable() {
       return this.reachable;
+    },
+    failed() {
+      return this.fatal;
     },
     async send(message, idempotencyHash) {
       if (fail) throw fail;
@@ -186,6 +190,17 @@ describe('producer HTTP API', () => {
     const down = await app.inject({ method: 'GET', url: '/health' });
     assert.deepEqual([down.statusCode, down.json()], [503, { status: 'unavailable' }]);
     assert.match(String(down.headers['content-type']), /application\/json/);
+  });
+
+  it('answers /live 200 while the broker is down (a restart would not help), 503 once its Kafka client failed for good', async (t) => {
+    const sender = recordingSender();
+    const app = build(t, sender);
+    sender.reachable = false;
+    const outage = await app.inject({ method: 'GET', url: '/live' });
+    assert.deepEqual([outage.statusCode, outage.json()], [200, { status: 'live' }]);
+    sender.fatal = true;
+    const failed = await app.inject({ method: 'GET', url: '/live' });
+    assert.deepEqual([failed.statusCode, failed.json()], [503, { status: 'failed' }]);
   });
 
   it('answers /health 503 draining once it leaves the rotation, and still takes the sends that arrive', async (t) => {

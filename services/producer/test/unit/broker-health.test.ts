@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
-import { EventEmitter } from 'node:events';
 import { describe, it } from 'node:test';
-import { createBrokerHealth, isFatalKafkaError, watchFatalErrors } from '../../src/broker-health.js';
+import { createBrokerHealth } from '../../src/broker-health.js';
 
 /** A probe answering as told, counting its calls; no broker involved. */
 function fakeProbe(answer: 'ok' | 'fail' | 'hang') {
@@ -54,37 +53,5 @@ describe("the producer's broker health", () => {
     health.markFatal(new Error('a later one'));
     assert.equal(health.fatalError, error, 'the first fatal error is kept');
     assert.equal(await health.isReachable(), false);
-  });
-
-  it('tells fatal client errors from those a reconnect heals', () => {
-    // A send's KafkaJSError (fatal flag, ErrorCodes.ERR__FATAL) and librdkafka's error event as the binding builds it.
-    assert.equal(isFatalKafkaError({ code: -150, message: 'x' }), true);
-    assert.equal(
-      isFatalKafkaError(Object.assign(new Error('Broker: Out of order sequence number'), { fatal: true })),
-      true,
-    );
-    assert.equal(isFatalKafkaError(Object.assign(new Error('fatal error'), { code: -1, origin: 'local' })), true);
-    assert.equal(isFatalKafkaError(new Error('Local: Fatal error')), true);
-    for (const healing of [
-      new Error('Local: All broker connections are down'),
-      { code: -195, fatal: false },
-      new Error('Local: Message timed out'),
-      'fatal',
-      undefined,
-    ]) {
-      assert.equal(isFatalKafkaError(healing), false, String(healing));
-    }
-  });
-
-  it("calls onFatal once, at the client's first fatal error event", () => {
-    const client = new EventEmitter();
-    const seen: unknown[] = [];
-    watchFatalErrors(client, (error) => seen.push(error));
-    client.emit('event.error', new Error('Local: All broker connections are down'));
-    assert.equal(seen.length, 0);
-    const fatal = new Error('Local: Fatal error');
-    client.emit('event.error', fatal);
-    client.emit('event.error', new Error('Local: Fatal error'));
-    assert.deepEqual(seen, [fatal]);
   });
 });

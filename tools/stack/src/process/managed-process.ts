@@ -15,6 +15,9 @@ export interface ProcessSpec {
   restart?: boolean;
 }
 
+/** How long a process must have run for its death to count as a crash after work rather than a crash loop. */
+const RAN_WELL_MS = 10_000;
+
 /**
  * A child process the stack owns: started, watched, restarted when it dies unasked, and stopped by its own pid
  * (SIGTERM, then SIGKILL after a grace period), never by name.
@@ -23,6 +26,9 @@ export class ManagedProcess {
   #child: ChildProcess | undefined;
   #stopping = false;
   #restarts = 0;
+  /** Restarts since the process last ran for a while: what the crash-loop backoff grows with. */
+  #quickRestarts = 0;
+  #startedAt = 0;
   #exited: Promise<void> = Promise.resolve();
 
   constructor(readonly spec: ProcessSpec) {}
@@ -52,13 +58,14 @@ export class ManagedProcess {
     child.stdout?.pipe(log);
     child.stderr?.pipe(log);
     this.#child = child;
+    this.#startedAt = Date.now();
     this.#exited = new Promise((resolve) => {
       child.once('exit', (code, signal) => {
         log.end();
         resolve();
         if (this.#stopping || this.spec.restart !== true) return;
         this.#restarts++;
-        const delay = Math.min(500 * this.#restarts, 5000);
+        const delay = this.#restartDelay(code);
         process.stderr.write(`[stack] ${this.spec.name} exited (${signal ?? code}); restarting in ${delay} ms\n`);
         setTimeout(() => {
           if (!this.#stopping) this.start();
@@ -66,6 +73,18 @@ export class ManagedProcess {
       });
     });
     return this;
+  }
+
+  /**
+   * A process that stopped cleanly (exit 0: a SIGTERM from outside, as in a rolling restart) or died after running a
+   * while is restarted at once (100 ms): a consumer's partitions wait for it, and its delivery pause is this delay
+   * plus its start (docs/BENCHMARKS.md, "Consumer failover"). One that keeps failing within RAN_WELL_MS of its start
+   * is in a crash loop: 500 ms more each time, up to 5 s.
+   */
+  #restartDelay(exitCode: number | null): number {
+    if (exitCode === 0 || Date.now() - this.#startedAt >= RAN_WELL_MS) this.#quickRestarts = 0;
+    this.#quickRestarts++;
+    return this.#quickRestarts === 1 ? 100 : Math.min(500 * (this.#quickRestarts - 1), 5000);
   }
 
   /** Waits until `check` passes; a process that does not get there is stopped, so a failed start leaves nothing running. */
