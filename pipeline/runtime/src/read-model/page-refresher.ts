@@ -109,7 +109,8 @@ export async function refreshGroups(
     for (const groupId of chunk) {
       const page = pages.get(groupId);
       const known = knownMaxOrders.get(groupId) ?? 0;
-      if (page === undefined && known === 0) done.push(groupId); // no rows, none expected: nothing to write
+      // No rows and none expected: nothing to write.
+      if (page === undefined && known === 0) done.push(groupId);
       else if (page === undefined || pageVersion(page) < known || !isWholeLatestPage(page)) behind.push(groupId);
       else {
         done.push(groupId);

@@ -6,14 +6,24 @@ import { putIfNewerPerNode, type KeyedWrite } from '../../src/read-model/cluster
 
 /** A master's INFO replication, as Redis 7 words it (CRLF line ends). */
 const replicationOf = (...replicas: string[]) =>
-  ['# Replication', 'role:master', `connected_slaves:${replicas.length}`, ...replicas.map((r, i) => `slave${i}:${r}`), 'master_repl_offset:900', '']
-    .join('\r\n');
+  [
+    '# Replication',
+    'role:master',
+    `connected_slaves:${replicas.length}`,
+    ...replicas.map((r, i) => `slave${i}:${r}`),
+    'master_repl_offset:900',
+    '',
+  ].join('\r\n');
 const NO_REPLICA = replicationOf();
 const LIVE_REPLICA = replicationOf('ip=127.0.0.1,port=7004,state=online,offset=880,lag=0');
 const FROZEN_REPLICA = replicationOf('ip=127.0.0.1,port=7004,state=online,offset=420,lag=9');
 
 /** A cluster client as the writes see it: a slot map, and pipelines that record their commands and answer. */
-function fakeCluster(slotOwners: (slot: number) => string[] | undefined, waitReplies = 1, replicationInfo = NO_REPLICA) {
+function fakeCluster(
+  slotOwners: (slot: number) => string[] | undefined,
+  waitReplies = 1,
+  replicationInfo = NO_REPLICA,
+) {
   const pipelines: string[][] = [];
   const slots = new Proxy([] as string[][], { get: (_, key) => slotOwners(Number(key)) });
   const cluster = {
@@ -76,7 +86,10 @@ describe('the consumers’ writes on a cluster', () => {
   it('do not count on a master whose replica the slot map (up to a second old) does not show yet', async () => {
     const masterOnly = (slot: number) => [`m${Math.floor(slot / 5462)}:6379`];
     const stale = fakeCluster(masterOnly, 0, LIVE_REPLICA);
-    await assert.rejects(putIfNewerPerNode(stale.cluster, writes, confirmed), /has a replica the slot map does not show yet/);
+    await assert.rejects(
+      putIfNewerPerNode(stale.cluster, writes, confirmed),
+      /has a replica the slot map does not show yet/,
+    );
     // A replica the master has not heard from for seconds (frozen, cut off) is not live: the slot map is right.
     const frozen = fakeCluster(masterOnly, 0, FROZEN_REPLICA);
     assert.equal(await putIfNewerPerNode(frozen.cluster, writes, confirmed), 40);
