@@ -214,7 +214,7 @@ describe('rebuilding the read model from ClickHouse', () => {
 
     const progress: number[] = [];
     const result = await rebuildReadModel(repository, store, (done) => progress.push(done));
-    assert.deepEqual(result, { groups: 6500, written: 6499 });
+    assert.deepEqual(result, { groups: 6500, written: 6499, behind: 0 });
     assert.deepEqual(progress, [5000, 6500]);
     assert.equal(entryVersion((await store.get(groups[0]!))!), 99, 'the newer page stayed');
     const expected = await repository.latestPages(groups.slice(1, 1001), 10);
@@ -288,6 +288,37 @@ describe('consumers keep the read model current', () => {
     assert.deepEqual((await reconcile(client, table, accepted)).problems, [], 'and stored once');
   });
 
+  it('never write a page older than the order stored or with a hole (a replica lacking parts), and say so', async (t) => {
+    const client = createTestClickHouse(t);
+    const table = await createTestTable(t, client);
+    const repository = createMessagesRepository(client, table);
+    const store = await createTestPageStore(t, table);
+    // Group 41 as a replica lacking the last insert reads it (orders 1..41 of 42 stored); group 43 lacking a middle
+    // part (order 37 of 1..43).
+    await seedGroup(client, table, 41, 41);
+    const rows = Array.from({ length: 43 }, (_, i) => i + 1)
+      .filter((order) => order !== 37)
+      .map((order) => ({
+        group_id: 43,
+        order,
+        sender_id: 3,
+        text: `stored ${order}`,
+        created_at_ms: 1,
+        kafka_partition: 1,
+        kafka_offset: order,
+      }));
+    await repository.insert(rows);
+    const known = new Map([
+      [41, 42],
+      [43, 43],
+    ]);
+    assert.deepEqual(await refreshGroups(repository, store, [41, 43], undefined, known), {
+      written: 0,
+      behind: [41, 43],
+    });
+    assert.deepEqual([await store.get(41), await store.get(43)], [null, null]);
+  });
+
   it('let the newer page win when two consumers refresh one group with different versions (a zombie and the owner)', async (t) => {
     const client = createTestClickHouse(t);
     const table = await createTestTable(t, client);
@@ -308,7 +339,7 @@ describe('consumers keep the read model current', () => {
         kafka_offset: 7000 + order,
       })),
     );
-    assert.equal(await refreshGroups(repository, owner, [7]), 1);
+    assert.deepEqual(await refreshGroups(repository, owner, [7]), { written: 1, behind: [] });
     assert.equal(await put(zombie, stale), 0, "the zombie's late write is refused");
     assert.equal(entryVersion((await owner.get(7))!), 15);
   });

@@ -84,6 +84,7 @@ export { reconcile, type AcceptedSend } from './clickhouse/reconciliation.js';
 export { entryBody, entryVersion, pageVersion, toPageEntry } from './read-model/page-entry.js';
 export { rebuildReadModel, refreshGroups } from './read-model/page-refresher.js';
 export { createPageStore, type PageStore } from './read-model/page-store.js';
+export { FILL_TTL_MS, createPageCache } from './read-model/page-cache.js';
 
 // service/: the process around a service: logger, the liveness path Docker's healthchecks ask
 export { createLogger } from './service/logger.js';

@@ -110,6 +110,8 @@ if (settings !== undefined) {
   const messages = createMessagesRepository(clickhouse, config.CLICKHOUSE_TABLE, {
     insertSettings: settings.insert,
     headsSettings: settings.headsRead,
+    // The pages the refresher writes are read as the heads are: never older than the rows just stored.
+    pagesSettings: settings.headsRead,
     metrics: createClickHouseMetrics(metrics.registry),
   });
   repository = messages;

@@ -5,6 +5,7 @@ import {
   pageStoreConnection,
   rebuildReadModel,
 } from '@badam/pipeline/core';
+import { readStoreSettings } from '@badam/pipeline/store-consistency';
 import { createClickHouseClient } from '@badam/pipeline/clickhouse-client';
 import { createPageStore } from '@badam/pipeline/page-store';
 import { loadRebuildReadModelConfig } from './config.js';
@@ -28,15 +29,17 @@ const store = createPageStore({
 const started = Date.now();
 try {
   await store.connected(10_000);
-  const { groups, written } = await rebuildReadModel(
-    createMessagesRepository(clickhouse, config.CLICKHOUSE_TABLE),
+  // Pages read as the consumers read them (sequentially consistent on a replicated cluster): none older than stored.
+  const { headsRead } = await readStoreSettings(clickhouse, config.CLICKHOUSE_CLUSTER, config.CLICKHOUSE_TIMEOUT_MS);
+  const { groups, written, behind } = await rebuildReadModel(
+    createMessagesRepository(clickhouse, config.CLICKHOUSE_TABLE, { pagesSettings: headsRead }),
     store,
     (groups, written) => {
       if (groups % 100_000 < 5000)
         logger.info({ groups, written, seconds: (Date.now() - started) / 1000 }, 'rebuilding');
     },
   );
-  logger.info({ groups, written, seconds: (Date.now() - started) / 1000 }, 'read model rebuilt');
+  logger.info({ groups, written, behind, seconds: (Date.now() - started) / 1000 }, 'read model rebuilt');
 } catch (error) {
   logger.error({ err: error }, 'rebuild failed');
   process.exitCode = 1;

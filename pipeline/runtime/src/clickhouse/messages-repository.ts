@@ -42,13 +42,19 @@ export interface RepositoryOptions {
   insertSettings?: ClickHouseSettings;
   /** Settings for the group heads reads a batch is ordered from (on a cluster: storeSettings). */
   headsSettings?: ClickHouseSettings;
+  /**
+   * Settings for the latest-page reads the read model is written from (refresh, rebuild; on a cluster the same as
+   * the heads reads: storeSettings' headsRead). A replica that lacks a part written with quorum then refuses the read
+   * instead of handing a page older than the rows just stored to the store, where an idle group would keep it.
+   */
+  pagesSettings?: ClickHouseSettings;
   metrics?: ClickHouseMetrics;
 }
 
 export function createMessagesRepository(
   client: ClickHouseClient,
   table: string,
-  { insertSettings = {}, headsSettings = {}, metrics }: RepositoryOptions = {},
+  { insertSettings = {}, headsSettings = {}, pagesSettings = {}, metrics }: RepositoryOptions = {},
 ): MessagesRepository {
   quoteIdentifier(table); // a name that cannot be a table fails here, not as "unavailable" at the first query
   /** Whatever goes wrong talking to ClickHouse is, for the caller, the database being unavailable: retry later. */
@@ -65,7 +71,8 @@ export function createMessagesRepository(
   }
 
   function select<T>(operation: Operation, query: string): Promise<T[]> {
-    const clickhouse_settings = operation === 'heads' ? headsSettings : undefined;
+    const clickhouse_settings =
+      operation === 'heads' ? headsSettings : operation === 'pages' ? pagesSettings : undefined;
     return run(operation, async () =>
       (await client.query({ query, format: 'JSONEachRow', clickhouse_settings })).json<T>(),
     );

@@ -1,20 +1,33 @@
 import type { MessagePage } from '@badam/domain/table/repository';
 import type { ReadModelMetrics } from '../metrics/pipeline-metrics.js';
 import { secondsSince } from '../metrics/service-metrics.js';
-import { toPageEntry } from './page-entry.js';
+import { isWholeLatestPage, toPageEntry } from './page-entry.js';
 import type { PageStore } from './page-store.js';
+
+/**
+ * How long a page a reader filled is kept unless a consumer's write confirms it: the bound on how long a fill that
+ * lost a race with an eviction or a store restart (read before a newer page was stored, written after that page was
+ * lost) can be served for an idle group. A hot group's filled page costs one ClickHouse read per minute.
+ */
+export const FILL_TTL_MS = 60_000;
 
 /** The read apps' side of the read model: look a page up, fill a miss; never fail a read because of the store. */
 export interface PageCache {
-  /** The group's entry; undefined on a miss, and when the store fails or was failing a moment ago (fallback). */
+  /** The group's entry; undefined on a miss, and when its node fails or was failing a moment ago (fallback). */
   get(groupId: number): Promise<Buffer | undefined>;
-  /** Stores a page read from ClickHouse after a miss, unless the store holds a newer one. Never awaited by a read. */
+  /**
+   * Stores a page read from ClickHouse after a miss, for FILL_TTL_MS, unless the store holds a newer one or the page
+   * is not whole (read from a replica lacking some of the group's rows). Never awaited by a read.
+   */
   fill(page: MessagePage): void;
   isReachable(): Promise<boolean>;
 }
 
 export interface PageCacheOptions {
-  /** After a store error, reads go straight to ClickHouse this long, so an outage costs one timeout, not one per read. */
+  /**
+   * After a store error, reads of the groups on the failing node go straight to ClickHouse this long, so an outage
+   * costs one timeout, not one per read; the groups on the other nodes of a cluster are still read from the store.
+   */
   retryAfterMs: number;
   metrics: ReadModelMetrics;
 }
@@ -27,14 +40,15 @@ export function createPageCache(store: PageStore, { retryAfterMs, metrics }: Pag
     fallback: metrics.reads.labels({ result: 'fallback' }),
   };
   const getOk = metrics.duration.labels({ operation: 'get', result: 'ok' });
-  let skipUntil = 0;
-  const failed = () => {
-    skipUntil = Date.now() + retryAfterMs;
-  };
+  /** Node (store.nodeOf) -> until when its groups skip the store. A failover moves the slots to another node. */
+  const skipUntil = new Map<string, number>();
+  const skipping = (node: string) => Date.now() < (skipUntil.get(node) ?? 0);
+  const failed = (node: string) => skipUntil.set(node, Date.now() + retryAfterMs);
 
   return {
     async get(groupId) {
-      if (Date.now() < skipUntil) {
+      const node = store.nodeOf(groupId);
+      if (skipping(node)) {
         counted.fallback.inc();
         return undefined;
       }
@@ -47,7 +61,7 @@ export function createPageCache(store: PageStore, { retryAfterMs, metrics }: Pag
       } catch {
         metrics.duration.observe({ operation: 'get', result: 'error' }, secondsSince(start));
         counted.fallback.inc();
-        failed();
+        failed(node);
         return undefined;
       }
     },
@@ -55,13 +69,14 @@ export function createPageCache(store: PageStore, { retryAfterMs, metrics }: Pag
     isReachable: () => store.isReachable(),
 
     fill(page) {
-      if (Date.now() < skipUntil) return;
+      const node = store.nodeOf(page.group_id);
+      if (skipping(node) || !isWholeLatestPage(page)) return;
       const start = process.hrtime.bigint();
-      store.putIfNewer([toPageEntry(page)], { unconfirmed: true }).then(
+      store.putIfNewer([toPageEntry(page)], { fillTtlMs: FILL_TTL_MS }).then(
         () => metrics.duration.observe({ operation: 'fill', result: 'ok' }, secondsSince(start)),
         () => {
           metrics.duration.observe({ operation: 'fill', result: 'error' }, secondsSince(start));
-          failed();
+          failed(node);
         },
       );
     },

@@ -23,6 +23,24 @@ export function encodeEntry(page: MessagePage): Buffer {
   return Buffer.from(`${String(pageVersion(page)).padStart(VERSION_DIGITS, '0')}${JSON.stringify(page)}`);
 }
 
+/**
+ * Whether a latest page is whole. Orders are gapless from 1 (each is its group's max + 1), so the latest page of
+ * version v holds exactly orders v, v - 1, ... down to max(1, v - size + 1), and has an older page when v > size. A
+ * page read from a replica that lacks some of the group's parts breaks this (a hole, or fewer messages under the same
+ * version), and the store's compare-and-set would then keep it over the whole page of that version: such a page is
+ * never written to the store.
+ */
+export function isWholeLatestPage(page: MessagePage, size = MODEL_PAGE_SIZE): boolean {
+  const version = pageVersion(page);
+  const older = version > size;
+  return (
+    page.messages.length === Math.min(size, version) &&
+    page.messages.every((message, back) => message.order === version - back) &&
+    page.has_more === older &&
+    page.next_before === (older ? version - size + 1 : null)
+  );
+}
+
 /** What the store's compare-and-set takes for a page: its group, its version, and the entry. */
 export function toPageEntry(page: MessagePage): PageEntry {
   return { groupId: page.group_id, version: pageVersion(page), entry: encodeEntry(page) };

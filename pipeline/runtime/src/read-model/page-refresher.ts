@@ -1,8 +1,8 @@
 import type { MessagesRepository } from '@badam/domain/table/repository';
 import type { ReadModelMetrics } from '../metrics/pipeline-metrics.js';
 import { secondsSince } from '../metrics/service-metrics.js';
-import { MODEL_PAGE_SIZE, toPageEntry } from './page-entry.js';
-import type { PageStore } from './page-store.js';
+import { MODEL_PAGE_SIZE, isWholeLatestPage, pageVersion, toPageEntry } from './page-entry.js';
+import type { PageEntry, PageStore } from './page-store.js';
 
 /** Groups per latestPages call: 1000 ids of up to 16 digits stay far below 18.16's 256 KiB max_query_size. */
 const GROUPS_PER_QUERY = 1000;
@@ -46,7 +46,7 @@ export function createPageRefresher(
       }
       const start = process.hrtime.bigint();
       try {
-        await refreshGroups(
+        const { behind } = await refreshGroups(
           repository,
           store,
           [...pending.keys()],
@@ -55,6 +55,13 @@ export function createPageRefresher(
           },
           new Map(pending),
         );
+        if (behind.length > 0) {
+          // ClickHouse answered with pages older than the rows stored (a replica behind): never success, so the
+          // caller holds its offsets and the groups are read again after retryAfterMs, when the replica has caught up.
+          metrics.duration.observe({ operation: 'refresh', result: 'behind' }, secondsSince(start));
+          retryAt = Date.now() + retryAfterMs;
+          return false;
+        }
         metrics.duration.observe({ operation: 'refresh', result: 'ok' }, secondsSince(start));
         return true;
       } catch {
@@ -69,43 +76,73 @@ export function createPageRefresher(
   };
 }
 
+export interface RefreshOutcome {
+  /** Pages written (the others the store held in that version or newer). */
+  written: number;
+  /**
+   * Groups whose page ClickHouse gave older than their known highest order, or not whole (isWholeLatestPage): a
+   * replica that lacks some of their rows. Not written: the store would keep such a page for good, as the newest an
+   * idle group has (and one of the same version but fewer messages would block the whole one).
+   */
+  behind: number[];
+}
+
 /**
  * Reads the latest page of each group from ClickHouse (one query per GROUPS_PER_QUERY groups) and writes those the
- * store does not hold in that version or newer. Returns how many pages were written.
+ * store does not hold in that version or newer, unless the page is behind (RefreshOutcome). `onChunkDone` is given
+ * the groups whose pages the store now holds.
  */
 export async function refreshGroups(
   repository: MessagesRepository,
   store: PageStore,
   groupIds: readonly number[],
   onChunkDone: (groupIds: readonly number[]) => void = () => {},
-  knownMaxOrders?: ReadonlyMap<number, number>,
-): Promise<number> {
+  knownMaxOrders: ReadonlyMap<number, number> = new Map(),
+): Promise<RefreshOutcome> {
   let written = 0;
+  const behind: number[] = [];
   for (let i = 0; i < groupIds.length; i += GROUPS_PER_QUERY) {
     const chunk = groupIds.slice(i, i + GROUPS_PER_QUERY);
     const pages = await repository.latestPages(chunk, MODEL_PAGE_SIZE, knownMaxOrders);
-    written += await store.putIfNewer([...pages.values()].map(toPageEntry));
-    onChunkDone(chunk);
+    const done: number[] = [];
+    const entries: PageEntry[] = [];
+    for (const groupId of chunk) {
+      const page = pages.get(groupId);
+      const known = knownMaxOrders.get(groupId) ?? 0;
+      // No rows and none expected: nothing to write.
+      if (page === undefined && known === 0) done.push(groupId);
+      else if (page === undefined || pageVersion(page) < known || !isWholeLatestPage(page)) behind.push(groupId);
+      else {
+        done.push(groupId);
+        entries.push(toPageEntry(page));
+      }
+    }
+    written += await store.putIfNewer(entries);
+    onChunkDone(done);
   }
-  return written;
+  return { written, behind };
 }
 
 /**
  * Fills the store from ClickHouse, every group in group id order: after a seed, or to warm an empty or lost store
- * (which is a cold cache, never wrong data: reads miss and fall back until then).
+ * (which is a cold cache, never wrong data: reads miss and fall back until then). Groups whose page was behind
+ * (RefreshOutcome) are counted and not written: they stay cold (a read misses and fills), never stale.
  */
 export async function rebuildReadModel(
   repository: MessagesRepository,
   store: PageStore,
   onProgress: (groups: number, written: number) => void = () => {},
-): Promise<{ groups: number; written: number }> {
+): Promise<{ groups: number; written: number; behind: number }> {
   let after = 0;
   let groups = 0;
   let written = 0;
+  let behind = 0;
   for (;;) {
     const ids = await repository.groupIdsAfter(after, GROUPS_PER_WALK);
-    if (ids.length === 0) return { groups, written };
-    written += await refreshGroups(repository, store, ids);
+    if (ids.length === 0) return { groups, written, behind };
+    const outcome = await refreshGroups(repository, store, ids);
+    written += outcome.written;
+    behind += outcome.behind.length;
     groups += ids.length;
     after = ids.at(-1)!;
     onProgress(groups, written);

@@ -78,6 +78,24 @@ export async function startReadModelCluster(options: ReadModelClusterOptions): P
       60_000,
       300,
     );
+    // A replica is left out of CLUSTER SLOTS until the nodes have gossiped its replication offset (seconds, on a new
+    // cluster): a client reading the slot map before sees masters only, and consumer writes to a master whose replica
+    // the map does not show do not count (pipeline/runtime cluster-writes.ts). Ready once every node lists them.
+    await waitFor(
+      'every master listed with its replica in CLUSTER SLOTS',
+      async () => {
+        const maps = await Promise.all(
+          ports.map((port) =>
+            redisCli(options, ['--json', '-p', String(port), 'cluster', 'slots'])
+              .then((text) => JSON.parse(text) as unknown[][])
+              .catch(() => []),
+          ),
+        );
+        return maps.every((ranges) => ranges.length > 0 && ranges.every((range) => range.length >= 4));
+      },
+      60_000,
+      300,
+    );
   } catch (error) {
     await stop();
     throw error;
