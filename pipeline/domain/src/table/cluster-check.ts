@@ -86,7 +86,8 @@ export function clusterTablesProblems(
         `${database}.${name} replicates at ${replica?.zookeeper_path ?? '(unknown)'}, not at init's ${path}: ` +
           'a server given the table by init would join another replication group',
       );
-    } else if (Number(replica.total_replicas) < shape.replicasPerShard) {
+    } else if (Number(replica.total_replicas) > 0 && Number(replica.total_replicas) < shape.replicasPerShard) {
+      // 0: ZooKeeper did not answer (a replica always counts itself); the consumers' inserts wait for it anyway.
       problems.push(
         `${database}.${name}: ${replica.total_replicas} of the shard's ${shape.replicasPerShard} servers are replicas ` +
           'of it; another holds a different table under this name (a single-server table: run move-to-cluster) ' +

@@ -141,6 +141,13 @@ describe("whether a server's tables are the cluster's (table/cluster-check.ts)",
     assert.match(problem ?? '', /2 of the shard's 3 servers are replicas/);
   });
 
+  it('ZooKeeper unreachable (no replica count): not held against the tables', () => {
+    assert.deepEqual(
+      clusterTablesProblems('db', 'm', REPLICATED, replicated, [replica('m', '1', 0), replica('m_keys', '1', 0)]),
+      [],
+    );
+  });
+
   it('a missing table is not its business (init creates it; a batch waits for it)', () => {
     assert.deepEqual(clusterTablesProblems('db', 'm', REPLICATED, [], []), []);
   });
