@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, it, type TestContext } from 'node:test';
 import type { ClickHouseClient } from '@clickhouse/client';
@@ -17,9 +19,12 @@ import {
   replicatedTableName,
   zooKeeperPath,
 } from '@badam/pipeline';
+import { startFleet } from '@badam/stack/fleet';
 import { localClickHouse } from '@badam/stack/infra/clickhouse';
 import type { ClickHouseNode, Topology } from '@badam/stack/infra/clickhouse/topology';
-import { uniqueName } from '@badam/test-kit/fixtures';
+import { READ_MODEL_PASSWORD_SECRET, type StackSecrets } from '@badam/stack/infra/stack-secrets';
+import { createTestTopic, freeBasePort, testInfra, uniqueName } from '@badam/test-kit/fixtures';
+import { send } from '@badam/test-kit/http-client';
 import { startTestClickHouse } from '@badam/test-kit/test-clickhouse';
 
 // The move of a single-server table to a cluster (npm run move-to-cluster; pipeline/domain/src/table/move-to-cluster.ts)
@@ -95,7 +100,7 @@ async function startCluster(t: TestContext, topology: Topology) {
     return { node: server.node, client };
   });
   const holder = servers[0] as Server;
-  return { servers, holder, shape: await readClusterShape(holder.client, CLUSTER) };
+  return { servers, holder, secrets: started.secrets, shape: await readClusterShape(holder.client, CLUSTER) };
 }
 
 type Cluster = Awaited<ReturnType<typeof startCluster>>;
@@ -145,6 +150,40 @@ async function eventually(what: string, check: () => Promise<boolean>, timeoutMs
     if (Date.now() > deadline) assert.fail(`not within ${timeoutMs / 1000} s: ${what}`);
     await sleep(250);
   }
+}
+
+/** A producer and a consumer of the test run's Kafka, the consumer writing through `server` of the cluster. */
+async function startConsumerOn(t: TestContext, cluster: Cluster, server: Server, table: string) {
+  const run = testInfra();
+  const url = `http://127.0.0.1:${server.node.httpPort}`;
+  // The cluster's roles' passwords; the read model store is the test run's.
+  const secrets: StackSecrets = {
+    path: (name) => (name === READ_MODEL_PASSWORD_SECRET ? run.secrets : cluster.secrets).path(name),
+    value: (name) => (name === READ_MODEL_PASSWORD_SECRET ? run.secrets : cluster.secrets).value(name),
+  };
+  const dataDir = join(run.dataDir, uniqueName('fleet'));
+  const fleet = await startFleet({
+    dataDir,
+    infra: {
+      ...run,
+      clickhouse: { url, database: DATABASE },
+      clickhouseServers: [{ url }],
+      clickhouseCluster: CLUSTER,
+      secrets,
+    },
+    topic: await createTestTopic(2),
+    table,
+    basePort: await freeBasePort(),
+    replicas: 1,
+    consumers: 1,
+    readApps: [],
+    readiness: 'listening',
+    logLevel: 'info',
+    env: { CONSUMER_GROUP_ID: uniqueName('consumers') },
+  });
+  t.after(() => fleet.stop());
+  const log = join(dataDir, 'logs', 'consumer-1.log');
+  return { fleet, log: () => (existsSync(log) ? readFileSync(log, 'utf8') : '') };
 }
 
 async function movesAndChecks(t: TestContext, topology: Topology) {
@@ -244,6 +283,39 @@ async function movesAndChecks(t: TestContext, topology: Topology) {
       assert.equal(await move(), 'already moved', log.join('\n'));
       await createClusterTables(holder.client, DATABASE, table, CLUSTER); // init after the move: nothing to do
       assert.equal(await move(), 'already moved');
+    },
+  );
+
+  await t.test(
+    'a consumer started on the cluster before the move stores nothing until it, then orders after the history',
+    async (st) => {
+      const { table } = await singleTable(cluster, 'waited');
+      await prepareRanFirst(cluster, table);
+      // Where it would order without the history: with one shard another replica (whose group lacks the holder),
+      // sharded the holder itself (its table is the single one, not the Distributed one).
+      const server = shape.shards === 1 ? other : holder;
+      const { fleet, log } = await startConsumerOn(st, cluster, server, table);
+      for (let i = 1; i <= 3; i++) {
+        const sent = await send(fleet.url('producer'), { group_id: GROUPS, sender_id: 1, text: `sent ${i}` });
+        assert.equal(sent.status, 202);
+      }
+      await eventually('the consumer says why it does not consume', async () =>
+        log().includes("not the cluster's tables"),
+      );
+
+      const { move, log: moveLog } = mover(cluster, table);
+      assert.equal(await move(), 'moved', moveLog.join('\n'));
+      await eventually('the sends stored after the history', async () => {
+        return (await groupsOf(holder.client, `${table} FINAL`)).at(-1) === `${GROUPS}:${GROUPS + 5}:${GROUPS + 5}`;
+      });
+      const latest = await select<{ order: string; text: string }>(
+        holder.client,
+        `SELECT \`order\`, text FROM ${table} FINAL WHERE group_id = ${GROUPS} AND \`order\` > ${GROUPS + 2} ORDER BY \`order\``,
+      );
+      assert.deepEqual(
+        latest.map((r) => `${r.order} ${r.text}`),
+        [1, 2, 3].map((i) => `${GROUPS + 2 + i} sent ${i}`),
+      );
     },
   );
 
