@@ -130,13 +130,17 @@ async function refuseIfClusterTablesHoldRows(
   table: string,
   shape: ClusterShape,
 ): Promise<void> {
+  const childrenOf = async (path: string) =>
+    (await select<{ name: string }>(zooKeeperChildrenQuery(path))).map((row) => row.name);
+  // None when the node does not exist: each level is looked up in its parent first, since reading a missing node is
+  // an error the client logs as one (an operator would take it for a failure).
   const children = async (path: string) => {
-    try {
-      return (await select<{ name: string }>(zooKeeperChildrenQuery(path))).map((row) => row.name);
-    } catch (error) {
-      if (/No node|ZNONODE/i.test(String((error as Error).message))) return [];
-      throw error;
+    let at = '';
+    for (const part of path.split('/').filter((p) => p !== '')) {
+      if (!(await childrenOf(at === '' ? '/' : at)).includes(part)) return [];
+      at = `${at}/${part}`;
     }
+    return childrenOf(at === '' ? '/' : at);
   };
   const replicated = [table, keysTable(table)].map((name) => replicatedTableName(name, shape));
   const written: string[] = [];
