@@ -66,8 +66,9 @@ export { isFatalKafkaError, watchFatalErrors } from './kafka/fatal-errors.js';
 
 // clickhouse/: the table's migrations and queries, run on a ClickHouse client passed in
 export { migrate } from './clickhouse/migrate.js';
-export { createClusterTables, readClusterShape } from './clickhouse/cluster.js';
+export { checkClusterTables, createClusterTables, readClusterShape } from './clickhouse/cluster.js';
 export { ClusterConfigError } from '@badam/domain/table/cluster-schema';
+export { ClusterTablesError } from '@badam/domain/table/cluster-check';
 export { createMessagesRepository } from './clickhouse/messages-repository.js';
 
 // read-model/: the refresher that keeps the latest pages in a page store passed in

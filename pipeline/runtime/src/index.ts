@@ -18,6 +18,7 @@ export {
 // table/: the messages table and its keys index: names, SQL literals, rows, pages
 export { quoteIdentifier, sqlInteger } from '@badam/domain/table/identifiers';
 export { keysTable } from '@badam/domain/table/schema';
+export { clusterCreateStatements, replicatedTableName, zooKeeperPath } from '@badam/domain/table/cluster-schema';
 export { sourceKey, type IndexedKey, type MessageRow } from '@badam/domain/table/rows';
 export type { MessagePage } from '@badam/domain/table/repository';
 
@@ -65,7 +66,8 @@ export {
   type ClickHouseConnection,
 } from './clickhouse/client.js';
 export { dropTable, migrate } from './clickhouse/migrate.js';
-export { createClusterTables, dropClusterTables, readClusterShape } from './clickhouse/cluster.js';
+export { checkClusterTables, createClusterTables, dropClusterTables, readClusterShape } from './clickhouse/cluster.js';
+export { ClusterTablesError } from '@badam/domain/table/cluster-check';
 export { readStoreSettings, storeSettings, type StoreSettings } from './clickhouse/store-consistency.js';
 export { moveToCluster } from './clickhouse/move-to-cluster.js';
 export { createMessagesRepository } from './clickhouse/messages-repository.js';

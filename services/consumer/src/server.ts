@@ -1,7 +1,9 @@
 import { once } from 'node:events';
 import {
   backoffDelays,
+  checkClusterTables,
   clickhouseConnection,
+  ClusterTablesError,
   createClickHouseMetrics,
   createConsumerMetrics,
   createLogger,
@@ -146,7 +148,10 @@ if (settings !== undefined) {
 
 /**
  * The store's settings depend on the server version and, on a cluster, on its replicas per shard
- * (store-consistency.ts), so nothing is consumed before ClickHouse answers both.
+ * (store-consistency.ts), so nothing is consumed before ClickHouse answers both. On a cluster, nothing is consumed
+ * either while this server's tables are not the cluster's (a single-server table not moved yet, a replication group
+ * lacking servers: cluster-check.ts): the batch would be ordered without the history and its offsets committed. It
+ * waits, saying why, and starts once the operator has run init or move-to-cluster.
  */
 async function waitForClickHouse(client: ClickHouseClient): Promise<StoreSettings | undefined> {
   const nextDelay = backoffDelays(200, 5000);
@@ -155,11 +160,14 @@ async function waitForClickHouse(client: ClickHouseClient): Promise<StoreSetting
     try {
       const version = await serverVersion(client);
       const shape = cluster === '' ? undefined : await readClusterShape(client, cluster);
+      if (shape !== undefined)
+        await checkClusterTables(client, config.CLICKHOUSE_DATABASE, config.CLICKHOUSE_TABLE, shape);
       logger.info({ clickhouse: version.text, cluster, shape }, 'connected to ClickHouse');
       return storeSettings(version, shape, config.CLICKHOUSE_TIMEOUT_MS);
     } catch (error) {
       const delay = nextDelay();
-      logger.warn({ err: error, delayMs: delay }, 'ClickHouse not reachable yet, retrying');
+      if (error instanceof ClusterTablesError) logger.error({ err: error, delayMs: delay }, 'not consuming: retrying');
+      else logger.warn({ err: error, delayMs: delay }, 'ClickHouse not reachable yet, retrying');
       await pause(delay, starting.signal);
     }
   }

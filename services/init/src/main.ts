@@ -15,7 +15,9 @@ import { retryUntilDeadline } from './retry.js';
  * The deployment's one-shot init (compose and swarm run it before the services): creates the topic with its
  * partition count and applies the ClickHouse migrations (on a cluster, CLICKHOUSE_CLUSTER: creates the replicated,
  * and when sharded Distributed, tables matching the cluster's shape on every server), retrying while the broker or
- * the database is still starting. Everything it does is idempotent, so it runs on every deploy.
+ * the database is still starting. Everything it does is idempotent, so it runs on every deploy. On a cluster it
+ * stops at once, creating nothing, on a server that still holds the table as a single-server one (move-to-cluster
+ * moves it), and checks that the tables it leaves are the cluster's (cluster-check.ts).
  */
 const config = loadInitConfig();
 const logger = createLogger('init', config.LOG_LEVEL);

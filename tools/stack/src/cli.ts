@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DEFAULT_PARTITIONS } from '@badam/pipeline';
+import { ClusterTablesError, DEFAULT_PARTITIONS } from '@badam/pipeline';
 import { launchFleet } from './fleet.js';
 import { startGateway } from './infra/gateway.js';
 import { startInfra } from './infra/infra.js';
@@ -50,7 +50,19 @@ async function up() {
   try {
     if (config.BADAM_PARTITIONS !== DEFAULT_PARTITIONS)
       console.log(`[stack] topic with ${config.BADAM_PARTITIONS} partitions`);
-    await infra.prepare(TOPIC, config.BADAM_PARTITIONS, TABLE);
+    const prepared = await infra.prepare(TOPIC, config.BADAM_PARTITIONS, TABLE).then(
+      () => true,
+      (error: unknown) => {
+        if (!(error instanceof ClusterTablesError)) throw error;
+        // The single topology's table is on server 0: the services wait while it moves (docs/RELIABILITY.md).
+        console.error(`[stack] ${error.message}`);
+        console.log(`[stack] Kafka and ClickHouse (${infra.topology}) are up, no service started. Now run
+  CLICKHOUSE_URL=${infra.clickhouse.url} CLICKHOUSE_CLUSTER=${infra.clickhouseCluster} npm run move-to-cluster
+then stop this (Ctrl-C) and start the stack again.`);
+        return false;
+      },
+    );
+    if (!prepared) return;
     const fleet = launchFleet({
       dataDir: config.BADAM_DATA_DIR,
       infra,

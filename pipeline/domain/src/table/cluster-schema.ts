@@ -50,9 +50,15 @@ export function replicatedTableName(table: string, shape: ClusterShape): string 
   return shape.shards > 1 ? `${table}_local` : table;
 }
 
-/** Where the replicas of a table coordinate: one path per shard ({shard} is each server's macro). */
-function zooKeeperPath(database: string, table: string): string {
-  return `/clickhouse/tables/{shard}/${database}/${table}`;
+/** Where replicated tables coordinate: `<root>/<shard>/<database>/<table>`, one replication group per shard. */
+export const ZOOKEEPER_TABLES_ROOT = '/clickhouse/tables';
+
+/**
+ * Where the replicas of a table coordinate: one path per shard ({shard} is each server's macro). Fixed when a replica
+ * is created (a RENAME keeps it): a table made under another name joins this group only if created with this path.
+ */
+export function zooKeeperPath(database: string, table: string, shard = '{shard}'): string {
+  return `${ZOOKEEPER_TABLES_ROOT}/${shard}/${database}/${table}`;
 }
 
 interface TableSpec {
@@ -91,20 +97,25 @@ function tableSpecs(table: string): TableSpec[] {
 
 /**
  * The statements creating the table and its keys index on every server of the cluster (idempotent: IF NOT EXISTS,
- * ON CLUSTER), replicated tables first, then, with several shards, the Distributed tables over them.
+ * ON CLUSTER), replicated tables first, then, with several shards, the Distributed tables over them. `createdAs`
+ * names the tables differently but keeps `table`'s ZooKeeper paths (the move to a cluster builds them aside, then
+ * renames them: they must end in the replication group init's tables join).
  */
 export function clusterCreateStatements(
   database: string,
   table: string,
   cluster: string,
   shape: ClusterShape,
+  createdAs = table,
 ): string[] {
   const db = quoteIdentifier(database);
+  quoteIdentifier(table);
   const onCluster = `ON CLUSTER ${quoteIdentifier(cluster)}`;
-  const specs = tableSpecs(table);
-  const replicated = specs.map((spec) => {
+  const paths = tableSpecs(table).map((spec) => zooKeeperPath(database, replicatedTableName(spec.name, shape)));
+  const specs = tableSpecs(createdAs);
+  const replicated = specs.map((spec, i) => {
     const local = replicatedTableName(spec.name, shape);
-    const engineArgs = [`'${zooKeeperPath(database, local)}'`, "'{replica}'", ...(spec.version ? [spec.version] : [])];
+    const engineArgs = [`'${paths[i]}'`, "'{replica}'", ...(spec.version ? [spec.version] : [])];
     return `CREATE TABLE IF NOT EXISTS ${db}.${quoteIdentifier(local)} ${onCluster} (
       ${spec.columns}
     ) ENGINE = ReplicatedReplacingMergeTree(${engineArgs.join(', ')})

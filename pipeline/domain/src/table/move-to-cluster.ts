@@ -5,23 +5,29 @@ import { keysTable } from './schema.js';
 
 // Moving a single-server messages table (and its keys index) to a cluster's replicated layout, in place: the table
 // lives on one server of the cluster (natively, server 0 is the single topology's server). With the consumers
-// stopped (producers keep accepting into Kafka), the rows are copied, FINAL, into `<table>_moving` tables made
-// like the cluster's; the copy is checked group by group (rows and highest order) against the source; then names are
-// swapped: the single tables become `<table>_single` (kept until the operator drops them), the moving ones take the
-// service names. Consumers started with CLICKHOUSE_CLUSTER then order from exactly the history they would have seen.
-// docs/RELIABILITY.md, "Moving to a replicated cluster".
+// stopped (producers keep accepting into Kafka):
+// 1. the single tables step aside as `<table>_single` (kept until the operator drops them);
+// 2. tables the cluster already has under the service names (a `prepare` or `init` run on the cluster topology
+//    before the move made them) go, once ZooKeeper shows they hold no row: they occupy init's ZooKeeper paths;
+// 3. the cluster's tables are made as `<table>_moving`, but at init's ZooKeeper paths (fixed at CREATE, kept by a
+//    RENAME), so a server given the table by init later joins the same replication group;
+// 4. the rows are copied, FINAL, and checked group by group (rows and highest order) against the single table;
+// 5. the moving tables take the service names on every server.
+// Consumers started with CLICKHOUSE_CLUSTER then order from exactly the history they would have seen; until step 5
+// there is no table for them to write (or, sharded, no replicated table under the Distributed one), so nothing they
+// do can get ahead of the check. docs/RELIABILITY.md, "Moving to a replicated cluster".
 
 export const MOVING_SUFFIX = '_moving';
 export const SINGLE_SUFFIX = '_single';
 
-/** The tables the copy goes to: the cluster's tables, under `<table>_moving`. */
+/** The tables the copy goes to: the cluster's tables under `<table>_moving`, at `<table>`'s ZooKeeper paths. */
 export function movingCreateStatements(
   database: string,
   table: string,
   cluster: string,
   shape: ClusterShape,
 ): string[] {
-  return clusterCreateStatements(database, `${table}${MOVING_SUFFIX}`, cluster, shape);
+  return clusterCreateStatements(database, table, cluster, shape, `${table}${MOVING_SUFFIX}`);
 }
 
 /** The table's engine on this server (rows: { engine }; none when it does not exist). */
@@ -31,16 +37,23 @@ export function engineQuery(database: string, table: string): string {
   return `SELECT engine FROM system.tables WHERE database = '${database}' AND name = '${table}'`;
 }
 
+/** The single tables step aside, on their own server: the service names are then free for the cluster's tables. */
+export function setAsideStatement(database: string, table: string): string {
+  const db = quoteIdentifier(database);
+  const name = (n: string) => `${db}.${quoteIdentifier(n)}`;
+  const single = `${table}${SINGLE_SUFFIX}`;
+  return `RENAME TABLE ${name(table)} TO ${name(single)}, ${name(keysTable(table))} TO ${name(keysTable(single))}`;
+}
+
 const KEY_COLUMNS = ['group_id', 'idempotency_hash', 'order'].map(quoteIdentifier).join(', ');
 
-/** Copies the rows, FINAL (a duplicate a merge had not removed yet is copied once), through the moving tables' names. */
-export function copyStatements(database: string, table: string): string[] {
+/** Copies the rows and keys of `from`, FINAL (a duplicate a merge had not removed yet is copied once), into `to`. */
+export function copyStatements(database: string, from: string, to: string): string[] {
   const db = quoteIdentifier(database);
   const columns = MESSAGE_COLUMNS.map(quoteIdentifier).join(', ');
-  const moving = `${table}${MOVING_SUFFIX}`;
   return [
-    `INSERT INTO ${db}.${quoteIdentifier(moving)} (${columns}) SELECT ${columns} FROM ${db}.${quoteIdentifier(table)} FINAL`,
-    `INSERT INTO ${db}.${quoteIdentifier(keysTable(moving))} (${KEY_COLUMNS}) SELECT ${KEY_COLUMNS} FROM ${db}.${quoteIdentifier(keysTable(table))} FINAL`,
+    `INSERT INTO ${db}.${quoteIdentifier(to)} (${columns}) SELECT ${columns} FROM ${db}.${quoteIdentifier(from)} FINAL`,
+    `INSERT INTO ${db}.${quoteIdentifier(keysTable(to))} (${KEY_COLUMNS}) SELECT ${KEY_COLUMNS} FROM ${db}.${quoteIdentifier(keysTable(from))} FINAL`,
   ];
 }
 
@@ -60,33 +73,44 @@ export function fingerprintQuery(database: string, table: string): string {
 }
 
 /**
- * The swap: the single tables step aside (on their own server), then the moving tables take the service names on
- * every server. With several shards the Distributed tables are made again over the renamed replicated tables (they
- * hold no rows of their own: inserts through them are synchronous).
+ * The moving tables take the service names on every server. With several shards the Distributed tables are made
+ * first, over the replicated tables' final names (a Distributed table resolves them per query), then the replicated
+ * ones are renamed, then the moving Distributed ones go (they hold no rows: inserts through them are synchronous).
+ * Each step leaves a state the next run recognises: moving replicated tables still there (swap again), or gone.
  */
 export function swapStatements(database: string, table: string, cluster: string, shape: ClusterShape): string[] {
   const db = quoteIdentifier(database);
   const name = (n: string) => `${db}.${quoteIdentifier(n)}`;
   const onCluster = `ON CLUSTER ${quoteIdentifier(cluster)}`;
   const moving = `${table}${MOVING_SUFFIX}`;
+  const local = (n: string) => replicatedTableName(n, shape);
   const pairs = [
     [moving, table],
     [keysTable(moving), keysTable(table)],
   ] as const;
-  const asideSingle = `RENAME TABLE ${name(table)} TO ${name(`${table}${SINGLE_SUFFIX}`)}, ${name(keysTable(table))} TO ${name(`${keysTable(table)}${SINGLE_SUFFIX}`)}`;
-  if (shape.shards === 1) {
-    return [
-      asideSingle,
-      `RENAME TABLE ${pairs.map(([from, to]) => `${name(from)} TO ${name(to)}`).join(', ')} ${onCluster}`,
-    ];
-  }
-  const local = (n: string) => replicatedTableName(n, shape);
+  const rename = `RENAME TABLE ${pairs.map(([from, to]) => `${name(local(from))} TO ${name(local(to))}`).join(', ')} ${onCluster}`;
+  if (shape.shards === 1) return [rename];
   return [
-    asideSingle,
-    ...pairs.map(([from]) => `DROP TABLE IF EXISTS ${name(from)} ${onCluster}`),
-    `RENAME TABLE ${pairs.map(([from, to]) => `${name(local(from))} TO ${name(local(to))}`).join(', ')} ${onCluster}`,
     ...clusterCreateStatements(database, table, cluster, shape).filter((statement) =>
       /ENGINE = Distributed/.test(statement),
     ),
+    rename,
+    ...movingDistributedDropStatements(database, table, cluster),
   ];
+}
+
+/** Drops the moving Distributed tables (several shards: what a swap leaves last). */
+export function movingDistributedDropStatements(database: string, table: string, cluster: string): string[] {
+  const moving = `${table}${MOVING_SUFFIX}`;
+  return [moving, keysTable(moving)].map(
+    (n) =>
+      `DROP TABLE IF EXISTS ${quoteIdentifier(database)}.${quoteIdentifier(n)} ON CLUSTER ${quoteIdentifier(cluster)}`,
+  );
+}
+
+/** The children of a ZooKeeper node (rows: { name }); paths are built from checked names and shard macros only. */
+export function zooKeeperChildrenQuery(path: string): string {
+  if (!/^\/[A-Za-z0-9_./-]*$/.test(path))
+    throw new Error(`not a ZooKeeper path this tool builds: ${JSON.stringify(path)}`);
+  return `SELECT name FROM system.zookeeper WHERE path = '${path}'`;
 }
