@@ -86,10 +86,33 @@ export function url(describe: string, options: { default?: string } = {}): EnvVa
   };
 }
 
-/**
- * Comma-separated http(s) URLs: one server, or a cluster's servers (the preferred one first).
- */
+/** Comma-separated http(s) URLs: one server, or a cluster's servers (the preferred one first). */
 export function httpUrls(describe: string, options: { default?: string } = {}): EnvVar<string[]> {
+  return urlList(
+    describe,
+    options,
+    'http(s)://host:port',
+    (url) => url.protocol === 'http:' || url.protocol === 'https:',
+  );
+}
+
+/** Comma-separated `redis://host:port[/db]` addresses: a server, or the seed nodes of a cluster. */
+export function redisUrls(describe: string, options: { default?: string } = {}): EnvVar<string[]> {
+  return urlList(
+    describe,
+    options,
+    'redis://host:port[/db]',
+    (url) => url.protocol === 'redis:' && url.hostname !== '' && /^(\/[0-9]{0,2})?$/.test(url.pathname),
+  );
+}
+
+/** Comma-separated URLs of the given shape, none listed twice; an error names the first one that is not. */
+function urlList(
+  describe: string,
+  options: { default?: string },
+  shape: string,
+  accepts: (url: URL) => boolean,
+): EnvVar<string[]> {
   return {
     describe,
     default: options.default,
@@ -100,54 +123,15 @@ export function httpUrls(describe: string, options: { default?: string } = {}): 
         .split(',')
         .map((item) => item.trim())
         .filter((item) => item !== '');
-      if (urls.length === 0) throw new Error('must list at least one http://host:port');
+      if (urls.length === 0) throw new Error(`must list at least one ${shape}`);
       for (const item of urls) {
-        let protocol: string;
-        try {
-          protocol = new URL(item).protocol;
-        } catch {
-          throw new Error(`must be a URL or comma-separated URLs, got ${JSON.stringify(item)}`);
-        }
-        if (protocol !== 'http:' && protocol !== 'https:')
-          throw new Error(`must be http(s), got ${JSON.stringify(item)}`);
+        if (!URL.canParse(item) || !accepts(new URL(item)))
+          throw new Error(`must be ${shape} (or several, comma-separated), got ${JSON.stringify(item)}`);
       }
       if (new Set(urls).size !== urls.length) throw new Error(`lists a server twice: ${JSON.stringify(value)}`);
       return urls;
     },
   };
-}
-
-/**
- * Comma-separated `redis://host:port[/db]` addresses: a server, or the seed nodes of a cluster.
- */
-export function redisUrls(describe: string, options: { default?: string } = {}): EnvVar<string[]> {
-  return {
-    describe,
-    default: options.default,
-    parse(raw) {
-      const value = raw ?? options.default;
-      if (value === undefined) throw new Error('is required');
-      const urls = value
-        .split(',')
-        .map((item) => item.trim())
-        .filter((item) => item !== '');
-      if (urls.length === 0) throw new Error('must list at least one redis://host:port[/db]');
-      for (const item of urls) redisUrlProblem(item);
-      return urls;
-    },
-  };
-}
-
-function redisUrlProblem(item: string): void {
-  let parsed: URL;
-  try {
-    parsed = new URL(item);
-  } catch {
-    throw new Error(`must be redis://host:port[/db], got ${JSON.stringify(item)}`);
-  }
-  if (parsed.protocol !== 'redis:' || parsed.hostname === '' || !/^(\/[0-9]{0,2})?$/.test(parsed.pathname)) {
-    throw new Error(`must be redis://host:port[/db], got ${JSON.stringify(item)}`);
-  }
 }
 
 /** The database number of a redis://host:port[/db] address: 0 when it names none. */

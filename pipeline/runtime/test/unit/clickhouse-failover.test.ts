@@ -135,7 +135,7 @@ describe('CLICKHOUSE_URL: one server or a list, checked at startup', () => {
   it('names what is wrong: not a URL, not http, a server twice', () => {
     assert.throws(
       () => spec.parse('http://a:8123,nope', 'CLICKHOUSE_URL'),
-      /must be a URL or comma-separated URLs, got "nope"/,
+      /must be http\(s\):\/\/host:port \(or several, comma-separated\), got "nope"/,
     );
     assert.throws(() => spec.parse('redis://a:1', 'CLICKHOUSE_URL'), /must be http\(s\)/);
     assert.throws(() => spec.parse('http://a:1,http://a:1', 'CLICKHOUSE_URL'), /lists a server twice/);

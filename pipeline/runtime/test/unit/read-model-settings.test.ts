@@ -32,10 +32,13 @@ describe('the read model settings', () => {
 
   it('refuse what is not redis://host:port[/db], and an unknown mode, naming the variable', () => {
     for (const [env, message] of [
-      [{ READ_MODEL_URL: 'http://store:6379' }, /READ_MODEL_URL: must be redis:\/\/host:port\[\/db\], got "http:/],
+      [
+        { READ_MODEL_URL: 'http://store:6379' },
+        /READ_MODEL_URL: must be redis:\/\/host:port\[\/db\] \(or several, comma-separated\), got "http:/,
+      ],
       [
         { READ_MODEL_URL: 'redis://a:1,store:6379' },
-        /READ_MODEL_URL: must be redis:\/\/host:port\[\/db\], got "store:6379"/,
+        /READ_MODEL_URL: must be redis:\/\/host:port\[\/db\] \(or several, comma-separated\), got "store:6379"/,
       ],
       [{ READ_MODEL_URL: 'redis://store:6379/x' }, /READ_MODEL_URL: must be redis/],
       [{ READ_MODEL_MODE: 'sentinel' }, /READ_MODEL_MODE: must be one of standalone, cluster, got "sentinel"/],
