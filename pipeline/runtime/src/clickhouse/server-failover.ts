@@ -1,3 +1,5 @@
+import { REPLICA_BEHIND_CODE } from '@badam/domain/ordering/stored-floor';
+
 /**
  * Which of a cluster's servers a process sends its next request to, and which errors mean "try another one".
  * Pure logic (no client): clickhouse/client.ts wraps one @clickhouse/client per server around it.
@@ -33,8 +35,6 @@ const CUT_OFF: ReadonlySet<string> = new Set(['ECONNRESET', 'ECONNABORTED', 'EPI
  */
 export type ServerFailure = 'unreachable' | 'cut-off' | 'behind' | 'answered';
 
-const REPLICA_BEHIND = 289;
-
 export function serverFailure(error: unknown): ServerFailure {
   for (let cause = error, depth = 0; cause instanceof Error && depth < 5; cause = cause.cause, depth++) {
     const code = (cause as { code?: unknown }).code;
@@ -44,7 +44,7 @@ export function serverFailure(error: unknown): ServerFailure {
     if (cause.message === 'Timeout error.' || cause.name === 'TimeoutError' || cause.message === 'socket hang up')
       return 'cut-off';
     // The HTTP client's form (code '289') and 18.16's text (Code: 289, e.displayText() = ...).
-    if (code === String(REPLICA_BEHIND) || cause.message.startsWith(`Code: ${REPLICA_BEHIND},`)) return 'behind';
+    if (code === REPLICA_BEHIND_CODE || cause.message.startsWith(`Code: ${REPLICA_BEHIND_CODE},`)) return 'behind';
   }
   return 'answered';
 }
